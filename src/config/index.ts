@@ -1,0 +1,107 @@
+/**
+ * The only reader of `process.env`: every setting is parsed once, validated, and frozen into a
+ * typed {@link Config}. A bad value is a {@link ConfigError} with a message an operator can act on.
+ */
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface Config {
+  /** Listen port; 0 picks a free one (tests). */
+  readonly port: number;
+  readonly host: string;
+  /** Folder for the SQLite database and the generated key file. */
+  readonly dataDir: string;
+  /** `postgres://…` switches the store to PostgreSQL; undefined means embedded SQLite. */
+  readonly databaseUrl: string | undefined;
+  /** Key material that encrypts Discord tokens at rest; undefined means "use the key file". */
+  readonly secret: string | undefined;
+  readonly discordApiUrl: string;
+  readonly discordGatewayUrl: string | undefined;
+  readonly allowPrivateCallbacks: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest request body accepted, in bytes (multipart uploads included). */
+  readonly bodyLimit: number;
+}
+
+export const defaults = {
+  port: 8080,
+  host: '127.0.0.1',
+  dataDir: './data',
+  databaseUrl: undefined,
+  secret: undefined,
+  discordApiUrl: 'https://discord.com/api/v9',
+  discordGatewayUrl: undefined,
+  allowPrivateCallbacks: false,
+  logLevel: 'info',
+  bodyLimit: 32 * 1024 * 1024,
+} as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Values given on the command line win over the environment. */
+export type ConfigOverrides = Partial<Pick<Config, 'port' | 'host' | 'dataDir' | 'databaseUrl' | 'logLevel'>>;
+
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
+  const databaseUrl = overrides.databaseUrl ?? blankToUndefined(env.DATABASE_URL);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const config: Config = {
+    port: overrides.port ?? parsePort(env.PORT),
+    host: overrides.host ?? blankToUndefined(env.HOST) ?? defaults.host,
+    dataDir: path.resolve(overrides.dataDir ?? blankToUndefined(env.SWITCHBOARD_DATA_DIR) ?? defaults.dataDir),
+    databaseUrl,
+    secret: blankToUndefined(env.SWITCHBOARD_SECRET),
+    discordApiUrl: parseUrl('DISCORD_API_URL', env.DISCORD_API_URL) ?? defaults.discordApiUrl,
+    discordGatewayUrl: parseUrl('DISCORD_GATEWAY_URL', env.DISCORD_GATEWAY_URL),
+    allowPrivateCallbacks: parseFlag('SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS', env.SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS),
+    logLevel: overrides.logLevel ?? parseLogLevel(env.LOG_LEVEL),
+    bodyLimit: defaults.bodyLimit,
+  };
+  return Object.freeze(config);
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function parsePort(raw: string | undefined, name = 'PORT'): number {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return defaults.port;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new ConfigError(`${name} must be an integer from 0 to 65535, got '${value}'`);
+  }
+  return port;
+}
+
+function parseUrl(name: string, raw: string | undefined): string | undefined {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return undefined;
+  try {
+    return new URL(value).toString().replace(/\/$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got '${value}'`);
+  }
+}
+
+function parseFlag(name: string, raw: string | undefined): boolean {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be 1 or 0, got '${value}'`);
+}
+
+function parseLogLevel(raw: string | undefined): Config['logLevel'] {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return defaults.logLevel;
+  const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+  if (!level) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${value}'`);
+  return level;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
+
+describe('config', () => {
+  it('uses the documented defaults when the environment is empty', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.discordApiUrl).toBe('https://discord.com/api/v9');
+    expect(config.allowPrivateCallbacks).toBe(false);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('rejects a port that is not a number with a message naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be an integer from 0 to 65535, got '70000'/);
+  });
+
+  it('rejects a DATABASE_URL that is not a PostgreSQL URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('reads the private-callback flag strictly', () => {
+    expect(loadConfig({ SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: '1' }).allowPrivateCallbacks).toBe(true);
+    expect(() => loadConfig({ SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: 'maybe' })).toThrow(/1 or 0/);
+  });
+});
