@@ -1,0 +1,32 @@
+/**
+ * The simulated Discord: REST (`/api/v9`, `/api/v10`), Gateway, CDN and the InsightFaceSwap and
+ * Pika bots, with a control API for fault injection. Import the simulator only through this file.
+ *
+ * ```ts
+ * const sim = await startSimulator({ seed: 1, heartbeatIntervalMs: 200 });
+ * const { user, guildId, channelId } = sim.control.createFaceswapAccount();
+ * // point a client at sim.apiUrl / sim.gatewayUrl with user.token …
+ * await sim.close();
+ * ```
+ */
+export type {
+  SimulatorOptions,
+  Simulator,
+  SimulatorControl,
+  SimUser,
+  SimGuild,
+  SimChannel,
+  FaceswapAccount,
+  PikaAccount,
+  BotName,
+  RestFault,
+  RestFaultMatch,
+  FaceswapTemplates,
+  PikaTemplates,
+  ReceivedInteraction,
+  RateLimitViolation,
+  FaceswapOverlap,
+  SimulatorReport,
+} from './types.ts';
+export { FACESWAP_APPLICATION_ID } from './constants.ts';
+export { startSimulator } from './server.ts';
