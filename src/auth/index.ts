@@ -1,0 +1,1 @@
+export { authenticateApiToken, bearerToken, hashApiToken, issueApiToken, type IssuedToken } from './api-tokens.ts';

@@ -1,0 +1,1 @@
+export { buildApp, loggerOptions, type AppServices } from './app.ts';

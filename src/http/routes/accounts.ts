@@ -1,0 +1,44 @@
+/**
+ * `GET|POST|DELETE /v1/<bot>/account[/<channel>]` for every provider, per useapi A1–A4 / B1–B4.
+ * "Nothing configured" is useapi's plain-text 404, not the JSON envelope.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AccountService } from '../../accounts/index.ts';
+import type { Provider } from '../../providers/index.ts';
+import { tenantOf } from '../authenticate.ts';
+
+/** Account bodies are three short fields; anything near this size is not an account. */
+const ACCOUNT_BODY_LIMIT = 64 * 1024;
+
+function notConfigured(reply: FastifyReply, provider: Provider): FastifyReply {
+  return reply
+    .code(404)
+    .type('text/plain; charset=utf-8')
+    .send(`Configuration not found. To create configuration use ${provider.name}/account/channel.`);
+}
+
+export function accountRoutes(app: FastifyInstance, providers: readonly Provider[], accounts: AccountService): void {
+  for (const provider of providers) {
+    const base = `/v1/${provider.name}/account`;
+
+    app.get(base, async (request, reply) => {
+      const list = await accounts.list(tenantOf(request).id, provider);
+      return Object.keys(list).length === 0 ? notConfigured(reply, provider) : list;
+    });
+
+    app.get<{ Params: { channel: string } }>(`${base}/:channel`, async (request, reply) => {
+      const account = await accounts.get(tenantOf(request).id, provider, request.params.channel);
+      return account ?? notConfigured(reply, provider);
+    });
+
+    app.post<{ Params: { channel: string } }>(`${base}/:channel`, { bodyLimit: ACCOUNT_BODY_LIMIT }, async (request, reply) => {
+      await accounts.save(tenantOf(request).id, provider, request.params.channel, request.body);
+      return reply.code(204).send();
+    });
+
+    app.delete<{ Params: { channel: string } }>(`${base}/:channel`, async (request, reply) => {
+      const deleted = await accounts.delete(tenantOf(request).id, provider, request.params.channel);
+      return deleted ? reply.code(204).send() : notConfigured(reply, provider);
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/** InsightFaceSwap accounts: a Discord token, the user's own server and a text channel in it. */
+import type { ProviderAccountSpec } from '../types.ts';
+import { invalidId, isMissing, missing, notMatchingPath, snowflakeOrError } from '../shared/account-fields.ts';
+
+export const faceswapAccount: ProviderAccountSpec = {
+  parse(body, pathChannel) {
+    for (const name of ['discord', 'server', 'channel'] as const) {
+      if (isMissing(body[name])) return { ok: false, error: missing(name) };
+    }
+    if (typeof body.discord !== 'string') return { ok: false, error: missing('discord') };
+    const server = snowflakeOrError(body.server);
+    if (!server) return { ok: false, error: invalidId(body.server) };
+    const channel = snowflakeOrError(body.channel);
+    if (!channel) return { ok: false, error: invalidId(body.channel) };
+    if (channel !== pathChannel) return { ok: false, error: notMatchingPath(channel, 'faceswap', pathChannel) };
+    return { ok: true, value: { discord: body.discord.trim(), server, channel, maxJobs: null } };
+  },
+
+  render(account, discord) {
+    return {
+      server: account.server,
+      channel: account.channel,
+      discord,
+      // useapi shows credits only once the bot has revealed them.
+      ...(account.credits ? { credits: { ...account.credits } } : {}),
+    };
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * Numbered migrations, applied in order on start by every store. Append only: a migration that
+ * has shipped is never edited; a change is a new number. The runner holds the dialect's exclusive
+ * lock for the whole run, so several processes starting on one database migrate it exactly once.
+ */
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { StoreDialect } from '../sql-store.ts';
+import { migration001 } from './001-tenants-and-accounts.ts';
+
+const migrations: ReadonlyArray<readonly [string, Migration]> = [['001-tenants-and-accounts', migration001]];
+
+export async function migrateToLatest(dialect: StoreDialect): Promise<void> {
+  await dialect.exclusive(async (db: Kysely<any>) => {
+    await db.schema
+      .createTable('switchboard_migration')
+      .ifNotExists()
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('applied_at', 'bigint', (c) => c.notNull())
+      .execute();
+    const rows = await sql<{ name: string }>`select name from switchboard_migration`.execute(db);
+    const applied = new Set(rows.rows.map((r) => r.name));
+    const known = new Set(migrations.map(([name]) => name));
+    const unknown = [...applied].filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new Error(`the database was migrated by a newer switchboard (unknown migrations: ${unknown.join(', ')}); upgrade this instance`);
+    }
+    for (const [name, migration] of migrations) {
+      if (applied.has(name)) continue;
+      try {
+        await migration.up(db);
+      } catch (error) {
+        throw new Error(`database migration ${name} failed: ${(error as Error).message}`, { cause: error });
+      }
+      await sql`insert into switchboard_migration (name, applied_at) values (${name}, ${Date.now()})`.execute(db);
+    }
+  });
+}

@@ -1,0 +1,78 @@
+/** The embedded default: one SQLite file in the data directory, opened with better-sqlite3. */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
+import type { Database } from '../schema.ts';
+import type { StoreDialect } from '../sql-store.ts';
+import { StoreOpenError } from '../errors.ts';
+
+export interface SqliteOptions {
+  /** Folder holding `switchboard.db`. */
+  dataDir: string;
+  /** Overrides the file name; `:memory:` gives a private in-memory database. */
+  filename?: string;
+}
+
+const fileMutexes = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` after every earlier caller for the same database file has finished. */
+function withFileMutex<T>(filename: string, fn: () => Promise<T>): Promise<T> {
+  if (filename === ':memory:') return fn();
+  const previous = fileMutexes.get(filename) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const tail = run.catch(() => {});
+  fileMutexes.set(filename, tail);
+  void tail.then(() => {
+    if (fileMutexes.get(filename) === tail) fileMutexes.delete(filename);
+  });
+  return run;
+}
+
+export function openSqlite(options: SqliteOptions): StoreDialect {
+  const filename = options.filename === ':memory:' ? ':memory:' : path.join(options.dataDir, options.filename ?? 'switchboard.db');
+  let database: BetterSqlite3.Database;
+  try {
+    if (filename !== ':memory:') fs.mkdirSync(options.dataDir, { recursive: true });
+    database = new BetterSqlite3(filename);
+    // WAL lets readers (GET endpoints) run while a writer holds the lock; busy_timeout makes a
+    // second process wait for the lock instead of failing at once.
+    database.pragma('journal_mode = WAL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+    database.pragma('synchronous = NORMAL');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreOpenError(`cannot open the SQLite database ${filename} (data dir ${options.dataDir}): ${reason}`, { cause: error });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] });
+  return {
+    db,
+    description: `SQLite at ${filename}`,
+    uniqueViolationField(error) {
+      const message = error instanceof Error ? error.message : '';
+      if (!message.startsWith('UNIQUE constraint failed')) return undefined;
+      if (message.includes('discord_fingerprint')) return 'discord';
+      if (message.includes('accounts.server')) return 'server';
+      if (message.includes('token_hash') || message.includes('tenants.name')) return 'name';
+      return 'channel';
+    },
+    exclusive: (fn) =>
+      // better-sqlite3 blocks the thread while it waits for a lock, so callers in this process
+      // queue on a mutex first; BEGIN IMMEDIATE then excludes other processes.
+      withFileMutex(filename, () =>
+        db.connection().execute(async (connection) => {
+          await sql`begin immediate`.execute(connection);
+          try {
+            const result = await fn(connection);
+            await sql`commit`.execute(connection);
+            return result;
+          } catch (error) {
+            await sql`rollback`.execute(connection).catch(() => {});
+            throw error;
+          }
+        }),
+      ),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The storage contract. One implementation ({@link SqlStore}) serves both dialects; what differs
+ * between SQLite and PostgreSQL lives in `sqlite/` and `postgres/` and surfaces here only as
+ * optional capabilities, so callers ask `if (store.listen)`, never "is this PostgreSQL?".
+ */
+
+export type HealthState = 'active' | 'cooling_down' | 'needs_human' | 'auth_failed' | 'unreachable';
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  tokenHint: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface NewTenant {
+  id: string;
+  name: string;
+  tokenHash: string;
+  tokenHint: string;
+  createdAt: number;
+}
+
+export interface Credits {
+  timestamp: string;
+  total: number;
+  used: number;
+}
+
+export interface AccountHealth {
+  state: HealthState;
+  reason: string | null;
+  since: number | null;
+  until: number | null;
+  nextProbeAt: number | null;
+}
+
+export interface AccountRecord {
+  id: string;
+  tenantId: string;
+  bot: string;
+  channel: string;
+  server: string | null;
+  /** Ciphertext; only src/secrets can open it. */
+  discordToken: string;
+  discordFingerprint: string;
+  maxJobs: number | null;
+  credits: Credits | null;
+  health: AccountHealth;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What a create-or-update writes; `id` is used only when the row is new. */
+export interface AccountInput {
+  id: string;
+  tenantId: string;
+  bot: string;
+  channel: string;
+  server: string | null;
+  discordToken: string;
+  discordFingerprint: string;
+  maxJobs: number | null;
+  now: number;
+}
+
+/** Raised when a write would break a uniqueness rule; `field` names the rule. */
+export class UniqueViolation extends Error {
+  override name = 'UniqueViolation';
+  constructor(readonly field: 'discord' | 'server' | 'channel' | 'name', options?: ErrorOptions) {
+    super(`unique constraint on ${field}`, options);
+  }
+}
+
+export interface TenantStore {
+  create(tenant: NewTenant): Promise<TenantRecord>;
+  /** The tenant that owns this token hash (with the stored hash), unless revoked. */
+  findByTokenHash(tokenHash: string): Promise<(TenantRecord & { tokenHash: string }) | undefined>;
+  list(): Promise<TenantRecord[]>;
+  /** Revokes every live tenant whose id or name equals `idOrName`; returns the ones revoked. */
+  revoke(idOrName: string, at: number): Promise<TenantRecord[]>;
+  countActive(): Promise<number>;
+}
+
+export interface AccountStore {
+  list(tenantId: string, bot: string): Promise<AccountRecord[]>;
+  get(tenantId: string, bot: string, channel: string): Promise<AccountRecord | undefined>;
+  /** Creates or replaces the account for (tenant, bot, channel). Throws {@link UniqueViolation}. */
+  upsert(input: AccountInput): Promise<AccountRecord>;
+  delete(tenantId: string, bot: string, channel: string): Promise<boolean>;
+  setCredits(accountId: string, credits: Credits | null, now: number): Promise<void>;
+  setHealth(accountId: string, health: AccountHealth, now: number): Promise<void>;
+}
+
+export interface MetaStore {
+  get(key: string): Promise<string | undefined>;
+  /** Sets the value only if the key has none yet; returns the value now stored. */
+  setIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export interface Store {
+  /** Human-readable location for logs, never containing a password. */
+  readonly description: string;
+  readonly tenants: TenantStore;
+  readonly accounts: AccountStore;
+  readonly meta: MetaStore;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
