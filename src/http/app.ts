@@ -24,8 +24,9 @@ export interface AppServices {
 /** Headers and fields that may carry secrets; pino replaces them before a line is written. */
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.discord', '*.token'];
 
-export function loggerOptions(level: Config['logLevel']): FastifyServerOptions['logger'] {
-  return level === 'silent' ? false : { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+export function loggerOptions(level: Config['logLevel'], stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+  if (level === 'silent') return false;
+  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, ...(stream ? { stream } : {}) };
 }
 
 /** A caller's `X-Request-Id` is reused when it is harmless, so logs join up across services. */
@@ -33,9 +34,14 @@ function requestId(header: string | string[] | undefined): string {
   return typeof header === 'string' && /^[\w.:-]{1,64}$/.test(header) ? header : crypto.randomUUID();
 }
 
-export async function buildApp(services: AppServices): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /** Where JSON log lines go (default stdout); tests capture them to prove nothing leaks. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildApp(services: AppServices, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(services.config.logLevel),
+    logger: loggerOptions(services.config.logLevel, options.logStream),
     bodyLimit: services.config.bodyLimit,
     genReqId: (req) => requestId(req.headers['x-request-id']),
     // useapi's own paths end in a slash (`jobs/?jobid=`); accept both spellings everywhere.
