@@ -109,7 +109,8 @@ describe.each(kinds)('account API on %s', (kind) => {
       );
       const ok = await server.call('POST', `/v1/faceswap/account/${CHANNEL_2}`, { token, json: { discord: DISCORD_2, server: SERVER_2, channel: CHANNEL_2 } });
       expect(ok.status).toBe(204);
-      expect(Object.keys(await (await server.call('GET', '/v1/faceswap/account', { token })).json())).toEqual([CHANNEL, CHANNEL_2]);
+      const list = (await (await server.call('GET', '/v1/faceswap/account', { token })).json()) as Record<string, unknown>;
+      expect(Object.keys(list)).toEqual([CHANNEL, CHANNEL_2]);
     });
 
     it('reports exactly one winner when two saves race for the same token', async () => {
@@ -176,7 +177,7 @@ describe.each(kinds)('account API on %s', (kind) => {
     ];
 
     it.each(routes)('%s %s answers 401 without a token, with a wrong token, and with a non-Bearer scheme', async (method, path, json) => {
-      for (const headers of [{}, { authorization: 'Bearer sb_not-a-real-token' }, { authorization: `Basic ${token}` }, { authorization: 'Bearer' }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer sb_not-a-real-token' }, { authorization: `Basic ${token}` }, { authorization: 'Bearer' }]) {
         await expectError(await server.call(method, path, { headers, ...(json ? { json } : {}) }), 401, 'Unauthorized');
       }
     });

@@ -12,7 +12,7 @@ export interface TestServer {
   /** Creates a tenant and returns its API token. */
   newToken(name?: string): Promise<string>;
   /** fetch against the server with an optional bearer token and JSON body. */
-  call(method: string, path: string, options?: { token?: string; json?: unknown; headers?: Record<string, string>; body?: BodyInit }): Promise<Response>;
+  call(method: string, path: string, options?: { token?: string; json?: unknown; headers?: Record<string, string>; body?: RequestInit['body'] }): Promise<Response>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@
  * lock for the whole run, so several processes starting on one database migrate it exactly once.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { StoreDialect } from '../sql-store.ts';
+import type { StoreDialect } from '../dialect.ts';
 import { migration001 } from './001-tenants-and-accounts.ts';
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [['001-tenants-and-accounts', migration001]];

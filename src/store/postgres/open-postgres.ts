@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { StoreDialect } from '../sql-store.ts';
+import type { StoreDialect } from '../dialect.ts';
 import { StoreOpenError } from '../errors.ts';
 
 export interface PostgresOptions {

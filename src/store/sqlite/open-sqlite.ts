@@ -4,7 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { StoreDialect } from '../sql-store.ts';
+import type { StoreDialect } from '../dialect.ts';
 import { StoreOpenError } from '../errors.ts';
 
 export interface SqliteOptions {

@@ -1,0 +1,91 @@
+/** Discord accounts per tenant and bot, with credits and health. */
+import type { Selectable } from 'kysely';
+import { guardUnique, type StoreDialect } from './dialect.ts';
+import type { AccountsTable } from './schema.ts';
+import type { AccountHealth, AccountInput, AccountRecord, AccountStore, Credits, HealthState } from './types.ts';
+
+const HEALTH_STATES: readonly HealthState[] = ['active', 'cooling_down', 'needs_human', 'auth_failed', 'unreachable'];
+
+function toAccount(row: Selectable<AccountsTable>): AccountRecord {
+  const credits: Credits | null =
+    row.creditsTotal === null || row.creditsUsed === null || row.creditsTimestamp === null
+      ? null
+      : { timestamp: row.creditsTimestamp, total: Number(row.creditsTotal), used: Number(row.creditsUsed) };
+  const state = HEALTH_STATES.find((s) => s === row.healthState) ?? 'unreachable';
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    bot: row.bot,
+    channel: row.channel,
+    server: row.server,
+    discordToken: row.discordToken,
+    discordFingerprint: row.discordFingerprint,
+    maxJobs: num(row.maxJobs),
+    credits,
+    health: { state, reason: row.healthReason, since: num(row.healthSince), until: num(row.healthUntil), nextProbeAt: num(row.nextProbeAt) },
+    createdAt: Number(row.createdAt),
+    updatedAt: Number(row.updatedAt),
+  };
+}
+
+export class SqlAccountStore implements AccountStore {
+  constructor(private readonly dialect: StoreDialect) {}
+
+  private get db() {
+    return this.dialect.db;
+  }
+
+  async list(tenantId: string, bot: string): Promise<AccountRecord[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', tenantId).where('bot', '=', bot).orderBy('createdAt').orderBy('channel').execute();
+    return rows.map(toAccount);
+  }
+
+  async get(tenantId: string, bot: string, channel: string): Promise<AccountRecord | undefined> {
+    const row = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', tenantId).where('bot', '=', bot).where('channel', '=', channel).executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  async upsert(input: AccountInput): Promise<AccountRecord> {
+    const { now, ...fields } = input;
+    const row = await guardUnique(this.dialect, () =>
+      this.db
+        .insertInto('accounts')
+        .values({ ...fields, healthSince: now, createdAt: now, updatedAt: now })
+        .onConflict((oc) =>
+          oc.columns(['tenantId', 'bot', 'channel']).doUpdateSet({
+            server: input.server,
+            discordToken: input.discordToken,
+            discordFingerprint: input.discordFingerprint,
+            maxJobs: input.maxJobs,
+            updatedAt: now,
+          }),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
+    return toAccount(row);
+  }
+
+  async delete(tenantId: string, bot: string, channel: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('accounts').where('tenantId', '=', tenantId).where('bot', '=', bot).where('channel', '=', channel).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async setCredits(accountId: string, credits: Credits | null, now: number): Promise<void> {
+    await this.db
+      .updateTable('accounts')
+      .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, updatedAt: now })
+      .where('id', '=', accountId)
+      .execute();
+  }
+
+  async setHealth(accountId: string, health: AccountHealth, now: number): Promise<void> {
+    await this.db
+      .updateTable('accounts')
+      .set({ healthState: health.state, healthReason: health.reason, healthSince: health.since, healthUntil: health.until, nextProbeAt: health.nextProbeAt, updatedAt: now })
+      .where('id', '=', accountId)
+      .execute();
+  }
+}
+

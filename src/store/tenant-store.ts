@@ -1,0 +1,45 @@
+/** Tenants: one per API token. */
+import type { Selectable } from 'kysely';
+import { guardUnique, type StoreDialect } from './dialect.ts';
+import type { TenantsTable } from './schema.ts';
+import type { NewTenant, TenantRecord, TenantStore } from './types.ts';
+
+function toTenant(row: Selectable<TenantsTable>): TenantRecord {
+  return { id: row.id, name: row.name, tokenHint: row.tokenHint, createdAt: Number(row.createdAt), revokedAt: row.revokedAt === null ? null : Number(row.revokedAt) };
+}
+
+export class SqlTenantStore implements TenantStore {
+  constructor(private readonly dialect: StoreDialect) {}
+
+  async create(tenant: NewTenant): Promise<TenantRecord> {
+    await guardUnique(this.dialect, () => this.dialect.db.insertInto('tenants').values({ ...tenant, revokedAt: null }).execute());
+    return { id: tenant.id, name: tenant.name, tokenHint: tenant.tokenHint, createdAt: tenant.createdAt, revokedAt: null };
+  }
+
+  async findByTokenHash(tokenHash: string): Promise<(TenantRecord & { tokenHash: string }) | undefined> {
+    const row = await this.dialect.db.selectFrom('tenants').selectAll().where('tokenHash', '=', tokenHash).where('revokedAt', 'is', null).executeTakeFirst();
+    return row && { ...toTenant(row), tokenHash: row.tokenHash };
+  }
+
+  async list(): Promise<TenantRecord[]> {
+    const rows = await this.dialect.db.selectFrom('tenants').selectAll().orderBy('createdAt').orderBy('id').execute();
+    return rows.map(toTenant);
+  }
+
+  async revoke(idOrName: string, at: number): Promise<TenantRecord[]> {
+    const rows = await this.dialect.db
+      .updateTable('tenants')
+      .set({ revokedAt: at })
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .where('revokedAt', 'is', null)
+      .returningAll()
+      .execute();
+    return rows.map(toTenant);
+  }
+
+  async countActive(): Promise<number> {
+    const row = await this.dialect.db.selectFrom('tenants').select((eb) => eb.fn.countAll<number | string>().as('n')).where('revokedAt', 'is', null).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
+
