@@ -1,0 +1,299 @@
+import { CommandCache, scopeOf } from './commands.ts';
+import { ReplyCorrelator } from './correlation.ts';
+import { Emitter } from './emitter.ts';
+import { DiscordApiError, DiscordError, GatewayFatalError, isStaleCommandError } from './errors.ts';
+import { GatewaySession, type GatewaySessionOptions, type ReadyInfo } from './gateway/session.ts';
+import { buildCommandData, findButton, InteractionHandle, type OptionValue } from './interactions.ts';
+import { RestClient, type RestClientOptions } from './rest/client.ts';
+import { generateSnowflake, snowflakeFromTimestamp } from './snowflake.ts';
+import type { ApplicationCommand, DiscordChannel, DiscordMessage, DiscordUser } from './types.ts';
+import { uploadAttachments, type UploadFile } from './uploads.ts';
+
+/** What happened to the account, in terms the health state machine understands (see `accounts/health.ts`). */
+export type AccountSignal =
+  | { type: 'ok'; source: 'rest' | 'gateway' }
+  | { type: 'api_error'; error: DiscordApiError }
+  | { type: 'gateway_fatal'; error: GatewayFatalError }
+  | { type: 'gateway_unreachable'; attempts: number }
+  | { type: 'required_action'; action: string };
+
+export interface AccountClientEvents {
+  ready: (info: ReadyInfo) => void;
+  resumed: () => void;
+  /** Every gateway dispatch, for callers that watch channels themselves. */
+  dispatch: (event: string, data: unknown) => void;
+  /** Health inputs: feed them to the account's health monitor. */
+  signal: (signal: AccountSignal) => void;
+}
+
+export interface DiscordAccountClientOptions {
+  token: string;
+  /** e.g. `https://discord.com/api/v9`. */
+  apiUrl: string;
+  /** Fixed gateway URL; when absent `GET /gateway` is asked once and cached. */
+  gatewayUrl?: string;
+  rest?: Omit<RestClientOptions, 'token' | 'apiUrl' | 'onError' | 'onSuccess'>;
+  gateway?: Omit<GatewaySessionOptions, 'token' | 'gatewayUrl'>;
+  commandCacheTtlMs?: number;
+  /** How long invoke/click wait for a READY session. Default 30 s. */
+  readyTimeoutMs?: number;
+  /** Tolerated clock skew against Discord when ordering messages by snowflake. Default 2 s. */
+  clockSkewMs?: number;
+}
+
+export interface InvokeCommandRequest {
+  channelId: string;
+  /** The guild of a guild channel; omit for DM channels. */
+  guildId?: string;
+  applicationId: string;
+  name: string;
+  /** 1 slash command (default), 3 message context menu (needs `targetId`). */
+  commandType?: number;
+  options?: Readonly<Record<string, OptionValue | undefined>>;
+  /** Files by ATTACHMENT option name; uploaded through the cloud-upload flow first. */
+  files?: Readonly<Record<string, UploadFile>>;
+  subcommand?: readonly string[];
+  targetId?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Everything one Discord user account does, behind one object: REST with its rate-limit domain,
+ * the gateway session, the command cache, uploads, invoking and clicking, reply correlation, and
+ * health signals. Keyed and logged by {@link accountKey} (a token hash), never by the token.
+ */
+export class DiscordAccountClient extends Emitter<AccountClientEvents> {
+  readonly rest: RestClient;
+  readonly gateway: GatewaySession;
+  readonly commands: CommandCache;
+  private readonly correlator: ReplyCorrelator;
+  private readonly handles = new Set<InteractionHandle>();
+  private gatewayUrlPromise: Promise<string> | undefined;
+  private readyCount = 0;
+
+  constructor(private readonly options: DiscordAccountClientOptions) {
+    super();
+    this.rest = new RestClient({
+      ...options.rest,
+      token: options.token,
+      apiUrl: options.apiUrl,
+      onError: (error) => this.emit('signal', { type: 'api_error', error }),
+      onSuccess: () => this.emit('signal', { type: 'ok', source: 'rest' }),
+    });
+    this.commands = new CommandCache(this.rest, { ttlMs: options.commandCacheTtlMs });
+    this.gateway = new GatewaySession({ ...options.gateway, token: options.token, gatewayUrl: () => this.discoverGatewayUrl() });
+    this.correlator = new ReplyCorrelator(() => this.gateway.user?.id);
+
+    this.gateway.on('dispatch', (event, data) => {
+      this.correlator.handleDispatch(event, data);
+      this.emit('dispatch', event, data);
+    });
+    this.gateway.on('ready', (info) => {
+      this.emit('signal', { type: 'ok', source: 'gateway' });
+      if (info.requiredAction) this.emit('signal', { type: 'required_action', action: info.requiredAction });
+      this.emit('ready', info);
+      // A fresh session after a lost one: events sent meanwhile were never replayed to us.
+      if (this.readyCount++ > 0) void this.reconcileAll();
+    });
+    this.gateway.on('resumed', () => {
+      this.emit('resumed');
+      void this.reconcileAll();
+    });
+    this.gateway.on('fatal', (error) => {
+      this.emit('signal', { type: 'gateway_fatal', error });
+      for (const handle of this.handles) handle.fail(error);
+    });
+    this.gateway.on('unreachable', ({ attempts }) => this.emit('signal', { type: 'gateway_unreachable', attempts }));
+  }
+
+  /** Token hash: safe to log and to key maps with. */
+  get accountKey(): string {
+    return this.rest.accountKey;
+  }
+
+  /** The account's user, once the gateway is READY. */
+  get user(): DiscordUser | undefined {
+    return this.gateway.user;
+  }
+
+  /** Connects the gateway; resolves on READY. Safe to call again after `stop()` or a fatal close. */
+  start(): Promise<ReadyInfo> {
+    return this.gateway.start();
+  }
+
+  stop(): void {
+    this.gateway.stop();
+    for (const handle of [...this.handles]) handle.close();
+  }
+
+  /** `GET /users/@me`: is the token accepted right now? */
+  probe(signal?: AbortSignal): Promise<DiscordUser> {
+    return this.rest.get<DiscordUser>('/users/@me', undefined, signal);
+  }
+
+  getChannel(channelId: string, signal?: AbortSignal): Promise<DiscordChannel> {
+    return this.rest.get<DiscordChannel>(`/channels/${channelId}`, undefined, signal);
+  }
+
+  /** Channel history, newest first (Discord's order). */
+  listMessages(
+    channelId: string,
+    query: { limit?: number; before?: string; after?: string; around?: string } = {},
+    signal?: AbortSignal,
+  ): Promise<DiscordMessage[]> {
+    return this.rest.get<DiscordMessage[]>(`/channels/${channelId}/messages`, { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around }, signal);
+  }
+
+  getMessage(channelId: string, messageId: string, signal?: AbortSignal): Promise<DiscordMessage> {
+    return this.rest.get<DiscordMessage>(`/channels/${channelId}/messages/${messageId}`, undefined, signal);
+  }
+
+  /** Looks a command up in the guild's or DM channel's command index (cached). */
+  resolveCommand(query: { channelId: string; guildId?: string; applicationId: string; name: string; type?: number }): Promise<ApplicationCommand> {
+    return this.commands.resolve(query);
+  }
+
+  /**
+   * Runs a slash (or message-context) command: uploads the files, sends the interaction with a
+   * fresh nonce and the live session id, and returns a handle that follows the bot's replies.
+   * A stale command version is refreshed from the index and the call retried once.
+   */
+  async invokeCommand(req: InvokeCommandRequest): Promise<InteractionHandle> {
+    const query = { channelId: req.channelId, guildId: req.guildId, applicationId: req.applicationId, name: req.name, type: req.commandType ?? 1 };
+    await this.ensureReady(req.signal);
+    let command = await this.commands.resolve(query);
+    const fileNames = Object.keys(req.files ?? {});
+    const attachments = await uploadAttachments(this.rest, req.channelId, fileNames.map((n) => req.files![n]!), { signal: req.signal });
+    const input = {
+      options: req.options,
+      attachmentOptions: Object.fromEntries(fileNames.map((n, i) => [n, i])),
+      attachments,
+      subcommand: req.subcommand,
+      targetId: req.targetId,
+    };
+    let data = buildCommandData(command, input);
+    const handle = this.follow(req.channelId, { applicationId: command.application_id });
+    try {
+      try {
+        await this.postInteraction(2, command.application_id, req, handle.nonce, data);
+      } catch (error) {
+        if (!isStaleCommandError(error)) throw error;
+        this.commands.invalidate(scopeOf(req));
+        command = await this.commands.resolve(query, { refresh: true });
+        data = buildCommandData(command, input);
+        handle.renonce(generateSnowflake());
+        await this.postInteraction(2, command.application_id, req, handle.nonce, data);
+      }
+    } catch (error) {
+      handle.close();
+      throw error;
+    }
+    return handle;
+  }
+
+  /** Clicks a button on a bot message (type-3 interaction) and follows the bot's answer. */
+  async clickButton(message: DiscordMessage, customId: string, options: { guildId?: string; signal?: AbortSignal } = {}): Promise<InteractionHandle> {
+    const button = findButton(message, customId);
+    await this.ensureReady(options.signal);
+    const applicationId = message.application_id ?? message.author.id;
+    const handle = this.follow(message.channel_id, { applicationId, botUserId: message.author.id, clickedMessageId: message.id });
+    const guildId = message.guild_id ?? options.guildId;
+    try {
+      await this.rest.request({
+        method: 'POST',
+        path: '/interactions',
+        signal: options.signal,
+        body: {
+          type: 3,
+          nonce: handle.nonce,
+          ...(guildId ? { guild_id: guildId } : {}),
+          channel_id: message.channel_id,
+          message_id: message.id,
+          message_flags: message.flags ?? 0,
+          application_id: applicationId,
+          session_id: this.gateway.sessionId,
+          data: { component_type: button.type, custom_id: customId },
+        },
+      });
+    } catch (error) {
+      handle.close();
+      throw error;
+    }
+    return handle;
+  }
+
+  /** Reads recent history of every channel with pending interactions (after reconnects). */
+  async reconcileAll(): Promise<void> {
+    await Promise.all([...this.correlator.channels().keys()].map((id) => this.reconcileChannel(id).catch(() => undefined)));
+  }
+
+  /** Feeds messages newer than the oldest pending interaction of the channel through correlation. */
+  async reconcileChannel(channelId: string): Promise<void> {
+    const since = this.correlator.channels().get(channelId);
+    if (!since) return;
+    let after = since;
+    for (let page = 0; page < 5; page++) {
+      const batch = await this.listMessages(channelId, { after, limit: 100 });
+      const oldestFirst = [...batch].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      for (const message of oldestFirst) this.correlator.observeHistoryMessage(message);
+      if (batch.length < 100) return;
+      after = oldestFirst[oldestFirst.length - 1]!.id;
+    }
+  }
+
+  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string }): InteractionHandle & { renonce(nonce: string): void } {
+    const nonce = generateSnowflake();
+    const since = snowflakeFromTimestamp(Date.now() - (this.options.clockSkewMs ?? 2000));
+    const handle = new InteractionHandle(nonce, channelId, () => this.reconcileChannel(channelId)) as InteractionHandle & { renonce(nonce: string): void };
+    const registration = this.correlator.register({ nonce, channelId, since, ...target }, (event) => handle.handle(event));
+    handle.renonce = (next: string) => {
+      registration.renonce(next);
+      handle.nonce = next;
+    };
+    this.handles.add(handle);
+    handle.attach(() => {
+      registration.unregister();
+      this.handles.delete(handle);
+    });
+    return handle;
+  }
+
+  private async postInteraction(type: number, applicationId: string, req: InvokeCommandRequest, nonce: string, data: Record<string, unknown>): Promise<void> {
+    await this.rest.request({
+      method: 'POST',
+      path: '/interactions',
+      signal: req.signal,
+      body: {
+        type,
+        application_id: applicationId,
+        ...(req.guildId ? { guild_id: req.guildId } : {}),
+        channel_id: req.channelId,
+        session_id: this.gateway.sessionId,
+        nonce,
+        analytics_location: 'slash_ui',
+        data,
+      },
+    });
+  }
+
+  private async ensureReady(signal?: AbortSignal): Promise<ReadyInfo> {
+    const state = this.gateway.state;
+    if (state === 'ready' && this.gateway.ready) return this.gateway.ready;
+    if (state === 'idle' || state === 'stopped') void this.gateway.start().catch(() => undefined);
+    if (state === 'fatal') throw new DiscordError('gateway_fatal', 'the gateway session ended for good; restart the account client');
+    const timeout = AbortSignal.timeout(this.options.readyTimeoutMs ?? 30_000);
+    return this.gateway.waitReady(signal ? AbortSignal.any([signal, timeout]) : timeout);
+  }
+
+  private discoverGatewayUrl(): Promise<string> {
+    if (this.options.gatewayUrl) return Promise.resolve(this.options.gatewayUrl);
+    this.gatewayUrlPromise ??= this.rest.get<{ url: string }>('/gateway').then(
+      (r) => r.url,
+      (error: unknown) => {
+        this.gatewayUrlPromise = undefined;
+        throw error;
+      },
+    );
+    return this.gatewayUrlPromise;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The Discord client for user accounts (spec `discord-protocol.md` §1–4). Import it only through
+ * this file. The usual entry point is {@link DiscordAccountClient}: one per account token.
+ */
+export { DiscordAccountClient } from './account-client.ts';
+export type { AccountSignal, AccountClientEvents, DiscordAccountClientOptions, InvokeCommandRequest } from './account-client.ts';
+export { InteractionHandle, buildCommandData, findButton } from './interactions.ts';
+export type { ReplyEvent, CommandInput, OptionValue } from './interactions.ts';
+export { ReplyCorrelator } from './correlation.ts';
+export type { CorrelationEvent, MatchRule, PendingSpec } from './correlation.ts';
+export { CommandCache, findCommand } from './commands.ts';
+export type { CommandQuery, CommandScope } from './commands.ts';
+export { uploadAttachments, deleteUpload } from './uploads.ts';
+export type { UploadFile, UploadedAttachment } from './uploads.ts';
+export { RestClient } from './rest/client.ts';
+export type { RestClientOptions, RequestOptions, FetchLike } from './rest/client.ts';
+export { RateLimiter } from './rest/rate-limit.ts';
+export type { Clock } from './rest/rate-limit.ts';
+export { routeKey } from './rest/route.ts';
+export { GatewaySession, GatewayOp, withGatewayQuery } from './gateway/session.ts';
+export type { GatewaySessionOptions, GatewaySessionEvents, GatewaySocket, ReadyInfo, SessionState } from './gateway/session.ts';
+export { CLOSE_CODE_TABLE, decideClose, NO_CODE_DECISION, UNKNOWN_CODE_DECISION } from './gateway/close-codes.ts';
+export type { CloseAction, CloseDecision } from './gateway/close-codes.ts';
+export { verifyAccount } from './verify.ts';
+export type { VerifyAccountOptions, VerifyAccountResult, VerifyFailureReason } from './verify.ts';
+export {
+  DiscordError,
+  DiscordApiError,
+  GatewayFatalError,
+  InteractionFailedError,
+  CommandNotFoundError,
+  InvalidCommandOptionsError,
+  formErrorCodes,
+  isStaleCommandError,
+} from './errors.ts';
+export type { DiscordErrorKind } from './errors.ts';
+export { generateSnowflake, snowflakeFromTimestamp, timestampFromSnowflake, compareSnowflakes } from './snowflake.ts';
+export { tokenKey } from './token-key.ts';
+export { defaultClientProperties, superPropertiesHeader } from './client-properties.ts';
+export type { ClientProperties } from './client-properties.ts';
+export * from './types.ts';

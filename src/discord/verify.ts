@@ -1,0 +1,87 @@
+import { DiscordApiError } from './errors.ts';
+import { RestClient, type FetchLike } from './rest/client.ts';
+import type { DiscordChannel, DiscordUser } from './types.ts';
+
+export type VerifyFailureReason =
+  | 'token_rejected' // 401: Discord does not accept the token
+  | 'unknown_channel' // 404 10003, or the channel is not in the given guild
+  | 'no_access' // 403 50001/50013: the account cannot see the channel
+  | 'needs_human' // captcha / verification / anti-abuse: a person has to act on the account
+  | 'rate_limited'
+  | 'network_failure'; // no answer or 5xx: save as unreachable and retry later
+
+export type VerifyAccountResult =
+  | { ok: true; user: DiscordUser; channel: DiscordChannel }
+  | { ok: false; reason: VerifyFailureReason; message: string; error?: DiscordApiError };
+
+export interface VerifyAccountOptions {
+  token: string;
+  channelId: string;
+  guildId?: string;
+  apiUrl: string;
+  fetch?: FetchLike;
+  /** Per-request timeout. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Account verification on save: `GET /users/@me` checks the token, `GET /channels/{id}` checks
+ * that the account can see the channel (and, given a guild, that the channel belongs to it).
+ * Never throws for Discord's answers; the message never contains the token.
+ */
+export async function verifyAccount(options: VerifyAccountOptions): Promise<VerifyAccountResult> {
+  const rest = new RestClient({
+    token: options.token,
+    apiUrl: options.apiUrl,
+    fetch: options.fetch,
+    minIntervalMs: 0,
+    maxRateLimitWaitMs: 5_000,
+    serverErrorRetries: 1,
+    networkRetries: 1,
+    retryBaseMs: 250,
+    requestTimeoutMs: options.timeoutMs ?? 10_000,
+  });
+  let user: DiscordUser;
+  try {
+    user = await rest.get<DiscordUser>('/users/@me');
+  } catch (error) {
+    return failure(error, 'token');
+  }
+  let channel: DiscordChannel;
+  try {
+    channel = await rest.get<DiscordChannel>(`/channels/${options.channelId}`);
+  } catch (error) {
+    return failure(error, 'channel');
+  }
+  if (options.guildId && channel.guild_id !== options.guildId) {
+    return { ok: false, reason: 'unknown_channel', message: `channel ${options.channelId} is not in guild ${options.guildId}` };
+  }
+  return { ok: true, user, channel };
+}
+
+function failure(error: unknown, step: 'token' | 'channel'): VerifyAccountResult {
+  if (!(error instanceof DiscordApiError)) throw error;
+  const base = { ok: false as const, error, message: error.message };
+  switch (error.kind) {
+    case 'unauthorized':
+      return { ...base, reason: 'token_rejected', message: 'Discord rejected the token (401 Unauthorized)' };
+    case 'captcha':
+    case 'verification_required':
+    case 'anti_abuse':
+      return { ...base, reason: 'needs_human' };
+    case 'unknown_channel':
+    case 'not_found':
+      return { ...base, reason: step === 'channel' ? 'unknown_channel' : 'token_rejected' };
+    case 'missing_access':
+    case 'missing_permissions':
+      return { ...base, reason: 'no_access' };
+    case 'rate_limited':
+      return { ...base, reason: 'rate_limited' };
+    case 'network':
+    case 'server_error':
+    case 'cloudflare_blocked':
+      return { ...base, reason: 'network_failure' };
+    default:
+      return { ...base, reason: step === 'channel' ? 'unknown_channel' : 'token_rejected' };
+  }
+}
