@@ -58,7 +58,9 @@ export interface ApiAttachment {
 }
 
 export interface MessageRecord {
+  /** The wire object; `attachments` is re-rendered from `files` on every read (URLs are re-signed). */
   json: ApiMessage;
+  files: StoredFile[];
   /** Set for ephemeral messages: only this user sees them, and never through REST. */
   ephemeralFor?: string;
   deleted: boolean;
@@ -135,6 +137,8 @@ export class World {
   readonly files = new Map<string, StoredFile>();
   readonly applications = new Map<string, ApplicationRecord>();
   report: SimulatorReport = emptyReport();
+  /** `userId|nonce` of every accepted interaction (duplicate detection survives report resets). */
+  readonly seenNonces = new Set<string>();
   /** Added to Date.now(): lets tests expire URLs and reset daily credits without waiting. */
   clockOffsetMs = 0;
   dispatcher: Dispatcher = () => {};

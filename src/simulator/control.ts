@@ -1,0 +1,211 @@
+/** The in-process control surface ({@link SimulatorControl}); `control-http.ts` exposes it over HTTP. */
+import { bumpVersion } from './bots/commands.ts';
+import type { SimContext } from './context.ts';
+import { emptyReport, type UserRecord } from './state.ts';
+import type {
+  BotName,
+  FaceswapAccount,
+  FaceswapTemplates,
+  PikaAccount,
+  PikaTemplates,
+  RestFault,
+  RestFaultMatch,
+  SimChannel,
+  SimGuild,
+  SimulatorControl,
+  SimulatorReport,
+  SimUser,
+} from './types.ts';
+
+export class ControlError extends Error {
+  override name = 'ControlError';
+  constructor(message: string, readonly status = 404) {
+    super(message);
+  }
+}
+
+export class Control implements SimulatorControl {
+  constructor(private readonly ctx: SimContext) {}
+
+  get pikaApplicationId(): string {
+    return this.ctx.pika.application.id;
+  }
+
+  createUser(options: { username?: string; token?: string } = {}): SimUser {
+    if (options.token !== undefined && this.ctx.world.usersByToken.has(options.token)) throw new ControlError('token already in use', 409);
+    return toSimUser(this.ctx.world.createUser(options));
+  }
+
+  getUser(userId: string): SimUser | undefined {
+    const user = this.ctx.world.users.get(userId);
+    return user && !user.bot ? toSimUser(user) : undefined;
+  }
+
+  createGuild(ownerId: string, options: { name?: string } = {}): SimGuild {
+    this.user(ownerId);
+    const guild = this.ctx.world.createGuild(ownerId, options.name ?? `guild ${this.ctx.world.guilds.size + 1}`);
+    return { id: guild.id, name: guild.name, ownerId };
+  }
+
+  addGuildMember(guildId: string, userId: string): void {
+    this.user(userId);
+    this.guild(guildId).members.add(userId);
+  }
+
+  createTextChannel(guildId: string, options: { name?: string } = {}): SimChannel {
+    this.guild(guildId);
+    const channel = this.ctx.world.createChannel({ type: 0, guildId, name: options.name ?? 'api', recipients: [] });
+    return { id: channel.id, type: 0, guildId, name: channel.name! };
+  }
+
+  installFaceswapBot(guildId: string): void {
+    const guild = this.guild(guildId);
+    guild.applications.add(this.ctx.faceswap.application.id);
+    guild.members.add(this.ctx.faceswap.application.botUserId);
+  }
+
+  openPikaDm(userId: string): string {
+    const world = this.ctx.world;
+    this.user(userId);
+    const bot = this.ctx.pika.application.botUserId;
+    return (world.dmBetween(userId, bot) ?? world.createChannel({ type: 1, recipients: [userId, bot] })).id;
+  }
+
+  createFaceswapAccount(options: { username?: string; token?: string } = {}): FaceswapAccount {
+    const user = this.createUser(options);
+    const guild = this.createGuild(user.id, { name: `${user.username}'s server` });
+    const channel = this.createTextChannel(guild.id, { name: 'api' });
+    this.installFaceswapBot(guild.id);
+    return { user, guildId: guild.id, channelId: channel.id };
+  }
+
+  createPikaAccount(options: { username?: string; token?: string } = {}): PikaAccount {
+    const user = this.createUser(options);
+    return { user, channelId: this.openPikaDm(user.id), applicationId: this.pikaApplicationId };
+  }
+
+  revokeToken(userId: string): void {
+    this.user(userId).revoked = true;
+    this.ctx.gateway.closeUser(userId, 4004, 'Authentication failed.');
+  }
+
+  restoreToken(userId: string): void {
+    this.user(userId).revoked = false;
+  }
+
+  setCredits(userId: string, credits: { total?: number; used?: number }): void {
+    const current = this.ctx.world.credits(this.user(userId));
+    if (credits.total !== undefined) current.total = credits.total;
+    if (credits.used !== undefined) current.used = credits.used;
+  }
+
+  getCredits(userId: string): { total: number; used: number } {
+    const { total, used } = this.ctx.world.credits(this.user(userId));
+    return { total, used };
+  }
+
+  setBotLatency(ms: number): void {
+    this.ctx.engine.botLatencyMs = Math.max(0, ms);
+  }
+
+  dropNextInteractions(count: number, bot?: BotName): void {
+    this.ctx.engine.dropNext(count, bot);
+  }
+
+  bumpCommandVersion(bot: BotName, commandName: string): string {
+    try {
+      return bumpVersion(this.ctx.world, this.ctx[bot].application, commandName);
+    } catch (error) {
+      throw new ControlError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  listCommands(bot: BotName): { id: string; name: string; version: string; type: number }[] {
+    return this.ctx[bot].application.commands.map(({ id, name, version, type }) => ({ id, name, version, type }));
+  }
+
+  setBannedWords(words: string[]): void {
+    this.ctx.pika.bannedWords = [...words];
+  }
+
+  setFaceswapTemplates(templates: Partial<FaceswapTemplates>): void {
+    Object.assign(this.ctx.faceswap.templates, templates);
+  }
+
+  setPikaTemplates(templates: Partial<PikaTemplates>): void {
+    Object.assign(this.ctx.pika.templates, templates);
+  }
+
+  failNextFaceswapJobs(count: number, kind: 'noFace' | 'botError'): void {
+    this.ctx.faceswap.failNext(count, kind);
+  }
+
+  setPikaConcurrency(limit: number): void {
+    this.ctx.pika.setConcurrency(limit);
+  }
+
+  injectRestFault(userId: string, fault: RestFault, count = 1, match: RestFaultMatch = {}): void {
+    this.user(userId);
+    this.ctx.faults.add(userId, fault, count, match);
+  }
+
+  clearRestFaults(userId?: string): void {
+    this.ctx.faults.clear(userId);
+  }
+
+  closeSessions(userId: string, code: number, reason?: string): number {
+    this.user(userId);
+    return this.ctx.gateway.closeUser(userId, code, reason);
+  }
+
+  sendReconnect(userId: string): number {
+    return this.ctx.gateway.sendReconnect(this.user(userId).id);
+  }
+
+  sendInvalidSession(userId: string, resumable: boolean): number {
+    return this.ctx.gateway.sendInvalidSession(this.user(userId).id, resumable);
+  }
+
+  suppressHeartbeatAcks(userId: string, count: number): void {
+    this.ctx.gateway.suppressAcks(this.user(userId).id, count);
+  }
+
+  connectedSessions(userId: string): number {
+    return this.ctx.gateway.connectedSessions(userId);
+  }
+
+  deleteMessage(channelId: string, messageId: string): void {
+    const channel = this.ctx.world.channels.get(channelId);
+    const record = this.ctx.world.messages.get(messageId);
+    if (!channel || !record || record.json.channel_id !== channelId) throw new ControlError('unknown message');
+    this.ctx.messages.delete(channel, record);
+  }
+
+  advanceTime(ms: number): void {
+    this.ctx.world.clockOffsetMs += ms;
+  }
+
+  report(): SimulatorReport {
+    return structuredClone(this.ctx.world.report);
+  }
+
+  resetReport(): void {
+    this.ctx.world.report = emptyReport();
+  }
+
+  private user(userId: string): UserRecord {
+    const user = this.ctx.world.users.get(userId);
+    if (!user || user.bot) throw new ControlError(`unknown user ${userId}`);
+    return user;
+  }
+
+  private guild(guildId: string) {
+    const guild = this.ctx.world.guilds.get(guildId);
+    if (!guild) throw new ControlError(`unknown guild ${guildId}`);
+    return guild;
+  }
+}
+
+function toSimUser(user: UserRecord): SimUser {
+  return { id: user.id, token: user.token, username: user.username };
+}
