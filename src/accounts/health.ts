@@ -285,23 +285,28 @@ export class HealthMonitor {
   private schedule(): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.tick();
+      void this.probeDue();
       this.schedule();
     }, this.options.tickMs ?? 1000);
     this.timer.unref?.();
   }
 
-  private tick(): void {
+  /** Probes every unhealthy account whose `nextProbeAt` has come (what the loop runs each tick). */
+  async probeDue(): Promise<void> {
     const now = this.now();
     const limit = this.options.concurrency ?? 2;
+    const started: Promise<unknown>[] = [];
     for (const [accountId, health] of this.health) {
-      if (this.probing.size >= limit) return;
+      if (this.probing.size >= limit) break;
       if (health.state === 'active' || this.probing.has(accountId)) continue;
       if ((health.nextProbeAt ?? 0) > now) continue;
       this.probing.add(accountId);
-      void this.probeNow(accountId)
-        .catch(() => undefined)
-        .finally(() => this.probing.delete(accountId));
+      started.push(
+        this.probeNow(accountId)
+          .catch(() => undefined)
+          .finally(() => this.probing.delete(accountId)),
+      );
     }
+    await Promise.all(started);
   }
 }
