@@ -6,6 +6,8 @@ import { UniqueViolation } from './types.ts';
 export interface StoreDialect {
   readonly db: Kysely<Database>;
   readonly description: string;
+  /** Whether `SELECT … FOR UPDATE [SKIP LOCKED]` exists (PostgreSQL). SQLite serialises writers instead. */
+  readonly rowLocks: boolean;
   /**
    * Runs `fn` in a transaction that excludes every other `exclusive` caller on the same database,
    * in this process and in others (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).

@@ -12,6 +12,8 @@ export interface TenantsTable {
   tokenHint: string;
   createdAt: number;
   revokedAt: number | null;
+  /** Sealed (src/secrets) key that signs this tenant's webhooks; created on first use. */
+  webhookSecret: Generated<string | null>;
 }
 
 export interface AccountsTable {
@@ -37,6 +39,78 @@ export interface AccountsTable {
   updatedAt: number;
 }
 
+export interface JobsTable {
+  jobid: string;
+  tenantId: string;
+  bot: string;
+  verb: string;
+  status: string;
+  /** 1 while the job waits in its account's queue for a free slot. */
+  queued: number;
+  accountId: string | null;
+  channel: string;
+  server: string | null;
+  discordMasked: string;
+  maxJobs: number | null;
+  /** JSON: the request fields the job echoes (prompt, idname, options, image metadata…). */
+  request: string;
+  replyUrl: string | null;
+  replyRef: string | null;
+  messageId: string | null;
+  content: string | null;
+  messageTimestamp: string | null;
+  attachments: string | null;
+  embeds: string | null;
+  buttons: string | null;
+  error: string | null;
+  errorDetails: string | null;
+  code: number | null;
+  parentJobId: string | null;
+  button: string | null;
+  /** JSON: what the runner needs to resume (nonce, interaction and message ids, components). */
+  runnerState: string;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  deadlineAt: number | null;
+}
+
+export interface JobFilesTable {
+  jobId: string;
+  field: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  data: string;
+}
+
+export interface WebhookOutboxTable {
+  id: string;
+  tenantId: string;
+  jobId: string;
+  url: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  lockedUntil: number | null;
+  lockedBy: string | null;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  outboxId: string;
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -45,5 +119,9 @@ export interface MetaTable {
 export interface Database {
   tenants: TenantsTable;
   accounts: AccountsTable;
+  jobs: JobsTable;
+  jobFiles: JobFilesTable;
+  webhookOutbox: WebhookOutboxTable;
+  webhookDeliveries: WebhookDeliveriesTable;
   switchboardMeta: MetaTable;
 }

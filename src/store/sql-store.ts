@@ -5,9 +5,11 @@
  */
 import { SqlAccountStore } from './account-store.ts';
 import type { StoreDialect } from './dialect.ts';
+import { SqlJobStore } from './job-store.ts';
 import { SqlMetaStore } from './meta-store.ts';
+import { SqlOutboxStore } from './outbox-store.ts';
 import { SqlTenantStore } from './tenant-store.ts';
-import type { AccountStore, MetaStore, Store, TenantStore } from './types.ts';
+import type { AccountStore, JobStore, MetaStore, OutboxStore, Store, TenantStore } from './types.ts';
 
 export type { StoreDialect } from './dialect.ts';
 
@@ -16,12 +18,16 @@ export class SqlStore implements Store {
   readonly tenants: TenantStore;
   readonly accounts: AccountStore;
   readonly meta: MetaStore;
+  readonly jobs: JobStore;
+  readonly outbox: OutboxStore;
 
   constructor(private readonly dialect: StoreDialect) {
     this.description = dialect.description;
     this.tenants = new SqlTenantStore(dialect);
     this.accounts = new SqlAccountStore(dialect);
     this.meta = new SqlMetaStore(dialect.db);
+    this.jobs = new SqlJobStore(dialect);
+    this.outbox = new SqlOutboxStore(dialect);
   }
 
   async ping(): Promise<void> {

@@ -41,5 +41,15 @@ export class SqlTenantStore implements TenantStore {
     const row = await this.dialect.db.selectFrom('tenants').select((eb) => eb.fn.countAll<number | string>().as('n')).where('revokedAt', 'is', null).executeTakeFirstOrThrow();
     return Number(row.n);
   }
-}
 
+  async webhookSecret(tenantId: string, create: () => string): Promise<string> {
+    const read = async () => (await this.dialect.db.selectFrom('tenants').select('webhookSecret').where('id', '=', tenantId).executeTakeFirst())?.webhookSecret;
+    const existing = await read();
+    if (existing) return existing;
+    // Two first uses may race: only the first write lands, and both then read that one.
+    await this.dialect.db.updateTable('tenants').set({ webhookSecret: create() }).where('id', '=', tenantId).where('webhookSecret', 'is', null).execute();
+    const stored = await read();
+    if (!stored) throw new Error(`tenant ${tenantId} does not exist`);
+    return stored;
+  }
+}

@@ -3,6 +3,11 @@
  * between SQLite and PostgreSQL lives in `sqlite/` and `postgres/` and surfaces here only as
  * optional capabilities, so callers ask `if (store.listen)`, never "is this PostgreSQL?".
  */
+import type { JobStore } from './job-types.ts';
+import type { OutboxStore } from './outbox-types.ts';
+
+export * from './job-types.ts';
+export * from './outbox-types.ts';
 
 export type HealthState = 'active' | 'cooling_down' | 'needs_human' | 'auth_failed' | 'unreachable';
 
@@ -68,7 +73,7 @@ export interface AccountInput {
 /** Raised when a write would break a uniqueness rule; `field` names the rule. */
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';
-  constructor(readonly field: 'discord' | 'server' | 'channel' | 'name', options?: ErrorOptions) {
+  constructor(readonly field: 'discord' | 'server' | 'channel' | 'name' | 'jobid', options?: ErrorOptions) {
     super(`unique constraint on ${field}`, options);
   }
 }
@@ -81,6 +86,8 @@ export interface TenantStore {
   /** Revokes every live tenant whose id or name equals `idOrName`; returns the ones revoked. */
   revoke(idOrName: string, at: number): Promise<TenantRecord[]>;
   countActive(): Promise<number>;
+  /** The tenant's sealed webhook secret, created with `create()` on first use (race-safe). */
+  webhookSecret(tenantId: string, create: () => string): Promise<string>;
 }
 
 export interface AccountStore {
@@ -100,6 +107,8 @@ export interface MetaStore {
 }
 
 export interface Store {
+  readonly jobs: JobStore;
+  readonly outbox: OutboxStore;
   /** Human-readable location for logs, never containing a password. */
   readonly description: string;
   readonly tenants: TenantStore;

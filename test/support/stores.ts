@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/index.ts';
+import { openStore } from '../../src/store/index.ts';
+import type { SqlStore } from '../../src/store/sql-store.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -67,5 +70,26 @@ export async function freshDatabase(kind: StoreKind, env: Record<string, string>
       await client.end();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Registers hooks that give every test of the enclosing suite a fresh, migrated store of `kind`;
+ * returns an accessor for it.
+ */
+export function useFreshStore(kind: StoreKind): () => { store: SqlStore; setup: TestStoreSetup } {
+  let current: { store: SqlStore; setup: TestStoreSetup } | undefined;
+  beforeEach(async () => {
+    const setup = await freshDatabase(kind);
+    current = { setup, store: await openStore(setup.config, setup.schema ? { schema: setup.schema } : {}) };
+  });
+  afterEach(async () => {
+    await current?.store.close();
+    await current?.setup.cleanup();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('store used outside a test');
+    return current;
   };
 }

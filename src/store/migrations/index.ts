@@ -6,8 +6,12 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { StoreDialect } from '../dialect.ts';
 import { migration001 } from './001-tenants-and-accounts.ts';
+import { migration002 } from './002-jobs-and-webhooks.ts';
 
-const migrations: ReadonlyArray<readonly [string, Migration]> = [['001-tenants-and-accounts', migration001]];
+const migrations: ReadonlyArray<readonly [string, Migration]> = [
+  ['001-tenants-and-accounts', migration001],
+  ['002-jobs-and-webhooks', migration002],
+];
 
 export async function migrateToLatest(dialect: StoreDialect): Promise<void> {
   await dialect.exclusive(async (db: Kysely<any>) => {

@@ -60,13 +60,15 @@ export async function openPostgres(options: PostgresOptions): Promise<StoreDiale
     throw new StoreOpenError(`cannot connect to PostgreSQL at ${where}: ${reason}`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-  const constraintFields: Record<string, 'discord' | 'server' | 'channel' | 'name'> = {
+  const constraintFields: Record<string, 'discord' | 'server' | 'channel' | 'name' | 'jobid'> = {
+    jobs_pkey: 'jobid',
     accounts_discord_unique: 'discord',
     accounts_server_unique: 'server',
     accounts_channel_unique: 'channel',
   };
   return {
     db,
+    rowLocks: true,
     description: `PostgreSQL at ${where}${options.schema ? ` (schema ${options.schema})` : ''}`,
     uniqueViolationField(error) {
       const e = error as { code?: string; constraint?: string };

@@ -49,12 +49,14 @@ export function openSqlite(options: SqliteOptions): StoreDialect {
   return {
     db,
     description: `SQLite at ${filename}`,
+    rowLocks: false,
     uniqueViolationField(error) {
       const message = error instanceof Error ? error.message : '';
       if (!message.startsWith('UNIQUE constraint failed')) return undefined;
       if (message.includes('discord_fingerprint')) return 'discord';
       if (message.includes('accounts.server')) return 'server';
       if (message.includes('token_hash') || message.includes('tenants.name')) return 'name';
+      if (message.includes('jobs.jobid')) return 'jobid';
       return 'channel';
     },
     exclusive: (fn) =>

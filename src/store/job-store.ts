@@ -1,0 +1,268 @@
+/**
+ * Jobs, their input files, and capacity. A slot is claimed in the same transaction that inserts
+ * the job, under a lock on the account row (PostgreSQL) or SQLite's single writer, so two
+ * instances can never both see a free slot and both take it.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { guardUnique, type StoreDialect } from './dialect.ts';
+import type { Database, JobsTable } from './schema.ts';
+import {
+  ACTIVE_STATUSES,
+  TERMINAL_STATUSES,
+  isTerminal,
+  type CapacityClaim,
+  type InsertJobResult,
+  type JobFile,
+  type JobPatch,
+  type JobRecord,
+  type JobStatus,
+  type JobStore,
+  type NewJob,
+  type TerminalWebhook,
+} from './job-types.ts';
+import crypto from 'node:crypto';
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+const num = (v: number | null) => (v === null ? null : Number(v));
+
+function toJob(row: Selectable<JobsTable>): JobRecord {
+  return {
+    jobid: row.jobid,
+    tenantId: row.tenantId,
+    bot: row.bot,
+    verb: row.verb,
+    status: row.status as JobStatus,
+    queued: Number(row.queued) === 1,
+    accountId: row.accountId,
+    channel: row.channel,
+    server: row.server,
+    discordMasked: row.discordMasked,
+    maxJobs: num(row.maxJobs),
+    request: parse<Record<string, unknown>>(row.request) ?? {},
+    replyUrl: row.replyUrl,
+    replyRef: row.replyRef,
+    messageId: row.messageId,
+    content: row.content,
+    timestamp: row.messageTimestamp,
+    attachments: parse<unknown[]>(row.attachments),
+    embeds: parse<unknown[]>(row.embeds),
+    buttons: parse<string[]>(row.buttons),
+    error: row.error,
+    errorDetails: row.errorDetails,
+    code: num(row.code),
+    parentJobId: row.parentJobId,
+    button: row.button,
+    runnerState: parse<Record<string, unknown>>(row.runnerState) ?? {},
+    createdAt: Number(row.createdAt),
+    updatedAt: Number(row.updatedAt),
+    startedAt: num(row.startedAt),
+    finishedAt: num(row.finishedAt),
+    deadlineAt: num(row.deadlineAt),
+  };
+}
+
+/** Column values for the fields of a patch that are present. */
+function patchColumns(patch: JobPatch): Partial<JobsTable> {
+  const columns: Partial<JobsTable> = {};
+  if (patch.status !== undefined) columns.status = patch.status;
+  if (patch.queued !== undefined) columns.queued = patch.queued ? 1 : 0;
+  if (patch.messageId !== undefined) columns.messageId = patch.messageId;
+  if (patch.content !== undefined) columns.content = patch.content;
+  if (patch.timestamp !== undefined) columns.messageTimestamp = patch.timestamp;
+  if (patch.attachments !== undefined) columns.attachments = json(patch.attachments);
+  if (patch.embeds !== undefined) columns.embeds = json(patch.embeds);
+  if (patch.buttons !== undefined) columns.buttons = json(patch.buttons);
+  if (patch.error !== undefined) columns.error = patch.error;
+  if (patch.errorDetails !== undefined) columns.errorDetails = patch.errorDetails;
+  if (patch.code !== undefined) columns.code = patch.code;
+  if (patch.runnerState !== undefined) columns.runnerState = JSON.stringify(patch.runnerState);
+  if (patch.startedAt !== undefined) columns.startedAt = patch.startedAt;
+  if (patch.finishedAt !== undefined) columns.finishedAt = patch.finishedAt;
+  if (patch.deadlineAt !== undefined) columns.deadlineAt = patch.deadlineAt;
+  return columns;
+}
+
+export class SqlJobStore implements JobStore {
+  constructor(private readonly dialect: StoreDialect) {}
+
+  private get db() {
+    return this.dialect.db;
+  }
+
+  /** Serialises capacity decisions for one account across transactions and instances. */
+  private async lockAccount(trx: Transaction<Database>, accountId: string): Promise<void> {
+    if (this.dialect.rowLocks) await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+  }
+
+  private executingOn(db: Kysely<Database>, accountId: string) {
+    return db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('status', 'in', ACTIVE_STATUSES).where('queued', '=', 0).orderBy('createdAt').orderBy('jobid');
+  }
+
+  async insert(job: NewJob, files: JobFile[], capacity?: CapacityClaim): Promise<InsertJobResult> {
+    return guardUnique(this.dialect, () =>
+      this.db.transaction().execute(async (trx): Promise<InsertJobResult> => {
+        let queued = false;
+        let queuedAhead = 0;
+        if (capacity) {
+          await this.lockAccount(trx, capacity.accountId);
+          const executing = (await this.executingOn(trx, capacity.accountId).execute()).map((r) => r.jobid);
+          if (executing.length >= capacity.limit) {
+            if (capacity.queueLimit === undefined) return { ok: false, reason: 'full', executing };
+            const waiting = await trx.selectFrom('jobs').select((eb) => eb.fn.countAll<number | string>().as('n')).where('accountId', '=', capacity.accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES).executeTakeFirstOrThrow();
+            queuedAhead = Number(waiting.n);
+            if (queuedAhead >= capacity.queueLimit) return { ok: false, reason: 'queue_full', executing };
+            queued = true;
+          }
+        }
+        const row = {
+          jobid: job.jobid,
+          tenantId: job.tenantId,
+          bot: job.bot,
+          verb: job.verb,
+          status: job.status,
+          queued: queued ? 1 : 0,
+          accountId: job.accountId,
+          channel: job.channel,
+          server: job.server,
+          discordMasked: job.discordMasked,
+          maxJobs: job.maxJobs,
+          request: JSON.stringify(job.request),
+          replyUrl: job.replyUrl,
+          replyRef: job.replyRef,
+          messageId: job.messageId,
+          content: job.content,
+          messageTimestamp: job.timestamp,
+          attachments: json(job.attachments),
+          embeds: json(job.embeds),
+          buttons: json(job.buttons),
+          error: job.error,
+          errorDetails: job.errorDetails,
+          code: job.code,
+          parentJobId: job.parentJobId,
+          button: job.button,
+          runnerState: JSON.stringify(job.runnerState),
+          createdAt: job.createdAt,
+          updatedAt: job.createdAt,
+          startedAt: job.startedAt ?? null,
+          finishedAt: null,
+          deadlineAt: job.deadlineAt,
+        };
+        const inserted = await trx.insertInto('jobs').values(row).returningAll().executeTakeFirstOrThrow();
+        if (files.length > 0) {
+          await trx
+            .insertInto('jobFiles')
+            .values(files.map((f) => ({ jobId: job.jobid, field: f.field, filename: f.filename, contentType: f.contentType, size: f.data.length, data: f.data.toString('base64') })))
+            .execute();
+        }
+        return { ok: true, job: toJob(inserted), queuedAhead };
+      }),
+    );
+  }
+
+  async get(tenantId: string, jobid: string): Promise<JobRecord | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('jobid', '=', jobid).where('tenantId', '=', tenantId).executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  async getById(jobid: string): Promise<JobRecord | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('jobid', '=', jobid).executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  async listActive(tenantId: string, bot: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('jobs').select('jobid').where('tenantId', '=', tenantId).where('bot', '=', bot).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').execute();
+    return rows.map((r) => r.jobid);
+  }
+
+  async listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.db.selectFrom('jobs').selectAll().where('accountId', 'in', accountIds).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').execute();
+    return rows.map(toJob);
+  }
+
+  async listOverdue(now: number): Promise<JobRecord[]> {
+    const rows = await this.db.selectFrom('jobs').selectAll().where('status', 'in', ACTIVE_STATUSES).where('deadlineAt', 'is not', null).where('deadlineAt', '<=', now).orderBy('deadlineAt').execute();
+    return rows.map(toJob);
+  }
+
+  async update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook): Promise<JobRecord | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const finishing = patch.status !== undefined && isTerminal(patch.status);
+      const row = await trx
+        .updateTable('jobs')
+        .set({ ...patchColumns(patch), updatedAt: now, ...(finishing ? { finishedAt: patch.finishedAt ?? now, queued: 0 } : {}) })
+        .where('jobid', '=', jobid)
+        .where('status', 'in', from)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const job = toJob(row);
+      if (finishing) {
+        // Input files are not needed once a job has ended.
+        await trx.deleteFrom('jobFiles').where('jobId', '=', jobid).execute();
+        if (webhook) {
+          await trx
+            .insertInto('webhookOutbox')
+            .values({
+              id: `whk_${crypto.randomBytes(10).toString('hex')}`,
+              tenantId: job.tenantId,
+              jobId: job.jobid,
+              url: webhook.url,
+              payload: JSON.stringify(webhook.render(job)),
+              status: 'pending',
+              attempts: 0,
+              nextAttemptAt: now,
+              lockedUntil: null,
+              lockedBy: null,
+              lastError: null,
+              createdAt: now,
+              deliveredAt: null,
+            })
+            .execute();
+        }
+      }
+      return job;
+    });
+  }
+
+  async promoteQueued(accountId: string, limit: number, now: number): Promise<JobRecord[]> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockAccount(trx, accountId);
+      const running = (await this.executingOn(trx, accountId).execute()).length;
+      const free = limit - running;
+      if (free <= 0) return [];
+      const next = await trx.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').limit(free).execute();
+      if (next.length === 0) return [];
+      const rows = await trx.updateTable('jobs').set({ queued: 0, updatedAt: now }).where('jobid', 'in', next.map((r) => r.jobid)).returningAll().execute();
+      return rows.map(toJob).sort((a, b) => a.createdAt - b.createdAt || a.jobid.localeCompare(b.jobid));
+    });
+  }
+
+  async queuePosition(job: JobRecord): Promise<number> {
+    if (!job.queued || job.accountId === null) return 0;
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('accountId', '=', job.accountId)
+      .where('queued', '=', 1)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .where((eb) => eb.or([eb('createdAt', '<', job.createdAt), eb.and([eb('createdAt', '=', job.createdAt), eb('jobid', '<', job.jobid)])]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async files(jobid: string): Promise<JobFile[]> {
+    const rows = await this.db.selectFrom('jobFiles').selectAll().where('jobId', '=', jobid).orderBy('field').execute();
+    return rows.map((r) => ({ field: r.field, filename: r.filename, contentType: r.contentType, data: Buffer.from(r.data, 'base64') }));
+  }
+
+  async deleteFiles(jobid: string): Promise<void> {
+    await this.db.deleteFrom('jobFiles').where('jobId', '=', jobid).execute();
+  }
+
+  async purgeFinished(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('jobs').where('status', 'in', TERMINAL_STATUSES).where('finishedAt', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,124 @@
+/** The job model as the store keeps it (rendering to useapi's JSON happens in src/jobs). */
+
+export type JobStatus = 'created' | 'started' | 'progress' | 'completed' | 'failed' | 'moderated' | 'cancelled';
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'moderated', 'cancelled'];
+export const ACTIVE_STATUSES: readonly JobStatus[] = ['created', 'started', 'progress'];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export interface JobRecord {
+  jobid: string;
+  tenantId: string;
+  bot: string;
+  verb: string;
+  status: JobStatus;
+  /** Waiting in its account's queue for a free slot (not yet counted against capacity). */
+  queued: boolean;
+  accountId: string | null;
+  channel: string;
+  server: string | null;
+  discordMasked: string;
+  maxJobs: number | null;
+  request: Record<string, unknown>;
+  replyUrl: string | null;
+  replyRef: string | null;
+  messageId: string | null;
+  content: string | null;
+  timestamp: string | null;
+  attachments: unknown[] | null;
+  embeds: unknown[] | null;
+  buttons: string[] | null;
+  error: string | null;
+  errorDetails: string | null;
+  code: number | null;
+  parentJobId: string | null;
+  button: string | null;
+  runnerState: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  deadlineAt: number | null;
+}
+
+/** Fields a caller may change after creation. */
+export type JobPatch = Partial<
+  Pick<
+    JobRecord,
+    | 'status'
+    | 'queued'
+    | 'messageId'
+    | 'content'
+    | 'timestamp'
+    | 'attachments'
+    | 'embeds'
+    | 'buttons'
+    | 'error'
+    | 'errorDetails'
+    | 'code'
+    | 'runnerState'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'deadlineAt'
+  >
+>;
+
+export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt'> & { startedAt?: number | null };
+
+export interface JobFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/** How a new job claims capacity on its account. */
+export interface CapacityClaim {
+  accountId: string;
+  /** Jobs that may run at once on the account (faceswap 1, pika maxJobs). */
+  limit: number;
+  /** When every slot is taken: wait in a FIFO queue of at most this many jobs instead of failing. */
+  queueLimit?: number;
+}
+
+export type InsertJobResult =
+  | { ok: true; job: JobRecord; queuedAhead: number }
+  | { ok: false; reason: 'full'; executing: string[] }
+  | { ok: false; reason: 'queue_full'; executing: string[] };
+
+/** A webhook to enqueue in the same transaction that ends a job. */
+export interface TerminalWebhook {
+  url: string;
+  /** Renders the job as the callback body, from the row as it is after the update. */
+  render(job: JobRecord): unknown;
+}
+
+export interface JobStore {
+  /** Inserts a job, atomically claiming a slot (or a queue place) when `capacity` is given. */
+  insert(job: NewJob, files: JobFile[], capacity?: CapacityClaim): Promise<InsertJobResult>;
+  get(tenantId: string, jobid: string): Promise<JobRecord | undefined>;
+  getById(jobid: string): Promise<JobRecord | undefined>;
+  /** Ids of the tenant's non-terminal jobs for a bot, oldest first. */
+  listActive(tenantId: string, bot: string): Promise<string[]>;
+  /** Non-terminal jobs of the given accounts (runners and recovery), oldest first. */
+  listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]>;
+  /** Non-terminal jobs whose phase deadline has passed. */
+  listOverdue(now: number): Promise<JobRecord[]>;
+  /**
+   * Applies `patch` only while the job's status is one of `from` (compare-and-set); returns the
+   * updated job, or undefined when the job was elsewhere (e.g. cancelled meanwhile). A terminal
+   * status may bring a webhook, enqueued in the same transaction.
+   */
+  update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook): Promise<JobRecord | undefined>;
+  /** Moves the oldest queued jobs of the account into free slots; returns the jobs promoted. */
+  promoteQueued(accountId: string, limit: number, now: number): Promise<JobRecord[]>;
+  /** How many queued jobs of the same account are ahead of this one. */
+  queuePosition(job: JobRecord): Promise<number>;
+  files(jobid: string): Promise<JobFile[]>;
+  deleteFiles(jobid: string): Promise<void>;
+  /** Deletes terminal jobs finished before `before`; returns how many. */
+  purgeFinished(before: number): Promise<number>;
+}

@@ -1,0 +1,95 @@
+/**
+ * The webhook outbox. Rows are leased, not deleted, so a delivery interrupted by a crash is
+ * picked up again once its lease runs out, and on PostgreSQL `SKIP LOCKED` lets several
+ * instances share the work without two of them holding the same row.
+ */
+import crypto from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { StoreDialect } from './dialect.ts';
+import type { WebhookDeliveriesTable, WebhookOutboxTable } from './schema.ts';
+import type { AttemptOutcome, DeliveryAttempt, OutboxRecord, OutboxStatus, OutboxStore } from './outbox-types.ts';
+
+function toOutbox(row: Selectable<WebhookOutboxTable>): OutboxRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    jobId: row.jobId,
+    url: row.url,
+    payload: row.payload,
+    status: row.status as OutboxStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.nextAttemptAt),
+    lastError: row.lastError,
+    createdAt: Number(row.createdAt),
+    deliveredAt: row.deliveredAt === null ? null : Number(row.deliveredAt),
+  };
+}
+
+function toAttempt(row: Selectable<WebhookDeliveriesTable>): DeliveryAttempt {
+  return { attempt: Number(row.attempt), startedAt: Number(row.startedAt), durationMs: Number(row.durationMs), statusCode: row.statusCode === null ? null : Number(row.statusCode), error: row.error };
+}
+
+export class SqlOutboxStore implements OutboxStore {
+  constructor(private readonly dialect: StoreDialect) {}
+
+  private get db() {
+    return this.dialect.db;
+  }
+
+  async claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<OutboxRecord[]> {
+    return this.db.transaction().execute(async (trx) => {
+      let due = trx
+        .selectFrom('webhookOutbox')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('nextAttemptAt', '<=', now)
+        .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', now)]))
+        .orderBy('nextAttemptAt')
+        .limit(limit);
+      if (this.dialect.rowLocks) due = due.forUpdate().skipLocked();
+      const ids = (await due.execute()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      const rows = await trx.updateTable('webhookOutbox').set({ lockedBy: owner, lockedUntil: leaseUntil }).where('id', 'in', ids).returningAll().execute();
+      return rows.map(toOutbox).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+    });
+  }
+
+  async recordAttempt(id: string, attempt: DeliveryAttempt, outcome: AttemptOutcome): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('webhookDeliveries')
+        .values({ id: `dlv_${crypto.randomBytes(10).toString('hex')}`, outboxId: id, ...attempt })
+        .execute();
+      await trx
+        .updateTable('webhookOutbox')
+        .set({
+          attempts: attempt.attempt,
+          status: outcome.kind === 'retry' ? 'pending' : outcome.kind,
+          ...(outcome.kind === 'retry' ? { nextAttemptAt: outcome.at } : {}),
+          deliveredAt: outcome.kind === 'delivered' ? attempt.startedAt + attempt.durationMs : null,
+          lastError: outcome.kind === 'delivered' ? null : (attempt.error ?? `HTTP ${attempt.statusCode}`),
+          lockedBy: null,
+          lockedUntil: null,
+        })
+        .where('id', '=', id)
+        .execute();
+    });
+  }
+
+  async forJob(tenantId: string, jobId: string): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]> {
+    const rows = await this.db.selectFrom('webhookOutbox').selectAll().where('tenantId', '=', tenantId).where('jobId', '=', jobId).orderBy('createdAt').execute();
+    if (rows.length === 0) return [];
+    const attempts = await this.db.selectFrom('webhookDeliveries').selectAll().where('outboxId', 'in', rows.map((r) => r.id)).orderBy('attempt').execute();
+    return rows.map((row) => ({ ...toOutbox(row), deliveries: attempts.filter((a) => a.outboxId === row.id).map(toAttempt) }));
+  }
+
+  async countPending(): Promise<number> {
+    const row = await this.db.selectFrom('webhookOutbox').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const row = await this.db.selectFrom('webhookOutbox').select((eb) => eb.fn.min('nextAttemptAt').as('at')).where('status', '=', 'pending').executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  }
+}

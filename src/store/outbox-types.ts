@@ -1,0 +1,43 @@
+/** The webhook outbox: one row per callback to deliver, with a log of every attempt. */
+
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+export interface OutboxRecord {
+  id: string;
+  tenantId: string;
+  jobId: string;
+  url: string;
+  payload: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** What happens to a row after an attempt. */
+export type AttemptOutcome = { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'failed' };
+
+export interface OutboxStore {
+  /**
+   * Leases up to `limit` due rows to `owner` until `leaseUntil`; a row leased by another live
+   * owner is skipped, so each delivery is attempted by one instance at a time.
+   */
+  claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<OutboxRecord[]>;
+  /** Records an attempt and its outcome, and releases the lease. */
+  recordAttempt(id: string, attempt: DeliveryAttempt, outcome: AttemptOutcome): Promise<void>;
+  forJob(tenantId: string, jobId: string): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]>;
+  /** Rows still to deliver (for metrics and tests). */
+  countPending(): Promise<number>;
+  /** The earliest `nextAttemptAt` of a pending row, to sleep exactly until then. */
+  nextDueAt(): Promise<number | undefined>;
+}

@@ -1,0 +1,158 @@
+/** Jobs, capacity claims, queueing and the transactional outbox, on every store. */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { NewJob } from '../../src/store/index.ts';
+import { availableStoreKinds, useFreshStore } from '../support/stores.ts';
+
+const kinds = await availableStoreKinds();
+
+describe.each(kinds)('the %s job store', (kind) => {
+  const ctx = useFreshStore(kind);
+  const store = () => ctx().store;
+  let seq = 0;
+
+  const newJob = (overrides: Partial<NewJob> = {}): NewJob => {
+    seq++;
+    return {
+      jobid: `job:${String(seq).padStart(4, '0')}`,
+      tenantId: 't1',
+      bot: 'pika',
+      verb: 'pika-create',
+      status: 'created',
+      queued: false,
+      accountId: 'a1',
+      channel: '100000000000000001',
+      server: null,
+      discordMasked: '<abc…secured…xyz>',
+      maxJobs: 2,
+      request: { prompt: 'a cat' },
+      replyUrl: null,
+      replyRef: 'ref-1',
+      messageId: null,
+      content: null,
+      timestamp: null,
+      attachments: null,
+      embeds: null,
+      buttons: null,
+      error: null,
+      errorDetails: null,
+      code: null,
+      parentJobId: null,
+      button: null,
+      runnerState: {},
+      createdAt: 1000 + seq,
+      deadlineAt: null,
+      ...overrides,
+    };
+  };
+
+  beforeEach(async () => {
+    await store().tenants.create({ id: 't1', name: 't1', tokenHash: 'h1', tokenHint: 'x', createdAt: 1 });
+    await store().tenants.create({ id: 't2', name: 't2', tokenHash: 'h2', tokenHint: 'x', createdAt: 1 });
+    await store().accounts.upsert({ id: 'a1', tenantId: 't1', bot: 'pika', channel: '100000000000000001', server: null, discordToken: 'x', discordFingerprint: 'f1', maxJobs: 2, now: 1 });
+  });
+
+  it('inserts a job with its files and reads both back, only for its tenant', async () => {
+    const inserted = await store().jobs.insert(newJob({ request: { prompt: 'a cat', image: { size: 3, type: 'image/png' } } }), [
+      { field: 'image', filename: 'a.png', contentType: 'image/png', data: Buffer.from([1, 2, 3]) },
+    ]);
+    expect(inserted.ok).toBe(true);
+    const job = await store().jobs.get('t1', 'job:0001');
+    expect(job).toMatchObject({ status: 'created', queued: false, request: { prompt: 'a cat', image: { size: 3, type: 'image/png' } }, replyRef: 'ref-1', runnerState: {} });
+    expect(await store().jobs.get('t2', 'job:0001')).toBeUndefined();
+    const files = await store().jobs.files('job:0001');
+    expect(files).toHaveLength(1);
+    expect([...files[0]!.data]).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a duplicate job id', async () => {
+    await store().jobs.insert(newJob({ jobid: 'job:same' }), []);
+    await expect(store().jobs.insert(newJob({ jobid: 'job:same' }), [])).rejects.toMatchObject({ field: 'jobid' });
+  });
+
+  it('claims at most `limit` slots even when many inserts race, and names the executing jobs', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => store().jobs.insert(newJob(), [], { accountId: 'a1', limit: 2 })));
+    const accepted = results.filter((r) => r.ok);
+    const refused = results.filter((r) => !r.ok);
+    expect(accepted).toHaveLength(2);
+    expect(refused).toHaveLength(6);
+    const acceptedIds = accepted.map((r) => (r.ok ? r.job.jobid : '')).sort();
+    for (const r of refused) expect(!r.ok && [...r.executing].sort()).toEqual(acceptedIds);
+  });
+
+  it('frees a slot when a job ends', async () => {
+    const first = await store().jobs.insert(newJob(), [], { accountId: 'a1', limit: 1 });
+    expect((await store().jobs.insert(newJob(), [], { accountId: 'a1', limit: 1 })).ok).toBe(false);
+    await store().jobs.update(first.ok ? first.job.jobid : '', ['created'], { status: 'completed' }, 2000);
+    expect((await store().jobs.insert(newJob(), [], { accountId: 'a1', limit: 1 })).ok).toBe(true);
+  });
+
+  it('queues FIFO when slots are taken, bounds the queue, and promotes in order', async () => {
+    const claim = { accountId: 'a1', limit: 1, queueLimit: 2 };
+    const running = await store().jobs.insert(newJob(), [], claim);
+    const q1 = await store().jobs.insert(newJob(), [], claim);
+    const q2 = await store().jobs.insert(newJob(), [], claim);
+    const q3 = await store().jobs.insert(newJob(), [], claim);
+    expect(running).toMatchObject({ ok: true, queuedAhead: 0, job: { queued: false } });
+    expect(q1).toMatchObject({ ok: true, queuedAhead: 0, job: { queued: true } });
+    expect(q2).toMatchObject({ ok: true, queuedAhead: 1, job: { queued: true } });
+    expect(q3).toMatchObject({ ok: false, reason: 'queue_full' });
+    const q2job = q2.ok ? q2.job : undefined;
+    expect(await store().jobs.queuePosition(q2job!)).toBe(1);
+
+    expect(await store().jobs.promoteQueued('a1', 1, 3000)).toEqual([]);
+    await store().jobs.update(running.ok ? running.job.jobid : '', ['created'], { status: 'completed' }, 3000);
+    const promoted = await store().jobs.promoteQueued('a1', 1, 3001);
+    expect(promoted.map((j) => j.jobid)).toEqual([q1.ok ? q1.job.jobid : '']);
+    expect(promoted[0]!.queued).toBe(false);
+    expect(await store().jobs.queuePosition((await store().jobs.getById(q2job!.jobid))!)).toBe(0);
+  });
+
+  it('updates only from the expected statuses (compare-and-set)', async () => {
+    await store().jobs.insert(newJob({ jobid: 'job:cas' }), []);
+    const cancelled = await store().jobs.update('job:cas', ['created', 'started', 'progress'], { status: 'cancelled' }, 2000);
+    expect(cancelled).toMatchObject({ status: 'cancelled', finishedAt: 2000 });
+    expect(await store().jobs.update('job:cas', ['created', 'started', 'progress'], { status: 'completed' }, 2001)).toBeUndefined();
+    expect((await store().jobs.getById('job:cas'))?.status).toBe('cancelled');
+  });
+
+  it('stores result fields and runner state as JSON', async () => {
+    await store().jobs.insert(newJob({ jobid: 'job:res' }), []);
+    const attachments = [{ id: '1', url: 'https://cdn/x.mp4', content_type: 'video/mp4' }];
+    const updated = await store().jobs.update('job:res', ['created'], { status: 'progress', messageId: '9', content: 'Prompt: a cat', timestamp: '2024-01-01T00:00:00.000000+00:00', attachments, buttons: ['retry'], runnerState: { nonce: '123' } }, 2000);
+    expect(updated).toMatchObject({ status: 'progress', messageId: '9', attachments, buttons: ['retry'], runnerState: { nonce: '123' }, timestamp: '2024-01-01T00:00:00.000000+00:00' });
+  });
+
+  it('enqueues the webhook in the same update that ends the job, and drops input files', async () => {
+    await store().jobs.insert(newJob({ jobid: 'job:hook' }), [{ field: 'image', filename: 'a.png', contentType: 'image/png', data: Buffer.from('x') }]);
+    await store().jobs.update('job:hook', ['created'], { status: 'completed' }, 2000, { url: 'https://example.com/hook', render: (job) => ({ jobid: job.jobid, status: job.status }) });
+    const rows = await store().outbox.forJob('t1', 'job:hook');
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0]!.payload)).toEqual({ jobid: 'job:hook', status: 'completed' });
+    expect(rows[0]).toMatchObject({ status: 'pending', attempts: 0, url: 'https://example.com/hook', nextAttemptAt: 2000 });
+    expect(await store().jobs.files('job:hook')).toEqual([]);
+  });
+
+  it('lists active jobs per tenant, per account, and overdue ones', async () => {
+    await store().jobs.insert(newJob({ jobid: 'job:a', deadlineAt: 5000 }), []);
+    await store().jobs.insert(newJob({ jobid: 'job:b', deadlineAt: 9000 }), []);
+    await store().jobs.insert(newJob({ jobid: 'job:c', tenantId: 't2' }), []);
+    await store().jobs.insert(newJob({ jobid: 'job:d' }), []);
+    await store().jobs.update('job:d', ['created'], { status: 'failed' }, 2000);
+    expect(await store().jobs.listActive('t1', 'pika')).toEqual(['job:a', 'job:b']);
+    expect(await store().jobs.listActive('t1', 'faceswap')).toEqual([]);
+    expect((await store().jobs.listActiveForAccounts(['a1'])).map((j) => j.jobid)).toEqual(['job:a', 'job:b', 'job:c']);
+    expect((await store().jobs.listOverdue(6000)).map((j) => j.jobid)).toEqual(['job:a']);
+  });
+
+  it('purges finished jobs older than the retention cut-off only', async () => {
+    await store().jobs.insert(newJob({ jobid: 'job:old' }), []);
+    await store().jobs.insert(newJob({ jobid: 'job:new' }), []);
+    await store().jobs.insert(newJob({ jobid: 'job:live' }), []);
+    await store().jobs.update('job:old', ['created'], { status: 'completed' }, 1000);
+    await store().jobs.update('job:new', ['created'], { status: 'completed' }, 5000);
+    expect(await store().jobs.purgeFinished(2000)).toBe(1);
+    expect(await store().jobs.getById('job:old')).toBeUndefined();
+    expect(await store().jobs.getById('job:new')).toBeDefined();
+    expect(await store().jobs.getById('job:live')).toBeDefined();
+  });
+});
