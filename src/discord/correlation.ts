@@ -29,7 +29,10 @@ export interface PendingSpec {
   botUserId?: string;
   /** For button clicks: the message that carried the button. */
   clickedMessageId?: string;
-  /** Snowflake taken just before sending: older messages are never matched by heuristics. */
+  /**
+   * Snowflake of the moment just before sending (from our clock): until the interaction id is
+   * known, older messages are never matched by heuristics; afterwards the interaction id is the bound.
+   */
   since: string;
   /** Allow rule 5 (default true). */
   unlinkedFallback?: boolean;
@@ -70,8 +73,9 @@ export class ReplyCorrelator {
   channels(): Map<string, string> {
     const out = new Map<string, string>();
     for (const p of this.pending) {
+      const bound = lowerBound(p);
       const cur = out.get(p.channelId);
-      if (!cur || compareSnowflakes(p.since, cur) < 0) out.set(p.channelId, p.since);
+      if (!cur || compareSnowflakes(bound, cur) < 0) out.set(p.channelId, bound);
     }
     return out;
   }
@@ -223,7 +227,7 @@ export class ReplyCorrelator {
       const clicked = inChannel.filter((p) => p.clickedMessageId === message.id && p.interactionId !== undefined && fromBot(p));
       if (clicked.length === 1 && (!metaId || metaId === clicked[0]!.interactionId)) return [clicked[0]!, 'clicked_message'];
     }
-    const newer = (p: Pending): boolean => compareSnowflakes(message.id, p.since) > 0;
+    const newer = (p: Pending): boolean => compareSnowflakes(message.id, lowerBound(p)) > 0;
     const referenced = message.interaction_metadata?.interacted_message_id ?? message.message_reference?.message_id;
     if (referenced && !knownElsewhere) {
       const candidates = inChannel.filter((p) => p.clickedMessageId === referenced && fromBot(p) && newer(p));
@@ -236,6 +240,16 @@ export class ReplyCorrelator {
     }
     return undefined;
   }
+}
+
+/**
+ * Messages older than this cannot answer the interaction. The interaction id is a snowflake made
+ * by Discord when it accepted the interaction, so it orders against message ids without any
+ * clock skew between us and Discord; our own time-based `since` is only the fallback until
+ * INTERACTION_CREATE has told us that id.
+ */
+function lowerBound(p: Pending): string {
+  return p.interactionId ?? p.since;
 }
 
 /** A message whose interaction metadata names another user answers someone else. */

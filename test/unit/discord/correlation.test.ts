@@ -171,3 +171,19 @@ describe('reply correlation', () => {
     expect(events.slice(-2).map((e) => e.type)).toEqual(['message_created', 'message_updated']);
   });
 });
+
+describe('ordering bounds of the heuristic rules', () => {
+  it('use the interaction id from Discord once known, not our clock', () => {
+    const correlator = new ReplyCorrelator(() => SELF);
+    const events: CorrelationEvent[] = [];
+    // Our clock runs ahead of Discord's: `since` lies after the ids Discord hands out.
+    correlator.register({ nonce: 'n1', channelId: CHANNEL, applicationId: BOT, since: later(60_000) }, (e) => events.push(e));
+    correlator.handleDispatch('INTERACTION_CREATE', { id: later(100), nonce: 'n1' });
+    const stale = message({ id: later(50), content: `<@${SELF}> old`, mentions: [{ id: SELF }] });
+    const fresh = message({ id: later(200), content: `<@${SELF}> result`, mentions: [{ id: SELF }] });
+    correlator.handleDispatch('MESSAGE_CREATE', stale);
+    correlator.handleDispatch('MESSAGE_CREATE', fresh);
+    expect(events.filter((e) => e.type === 'message_created')).toEqual([{ type: 'message_created', message: fresh, rule: 'mention' }]);
+    expect(correlator.channels().get(CHANNEL)).toBe(later(100));
+  });
+});
