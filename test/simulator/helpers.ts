@@ -20,12 +20,24 @@ export function nonce(): string {
 }
 
 export class Rest {
+  /** A correct client waits out a 429's retry_after and tries again; rate-limit tests turn this off. */
+  retryRateLimits = true;
+
   constructor(
     readonly apiUrl: string,
     readonly token: string,
   ) {}
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.once(method, path, body, headers);
+      if (response.status !== 429 || !this.retryRateLimits || attempt >= 5) return response;
+      const { retry_after } = (await response.json()) as { retry_after: number };
+      await new Promise((resolve) => setTimeout(resolve, retry_after * 1000));
+    }
+  }
+
+  private async once(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Response> {
     const init: RequestInit = { method, headers: { authorization: this.token, ...headers } };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
