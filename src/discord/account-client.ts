@@ -126,9 +126,12 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     for (const handle of [...this.handles]) handle.close();
   }
 
-  /** `GET /users/@me`: is the token accepted right now? */
+  /**
+   * `GET /users/@me`: is the token accepted right now? Emits no `signal`: the caller (the health
+   * re-prober) reports the outcome itself, and a probe is not proof that real work succeeds.
+   */
   probe(signal?: AbortSignal): Promise<DiscordUser> {
-    return this.rest.get<DiscordUser>('/users/@me', undefined, signal);
+    return this.rest.request<DiscordUser>({ method: 'GET', path: '/users/@me', signal, silent: true });
   }
 
   getChannel(channelId: string, signal?: AbortSignal): Promise<DiscordChannel> {

@@ -43,6 +43,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Overrides the client's {@link RestClientOptions.maxRateLimitWaitMs} for this call. */
   maxRateLimitWaitMs?: number;
+  /** Skip `onError`/`onSuccess` (health probes report their result themselves). */
+  silent?: boolean;
 }
 
 const defaults = {
@@ -119,10 +121,10 @@ export class RestClient {
   async request<T>(req: RequestOptions): Promise<T> {
     try {
       const result = await this.requestWithRetries<T>(req);
-      this.options.onSuccess?.();
+      if (!req.silent) this.options.onSuccess?.();
       return result;
     } catch (error) {
-      if (error instanceof DiscordApiError) this.options.onError?.(error);
+      if (error instanceof DiscordApiError && !req.silent) this.options.onError?.(error);
       throw error;
     }
   }

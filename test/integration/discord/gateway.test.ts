@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACESWAP_APPLICATION_ID, type Simulator } from '../../../src/simulator/index.ts';
-import { CLOSE_CODE_TABLE, GatewayFatalError, type CloseDecision, type DiscordAccountClient } from '../../../src/discord/index.ts';
+import { CLOSE_CODE_TABLE, GatewayFatalError, type CloseDecision, type DiscordAccountClient, type ReplyEvent } from '../../../src/discord/index.ts';
 import { accountClient, hasAttachment, nextEvent, PNG_1x1, simulator } from './helpers.ts';
 
 describe('the gateway session against the simulator', () => {
@@ -131,7 +131,7 @@ describe('the gateway session against the simulator', () => {
         channelId: account.channelId, guildId: account.guildId, applicationId: FACESWAP_APPLICATION_ID,
         name: 'swapid', options: { idname: 'bob' }, files: { image: { filename: 't.png', data: PNG_1x1 } },
       });
-      await nextEvent((l) => handle.on('event', l), (e) => e.type === 'accepted');
+      await nextEvent<[ReplyEvent]>((l) => handle.on('event', l), (e) => e.type === 'accepted');
       // Lose the session (1000 ends it) while the bot is still working.
       gateway().stop();
       const observer = accountClient(sim, account.user.token);
