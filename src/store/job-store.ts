@@ -34,6 +34,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     verb: row.verb,
     status: row.status as JobStatus,
     queued: Number(row.queued) === 1,
+    holdsSlot: Number(row.holdsSlot) === 1,
     accountId: row.accountId,
     channel: row.channel,
     server: row.server,
@@ -67,6 +68,7 @@ function patchColumns(patch: JobPatch): Partial<JobsTable> {
   const columns: Partial<JobsTable> = {};
   if (patch.status !== undefined) columns.status = patch.status;
   if (patch.queued !== undefined) columns.queued = patch.queued ? 1 : 0;
+  if (patch.holdsSlot !== undefined) columns.holdsSlot = patch.holdsSlot ? 1 : 0;
   if (patch.messageId !== undefined) columns.messageId = patch.messageId;
   if (patch.content !== undefined) columns.content = patch.content;
   if (patch.timestamp !== undefined) columns.messageTimestamp = patch.timestamp;
@@ -96,7 +98,7 @@ export class SqlJobStore implements JobStore {
   }
 
   private executingOn(db: Kysely<Database>, accountId: string) {
-    return db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('status', 'in', ACTIVE_STATUSES).where('queued', '=', 0).orderBy('createdAt').orderBy('jobid');
+    return db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('holdsSlot', '=', 1).orderBy('createdAt').orderBy('jobid');
   }
 
   async insert(job: NewJob, files: JobFile[], capacity?: CapacityClaim): Promise<InsertJobResult> {
@@ -122,6 +124,7 @@ export class SqlJobStore implements JobStore {
           verb: job.verb,
           status: job.status,
           queued: queued ? 1 : 0,
+          holdsSlot: capacity && !queued ? 1 : 0,
           accountId: job.accountId,
           channel: job.channel,
           server: job.server,
@@ -177,13 +180,32 @@ export class SqlJobStore implements JobStore {
 
   async listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]> {
     if (accountIds.length === 0) return [];
-    const rows = await this.db.selectFrom('jobs').selectAll().where('accountId', 'in', accountIds).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('accountId', 'in', accountIds)
+      .where((eb) => eb.or([eb('status', 'in', ACTIVE_STATUSES), eb('holdsSlot', '=', 1)]))
+      .orderBy('createdAt')
+      .orderBy('jobid')
+      .execute();
     return rows.map(toJob);
   }
 
   async listOverdue(now: number): Promise<JobRecord[]> {
-    const rows = await this.db.selectFrom('jobs').selectAll().where('status', 'in', ACTIVE_STATUSES).where('deadlineAt', 'is not', null).where('deadlineAt', '<=', now).orderBy('deadlineAt').execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where((eb) => eb.or([eb('status', 'in', ACTIVE_STATUSES), eb('holdsSlot', '=', 1)]))
+      .where('deadlineAt', 'is not', null)
+      .where('deadlineAt', '<=', now)
+      .orderBy('deadlineAt')
+      .execute();
     return rows.map(toJob);
+  }
+
+  async releaseSlot(jobid: string, now: number): Promise<boolean> {
+    const result = await this.db.updateTable('jobs').set({ holdsSlot: 0, updatedAt: now }).where('jobid', '=', jobid).where('holdsSlot', '=', 1).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook): Promise<JobRecord | undefined> {
@@ -191,7 +213,7 @@ export class SqlJobStore implements JobStore {
       const finishing = patch.status !== undefined && isTerminal(patch.status);
       const row = await trx
         .updateTable('jobs')
-        .set({ ...patchColumns(patch), updatedAt: now, ...(finishing ? { finishedAt: patch.finishedAt ?? now, queued: 0 } : {}) })
+        .set({ ...(finishing ? { finishedAt: now, queued: 0, holdsSlot: 0 } : {}), ...patchColumns(patch), updatedAt: now })
         .where('jobid', '=', jobid)
         .where('status', 'in', from)
         .returningAll()
@@ -234,7 +256,7 @@ export class SqlJobStore implements JobStore {
       if (free <= 0) return [];
       const next = await trx.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').limit(free).execute();
       if (next.length === 0) return [];
-      const rows = await trx.updateTable('jobs').set({ queued: 0, updatedAt: now }).where('jobid', 'in', next.map((r) => r.jobid)).returningAll().execute();
+      const rows = await trx.updateTable('jobs').set({ queued: 0, holdsSlot: 1, updatedAt: now }).where('jobid', 'in', next.map((r) => r.jobid)).returningAll().execute();
       return rows.map(toJob).sort((a, b) => a.createdAt - b.createdAt || a.jobid.localeCompare(b.jobid));
     });
   }

@@ -17,6 +17,8 @@ export interface JobRecord {
   status: JobStatus;
   /** Waiting in its account's queue for a free slot (not yet counted against capacity). */
   queued: boolean;
+  /** Occupies one of its account's capacity slots (see {@link CapacityClaim}). */
+  holdsSlot: boolean;
   accountId: string | null;
   channel: string;
   server: string | null;
@@ -50,6 +52,7 @@ export type JobPatch = Partial<
     JobRecord,
     | 'status'
     | 'queued'
+    | 'holdsSlot'
     | 'messageId'
     | 'content'
     | 'timestamp'
@@ -66,7 +69,8 @@ export type JobPatch = Partial<
   >
 >;
 
-export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt'> & { startedAt?: number | null };
+/** `queued` and `holdsSlot` are decided by the capacity claim at insert. */
+export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'queued' | 'holdsSlot'> & { startedAt?: number | null };
 
 export interface JobFile {
   field: string;
@@ -103,14 +107,17 @@ export interface JobStore {
   getById(jobid: string): Promise<JobRecord | undefined>;
   /** Ids of the tenant's non-terminal jobs for a bot, oldest first. */
   listActive(tenantId: string, bot: string): Promise<string[]>;
-  /** Non-terminal jobs of the given accounts (runners and recovery), oldest first. */
+  /** Jobs of the given accounts that are active or hold a slot (runners, recovery), oldest first. */
   listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]>;
-  /** Non-terminal jobs whose phase deadline has passed. */
+  /** Jobs that are active or hold a slot, whose deadline has passed. */
   listOverdue(now: number): Promise<JobRecord[]>;
+  /** Gives a (cancelled) job's slot back; returns whether it held one. */
+  releaseSlot(jobid: string, now: number): Promise<boolean>;
   /**
    * Applies `patch` only while the job's status is one of `from` (compare-and-set); returns the
    * updated job, or undefined when the job was elsewhere (e.g. cancelled meanwhile). A terminal
-   * status may bring a webhook, enqueued in the same transaction.
+   * status releases the job's slot unless the patch says `holdsSlot: true`, and may bring a
+   * webhook, enqueued in the same transaction.
    */
   update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook): Promise<JobRecord | undefined>;
   /** Moves the oldest queued jobs of the account into free slots; returns the jobs promoted. */

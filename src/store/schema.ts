@@ -47,6 +47,8 @@ export interface JobsTable {
   status: string;
   /** 1 while the job waits in its account's queue for a free slot. */
   queued: number;
+  /** 1 while the job occupies a capacity slot of its account. */
+  holdsSlot: number;
   accountId: string | null;
   channel: string;
   server: string | null;

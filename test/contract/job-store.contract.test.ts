@@ -18,7 +18,6 @@ describe.each(kinds)('the %s job store', (kind) => {
       bot: 'pika',
       verb: 'pika-create',
       status: 'created',
-      queued: false,
       accountId: 'a1',
       channel: '100000000000000001',
       server: null,
@@ -57,7 +56,7 @@ describe.each(kinds)('the %s job store', (kind) => {
     ]);
     expect(inserted.ok).toBe(true);
     const job = await store().jobs.get('t1', 'job:0001');
-    expect(job).toMatchObject({ status: 'created', queued: false, request: { prompt: 'a cat', image: { size: 3, type: 'image/png' } }, replyRef: 'ref-1', runnerState: {} });
+    expect(job).toMatchObject({ status: 'created', request: { prompt: 'a cat', image: { size: 3, type: 'image/png' } }, replyRef: 'ref-1', runnerState: {} });
     expect(await store().jobs.get('t2', 'job:0001')).toBeUndefined();
     const files = await store().jobs.files('job:0001');
     expect(files).toHaveLength(1);
@@ -105,6 +104,20 @@ describe.each(kinds)('the %s job store', (kind) => {
     expect(promoted.map((j) => j.jobid)).toEqual([q1.ok ? q1.job.jobid : '']);
     expect(promoted[0]!.queued).toBe(false);
     expect(await store().jobs.queuePosition((await store().jobs.getById(q2job!.jobid))!)).toBe(0);
+  });
+
+  it('lets a cancelled job keep its slot until it is released, and reports it overdue meanwhile', async () => {
+    const claim = { accountId: 'a1', limit: 1 };
+    const first = await store().jobs.insert(newJob({ deadlineAt: 4000 }), [], claim);
+    const jobid = first.ok ? first.job.jobid : '';
+    expect(first).toMatchObject({ ok: true, job: { holdsSlot: true } });
+    await store().jobs.update(jobid, ['created'], { status: 'cancelled', holdsSlot: true }, 2000);
+    expect(await store().jobs.insert(newJob(), [], claim)).toMatchObject({ ok: false, executing: [jobid] });
+    expect((await store().jobs.listOverdue(5000)).map((j) => j.jobid)).toEqual([jobid]);
+    expect(await store().jobs.releaseSlot(jobid, 5000)).toBe(true);
+    expect(await store().jobs.releaseSlot(jobid, 5001)).toBe(false);
+    expect(await store().jobs.listOverdue(5000)).toEqual([]);
+    expect((await store().jobs.insert(newJob(), [], claim)).ok).toBe(true);
   });
 
   it('updates only from the expected statuses (compare-and-set)', async () => {

@@ -12,7 +12,7 @@ describe.each(kinds)('the %s outbox', (kind) => {
   async function enqueue(jobid: string, at: number) {
     await store().jobs.insert(
       {
-        jobid, tenantId: 't1', bot: 'pika', verb: 'pika-create', status: 'started', queued: false, accountId: null, channel: '1', server: null,
+        jobid, tenantId: 't1', bot: 'pika', verb: 'pika-create', status: 'started', accountId: null, channel: '1', server: null,
         discordMasked: 'x', maxJobs: null, request: {}, replyUrl: 'https://example.com/h', replyRef: null, messageId: null, content: null,
         timestamp: null, attachments: null, embeds: null, buttons: null, error: null, errorDetails: null, code: null, parentJobId: null,
         button: null, runnerState: {}, createdAt: at, deadlineAt: null,

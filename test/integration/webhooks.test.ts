@@ -44,7 +44,7 @@ describe.each(kinds)('webhook delivery on %s', (kind) => {
   /** Finishes a job with a replyUrl, which enqueues its webhook in the same transaction. */
   async function finishJob(s: Services, jobid: string, url = receiver.url) {
     const job: NewJob = {
-      jobid, tenantId: 't1', bot: 'faceswap', verb: 'faceswap-picsi', status: 'started', queued: false, accountId: null, channel: '1', server: '2',
+      jobid, tenantId: 't1', bot: 'faceswap', verb: 'faceswap-picsi', status: 'started', accountId: null, channel: '1', server: '2',
       discordMasked: '<abc…secured…xyz>', maxJobs: null, request: {}, replyUrl: url, replyRef: 'my-ref', messageId: null, content: null,
       timestamp: null, attachments: null, embeds: null, buttons: null, error: null, errorDetails: null, code: null, parentJobId: null,
       button: null, runnerState: {}, createdAt: Date.now(), deadlineAt: null,

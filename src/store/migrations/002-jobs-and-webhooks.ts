@@ -14,6 +14,9 @@ export const migration002: Migration = {
       .addColumn('verb', 'text', (c) => c.notNull())
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('queued', 'integer', (c) => c.notNull().defaultTo(0))
+      // 1 while the job occupies one of its account's capacity slots. Usually that is while it is
+      // active, but a cancelled job keeps its slot until the bot has really finished with it.
+      .addColumn('holds_slot', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('account_id', 'text')
       .addColumn('channel', 'text', (c) => c.notNull())
       .addColumn('server', 'text')
@@ -41,7 +44,8 @@ export const migration002: Migration = {
       .addColumn('deadline_at', 'bigint')
       .execute();
     await db.schema.createIndex('jobs_tenant_status').on('jobs').columns(['tenant_id', 'bot', 'status']).execute();
-    await db.schema.createIndex('jobs_account_status').on('jobs').columns(['account_id', 'status', 'queued']).execute();
+    await db.schema.createIndex('jobs_account_slot').on('jobs').columns(['account_id', 'holds_slot']).execute();
+    await db.schema.createIndex('jobs_account_queue').on('jobs').columns(['account_id', 'queued', 'created_at']).execute();
     await db.schema.createIndex('jobs_status_deadline').on('jobs').columns(['status', 'deadline_at']).execute();
     await db.schema.createIndex('jobs_finished').on('jobs').columns(['finished_at']).execute();
 
