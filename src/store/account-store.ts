@@ -23,7 +23,15 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     discordFingerprint: row.discordFingerprint,
     maxJobs: num(row.maxJobs),
     credits,
-    health: { state, reason: row.healthReason, since: num(row.healthSince), until: num(row.healthUntil), nextProbeAt: num(row.nextProbeAt) },
+    health: {
+      state,
+      reason: row.healthReason,
+      detail: row.healthDetail,
+      failures: Number(row.healthFailures),
+      since: num(row.healthSince),
+      until: num(row.healthUntil),
+      nextProbeAt: num(row.nextProbeAt),
+    },
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
   };
@@ -83,7 +91,16 @@ export class SqlAccountStore implements AccountStore {
   async setHealth(accountId: string, health: AccountHealth, now: number): Promise<void> {
     await this.db
       .updateTable('accounts')
-      .set({ healthState: health.state, healthReason: health.reason, healthSince: health.since, healthUntil: health.until, nextProbeAt: health.nextProbeAt, updatedAt: now })
+      .set({
+        healthState: health.state,
+        healthReason: health.reason,
+        healthDetail: health.detail,
+        healthFailures: health.failures,
+        healthSince: health.since,
+        healthUntil: health.until,
+        nextProbeAt: health.nextProbeAt,
+        updatedAt: now,
+      })
       .where('id', '=', accountId)
       .execute();
   }

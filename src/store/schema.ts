@@ -32,6 +32,8 @@ export interface AccountsTable {
   creditsTimestamp: string | null;
   healthState: Generated<string>;
   healthReason: string | null;
+  healthDetail: string | null;
+  healthFailures: Generated<number>;
   healthSince: number | null;
   healthUntil: number | null;
   nextProbeAt: number | null;

@@ -35,7 +35,12 @@ export interface Credits {
 
 export interface AccountHealth {
   state: HealthState;
+  /** Machine-readable cause (e.g. `captcha`, `token_rejected`). */
   reason: string | null;
+  /** Human-readable detail; never contains a token. */
+  detail: string | null;
+  /** Consecutive failures (drives re-probe backoff). */
+  failures: number;
   since: number | null;
   until: number | null;
   nextProbeAt: number | null;

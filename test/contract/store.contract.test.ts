@@ -143,7 +143,7 @@ describe.each(kinds)('the %s store', (kind) => {
 
     it('stores a health state with its reason and times', async () => {
       const { id } = await store.accounts.upsert(account());
-      const health = { state: 'cooling_down' as const, reason: 'rate limited', since: 8000, until: 9000, nextProbeAt: 9000 };
+      const health = { state: 'cooling_down' as const, reason: 'rate_limited', detail: 'retry after 60 s', failures: 2, since: 8000, until: 9000, nextProbeAt: 9000 };
       await store.accounts.setHealth(id, health, 8000);
       expect((await store.accounts.get('t1', 'faceswap', '100000000000000001'))?.health).toEqual(health);
     });

@@ -28,6 +28,8 @@ export const migration001: Migration = {
       .addColumn('credits_timestamp', 'text')
       .addColumn('health_state', 'text', (c) => c.notNull().defaultTo('active'))
       .addColumn('health_reason', 'text')
+      .addColumn('health_detail', 'text')
+      .addColumn('health_failures', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('health_since', 'bigint')
       .addColumn('health_until', 'bigint')
       .addColumn('next_probe_at', 'bigint')
