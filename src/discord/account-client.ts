@@ -6,8 +6,8 @@ import { GatewaySession, type GatewaySessionOptions, type ReadyInfo } from './ga
 import { buildCommandData, findButton, InteractionHandle, type OptionValue } from './interactions.ts';
 import { RestClient, type RestClientOptions } from './rest/client.ts';
 import { generateSnowflake, snowflakeFromTimestamp } from './snowflake.ts';
-import type { ApplicationCommand, DiscordChannel, DiscordMessage, DiscordUser } from './types.ts';
-import { uploadAttachments, type UploadFile } from './uploads.ts';
+import type { ApplicationCommand, ApplicationCommandIndex, DiscordChannel, DiscordMessage, DiscordUser } from './types.ts';
+import { deleteUpload, uploadAttachments, type UploadFile } from './uploads.ts';
 
 /** What happened to the account, in terms the health state machine understands (see `accounts/health.ts`). */
 export type AccountSignal =
@@ -189,6 +189,8 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       }
     } catch (error) {
       handle.close();
+      // The uploads will never be referenced: free them (best effort, the error that matters is the first).
+      await Promise.all(attachments.map((a) => deleteUpload(this.rest, a.uploaded_filename).catch(() => undefined)));
       throw error;
     }
     return handle;
@@ -223,6 +225,65 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       throw error;
     }
     return handle;
+  }
+
+  /**
+   * Submits a modal the bot opened (the `modal` event of a handle: `INTERACTION_MODAL_CREATE`'s
+   * data) with text values by input `custom_id`, as a type-5 interaction, and follows the answer.
+   */
+  async submitModal(
+    modal: Record<string, unknown>,
+    values: Readonly<Record<string, string>>,
+    options: { guildId?: string; signal?: AbortSignal } = {},
+  ): Promise<InteractionHandle> {
+    const channelId = String(modal.channel_id);
+    const application = modal.application as { id?: string; bot_id?: string } | undefined;
+    const applicationId = String(application?.id ?? modal.application_id ?? '');
+    if (!applicationId || !modal.id || !modal.custom_id) throw new DiscordError('invalid_options', 'not a modal: id, custom_id, channel_id and application are required');
+    const rows = Array.isArray(modal.components) ? (modal.components as Array<{ type: number; components?: Array<Record<string, unknown>> }>) : [];
+    const components = rows.map((row) => ({
+      type: row.type,
+      components: (row.components ?? []).map((input) => ({
+        type: input.type,
+        custom_id: input.custom_id,
+        value: values[String(input.custom_id)] ?? (typeof input.value === 'string' ? input.value : ''),
+      })),
+    }));
+    await this.ensureReady(options.signal);
+    const handle = this.follow(channelId, { applicationId, ...(application?.bot_id ? { botUserId: application.bot_id } : {}) });
+    try {
+      await this.rest.request({
+        method: 'POST',
+        path: '/interactions',
+        signal: options.signal,
+        body: {
+          type: 5,
+          application_id: applicationId,
+          ...(options.guildId ? { guild_id: options.guildId } : {}),
+          channel_id: channelId,
+          session_id: this.gateway.sessionId,
+          nonce: handle.nonce,
+          data: { id: modal.id, custom_id: modal.custom_id, components },
+        },
+      });
+    } catch (error) {
+      handle.close();
+      throw error;
+    }
+    return handle;
+  }
+
+  /** Opens (or returns) the DM channel with a user, e.g. a bot (`POST /users/@me/channels`). */
+  openDmChannel(recipientId: string, signal?: AbortSignal): Promise<DiscordChannel> {
+    return this.rest.request<DiscordChannel>({ method: 'POST', path: '/users/@me/channels', body: { recipients: [recipientId] }, signal });
+  }
+
+  /**
+   * The applications whose commands are available in a guild or DM channel — how a bot whose
+   * application id is not public (Pika) is discovered from its DM channel.
+   */
+  async listApplications(where: { channelId: string; guildId?: string }): Promise<ApplicationCommandIndex['applications']> {
+    return (await this.commands.index(scopeOf(where))).applications ?? [];
   }
 
   /** Reads recent history of every channel with pending interactions (after reconnects). */

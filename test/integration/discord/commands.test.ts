@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACESWAP_APPLICATION_ID, type Simulator } from '../../../src/simulator/index.ts';
-import { InteractionFailedError, type DiscordAccountClient } from '../../../src/discord/index.ts';
-import { accountClient, hasAttachment, PNG_1x1, simulator } from './helpers.ts';
+import { InteractionFailedError, type DiscordAccountClient, type ReplyEvent } from '../../../src/discord/index.ts';
+import { accountClient, hasAttachment, nextEvent, PNG_1x1, simulator } from './helpers.ts';
 
 describe('running bot commands against the simulator', () => {
   let sim: Simulator;
@@ -89,6 +89,9 @@ describe('running bot commands against the simulator', () => {
     const pikaClient = accountClient(sim, pika.user.token);
     try {
       await pikaClient.start();
+      // Pika's application id is not public: discover it from the DM channel's command index.
+      const apps = await pikaClient.listApplications({ channelId: pika.channelId });
+      expect(apps.map((a) => a.id)).toEqual([pika.applicationId]);
       const create = await pikaClient.invokeCommand({ channelId: pika.channelId, applicationId: pika.applicationId, name: 'create', options: { prompt: 'a cat surfing' } });
       const video = await create.waitFor((m) => hasAttachment(m) && (m.components?.length ?? 0) > 0, { timeoutMs: 10_000 });
       create.close();
@@ -99,6 +102,17 @@ describe('running bot commands against the simulator', () => {
       expect(again.message_reference?.message_id).toBe(video.id);
       click.close();
       expect(sim.control.report().interactions.at(-1)).toMatchObject({ type: 3, outcome: 'success' });
+
+      // 🔀 opens a modal; submitting it (type 5) runs the job with the edited prompt.
+      const remixButton = video.components!.flatMap((row) => row.components ?? []).find((c) => c.emoji?.name === '🔀');
+      const remix = await pikaClient.clickButton(video, remixButton!.custom_id!);
+      const [modalEvent] = await nextEvent<[ReplyEvent]>((l) => remix.on('event', l), (e) => e.type === 'modal');
+      remix.close();
+      const modal = (modalEvent as Extract<ReplyEvent, { type: 'modal' }>).data;
+      const submitted = await pikaClient.submitModal(modal, { prompt: 'a dog surfing' });
+      const remixed = await submitted.waitFor((m) => hasAttachment(m) && m.content.includes('a dog surfing'), { timeoutMs: 10_000 });
+      expect(remixed.attachments![0]!.filename).toMatch(/^a_dog_surfing_seed\d+\.mp4$/);
+      submitted.close();
     } finally {
       pikaClient.stop();
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACESWAP_APPLICATION_ID, type Simulator } from '../../../src/simulator/index.ts';
 import { DiscordApiError, type DiscordAccountClient } from '../../../src/discord/index.ts';
-import { accountClient, simulator } from './helpers.ts';
+import { accountClient, PNG_1x1, simulator } from './helpers.ts';
 
 describe('REST rate limits and faults against the simulator', () => {
   let sim: Simulator;
@@ -66,5 +66,17 @@ describe('REST rate limits and faults against the simulator', () => {
     expect(error).toBeInstanceOf(DiscordApiError);
     expect(error).toMatchObject({ kind, status, method: 'GET', route: '/users/@me', retry: false });
     expect((error as Error).message).not.toContain(account.user.token);
+  });
+
+  it('surfaces a captcha on a command as a typed error and a health signal', async () => {
+    const signals: string[] = [];
+    const off = client.on('signal', (signal) => signals.push(signal.type === 'api_error' ? signal.error.kind : signal.type));
+    sim.control.injectRestFault(account.user.id, { kind: 'captcha' }, 1, { method: 'POST', path: '/interactions' });
+    const error = await client
+      .invokeCommand({ channelId: account.channelId, guildId: account.guildId, applicationId: FACESWAP_APPLICATION_ID, name: 'swapid', options: { idname: 'x' }, files: { image: { filename: 'a.png', data: PNG_1x1 } } })
+      .then(() => undefined, (e: unknown) => e);
+    off();
+    expect(error).toMatchObject({ kind: 'captcha', status: 400, route: '/interactions' });
+    expect(signals).toContain('captcha');
   });
 });
