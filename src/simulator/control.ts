@@ -44,17 +44,22 @@ export class Control implements SimulatorControl {
   createGuild(ownerId: string, options: { name?: string } = {}): SimGuild {
     this.user(ownerId);
     const guild = this.ctx.world.createGuild(ownerId, options.name ?? `guild ${this.ctx.world.guilds.size + 1}`);
+    this.ctx.world.dispatcher(ownerId, 'GUILD_CREATE', this.ctx.world.guildJson(guild));
     return { id: guild.id, name: guild.name, ownerId };
   }
 
   addGuildMember(guildId: string, userId: string): void {
     this.user(userId);
-    this.guild(guildId).members.add(userId);
+    const guild = this.guild(guildId);
+    if (guild.members.has(userId)) return;
+    guild.members.add(userId);
+    this.ctx.world.dispatcher(userId, 'GUILD_CREATE', this.ctx.world.guildJson(guild));
   }
 
   createTextChannel(guildId: string, options: { name?: string } = {}): SimChannel {
     this.guild(guildId);
     const channel = this.ctx.world.createChannel({ type: 0, guildId, name: options.name ?? 'api', recipients: [] });
+    this.ctx.world.broadcast(channel, 'CHANNEL_CREATE', this.ctx.world.channelJson(channel));
     return { id: channel.id, type: 0, guildId, name: channel.name! };
   }
 
@@ -68,7 +73,7 @@ export class Control implements SimulatorControl {
     const world = this.ctx.world;
     this.user(userId);
     const bot = this.ctx.pika.application.botUserId;
-    return (world.dmBetween(userId, bot) ?? world.createChannel({ type: 1, recipients: [userId, bot] })).id;
+    return world.openDm(userId, bot).id;
   }
 
   createFaceswapAccount(options: { username?: string; token?: string } = {}): FaceswapAccount {
@@ -134,6 +139,11 @@ export class Control implements SimulatorControl {
 
   setPikaTemplates(templates: Partial<PikaTemplates>): void {
     Object.assign(this.ctx.pika.templates, templates);
+  }
+
+  setFaceswapResultStyle(style: 'message' | 'follow-up'): void {
+    if (style !== 'message' && style !== 'follow-up') throw new ControlError('style must be message or follow-up', 400);
+    this.ctx.faceswap.resultStyle = style;
   }
 
   failNextFaceswapJobs(count: number, kind: 'noFace' | 'botError'): void {

@@ -212,6 +212,15 @@ export class World {
     return undefined;
   }
 
+  /** The DM between two users, created (with CHANNEL_CREATE to both) when missing. */
+  openDm(userId: string, otherId: string): ChannelRecord {
+    const existing = this.dmBetween(userId, otherId);
+    if (existing) return existing;
+    const channel = this.createChannel({ type: 1, recipients: [userId, otherId] });
+    for (const id of channel.recipients) if (!this.users.get(id)?.bot) this.dispatcher(id, 'CHANNEL_CREATE', this.channelJson(channel, id));
+    return channel;
+  }
+
   /** Applications usable in a channel: installed in its guild, or the bot on the other end of a DM. */
   applicationsIn(channel: ChannelRecord): ApplicationRecord[] {
     const out: ApplicationRecord[] = [];

@@ -228,6 +228,12 @@ export interface SimulatorControl {
   setFaceswapTemplates(templates: Partial<FaceswapTemplates>): void;
   /** Overrides Pika reply templates. */
   setPikaTemplates(templates: Partial<PikaTemplates>): void;
+  /**
+   * How InsightFaceSwap posts results of image jobs: `message` (default) is a plain channel message
+   * (type 0) that mentions the user and carries no nonce or interaction metadata; `follow-up` is an
+   * interaction follow-up whose `interaction_metadata.original_response_message_id` names the reply.
+   */
+  setFaceswapResultStyle(style: 'message' | 'follow-up'): void;
   /** The next `count` faceswap image jobs reply with the given error template instead of a result. */
   failNextFaceswapJobs(count: number, kind: 'noFace' | 'botError'): void;
   /** Pika's concurrent generation limit per user. */

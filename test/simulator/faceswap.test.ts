@@ -70,6 +70,21 @@ describe('simulated InsightFaceSwap', () => {
     expect(sim.control.getCredits(account.user.id)).toEqual({ total: 50, used: 1 });
   });
 
+  it('can post results as interaction follow-ups that name the original response', async () => {
+    const { account, gw, run } = await setup();
+    await run('saveid', { options: { idname: 'me' }, files: { image: ['me.png', png()] } });
+    sim.control.setFaceswapResultStyle('follow-up');
+    try {
+      const ack = await run('swapid', { options: { idname: 'me' }, files: { image: ['t.png', png()] } });
+      const followUp = (await gw.waitFor((p) => p.t === 'MESSAGE_CREATE' && p.d.interaction_metadata?.original_response_message_id === ack.id)).d;
+      expect(followUp).toMatchObject({ type: 20, application_id: FACESWAP_APPLICATION_ID, interaction_metadata: { id: ack.interaction_metadata.id, user: { id: account.user.id } } });
+      expect(followUp.nonce).toBeUndefined();
+      expect(followUp.attachments).toHaveLength(1);
+    } finally {
+      sim.control.setFaceswapResultStyle('message');
+    }
+  });
+
   it('replies with the unknown-id template before doing any work', async () => {
     const { run } = await setup();
     expect((await run('swapid', { options: { idname: 'ghost' }, files: { image: ['t.png', png()] } })).content).toContain('`ghost` not found');

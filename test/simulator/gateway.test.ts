@@ -73,6 +73,27 @@ describe('simulator gateway', () => {
     expect((await garbage.waitForClose()).code).toBe(4002);
   });
 
+  it('closes with 4002 for a payload over 15 KiB and 4008 beyond 120 payloads a minute', async () => {
+    const user = sim.control.createUser();
+    const big = track(await TestGateway.connect(sim, user.token));
+    big.send({ op: 3, d: { status: 'online', padding: 'x'.repeat(16 * 1024) } });
+    expect((await big.waitForClose()).code).toBe(4002);
+    const chatty = track(await TestGateway.connect(sim, user.token));
+    for (let i = 0; i < 121; i++) chatty.send({ op: 1, d: chatty.seq });
+    expect((await chatty.waitForClose()).code).toBe(4008);
+  });
+
+  it('announces guilds and DM channels created after READY', async () => {
+    const user = sim.control.createUser();
+    const gw = track(await TestGateway.connect(sim, user.token));
+    const guild = sim.control.createGuild(user.id, { name: 'later' });
+    const channel = sim.control.createTextChannel(guild.id, { name: 'api' });
+    const dm = sim.control.openPikaDm(user.id);
+    expect((await gw.waitFor((p) => p.t === 'GUILD_CREATE')).d).toMatchObject({ id: guild.id, name: 'later' });
+    expect((await gw.waitFor((p) => p.t === 'CHANNEL_CREATE' && p.d.id === channel.id)).d).toMatchObject({ type: 0, guild_id: guild.id });
+    expect((await gw.waitFor((p) => p.t === 'CHANNEL_CREATE' && p.d.id === dm)).d).toMatchObject({ type: 1 });
+  });
+
   it('refuses compressed transports it does not speak with 4002', async () => {
     const gw = new TestGatewayProbe(sim.gatewayUrl + '?v=9&encoding=json&compress=zlib-stream');
     expect(await gw.closeCode()).toBe(4002);

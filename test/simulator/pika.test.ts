@@ -41,10 +41,12 @@ describe('simulated Pika', () => {
   it('creates a video with progress edits, a seeded file name and buttons', async () => {
     const { account, gw, start, final } = await setup();
     const reply = await start('create', { options: { prompt: 'people running around a horse -fps 12 -seed 42' } });
-    expect(reply.type).toBe(20);
-    expect(reply.content).toContain('Queued');
+    expect(reply).toMatchObject({ type: 20, content: '', flags: 128 });
     const done = await final(reply.id);
-    const progress = gw.payloads.filter((p: Dispatch) => p.t === 'MESSAGE_UPDATE' && p.d.id === reply.id && p.d.attachments.length === 0);
+    const queued = gw.payloads.find((p: Dispatch) => p.t === 'MESSAGE_UPDATE' && p.d.id === reply.id)!;
+    expect(queued.d.content).toContain('— Queued');
+    expect(queued.d.flags).toBe(0);
+    const progress = gw.payloads.filter((p: Dispatch) => p.t === 'MESSAGE_UPDATE' && p.d.id === reply.id && p.d.content.includes('Generating'));
     expect(progress.map((p) => /Generating \((\d+)%\)/.exec(p.d.content)?.[1])).toEqual(['25', '50', '75']);
     expect(done.content).toBe(`${mention(account)} Prompt: people running around a horse -fps 12 -seed 42  Author: ${mention(account)}`);
     expect(done.attachments[0].filename).toBe('people_running_around_a_horse_seed42.mp4');

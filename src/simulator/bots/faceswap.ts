@@ -10,7 +10,7 @@
  */
 import type { Cdn } from '../cdn.ts';
 import { FACESWAP_APPLICATION_ID } from '../constants.ts';
-import type { InteractionContext, SimBot } from '../interactions.ts';
+import type { BotMessage, InteractionContext, SimBot } from '../interactions.ts';
 import { makePng } from '../media/png.ts';
 import { sampleMp4 } from '../media/mp4.ts';
 import type { ApplicationRecord, StoredFile, UserRecord, World } from '../state.ts';
@@ -42,6 +42,7 @@ export class FaceswapBot implements SimBot {
   readonly exclusivePerChannel = true;
   readonly application: ApplicationRecord;
   templates: FaceswapTemplates = { ...DEFAULT_FACESWAP_TEMPLATES };
+  resultStyle: 'message' | 'follow-up' = 'message';
   private readonly identities = new Map<string, Identities>();
   private readonly forced: { kind: 'noFace' | 'botError'; count: number }[] = [];
 
@@ -180,7 +181,7 @@ export class FaceswapBot implements SimBot {
     if (this.noFace(source)) {
       if (!ctx.reply({ content: this.text('commandSent', ctx.user) })) return;
       await ctx.delay();
-      ctx.send({ content: this.text('noFace', ctx.user) });
+      this.deliver(ctx, { content: this.text('noFace', ctx.user) });
       return;
     }
     const moving = target.contentType === 'image/gif' || target.contentType.startsWith('video/');
@@ -203,13 +204,13 @@ export class FaceswapBot implements SimBot {
     await ctx.delay();
     if (!ctx.alive) return;
     const forced = this.takeForced();
-    if (forced === 'botError') return void ctx.send({ content: this.text('botError', ctx.user) });
-    if (forced === 'noFace' || this.noFace(target)) return void ctx.send({ content: this.text('noFace', ctx.user) });
+    if (forced === 'botError') return void this.deliver(ctx, { content: this.text('botError', ctx.user) });
+    if (forced === 'noFace' || this.noFace(target)) return void this.deliver(ctx, { content: this.text('noFace', ctx.user) });
     const credits = this.charge(ctx.user, cost);
     const file = video
       ? this.cdn.store('attachments', ctx.channel.id, `${command}_${ctx.interaction.id}.mp4`, sampleMp4(), 'video/mp4')
       : this.cdn.store('attachments', ctx.channel.id, `${command}_${ctx.interaction.id}.png`, makePng(128, 128, Number(BigInt(ctx.interaction.id) % 251n)), 'image/png');
-    ctx.send({ content: `${mention(ctx.user)} ${command} done ${detail ? `${detail} ` : ''}[credits: ${cost}] [used: ${credits.used}/${credits.total}]`, files: [file] });
+    this.deliver(ctx, { content: `${mention(ctx.user)} ${command} done ${detail ? `${detail} ` : ''}[credits: ${cost}] [used: ${credits.used}/${credits.total}]`, files: [file] });
   }
 
   /** headshot / changebg: "Job Submitted" as the reply; the channel is free again; the result follows. */
@@ -222,11 +223,17 @@ export class FaceswapBot implements SimBot {
     void (async () => {
       await ctx.delay(3);
       if (!ctx.alive) return;
-      if (this.takeForced() === 'botError') return void ctx.send({ content: `${this.text('botError', ctx.user)} [jobid: ${jobid}]` });
+      if (this.takeForced() === 'botError') return void this.deliver(ctx, { content: `${this.text('botError', ctx.user)} [jobid: ${jobid}]` });
       const credits = this.charge(ctx.user, cost);
       const file = this.cdn.store('attachments', ctx.channel.id, `${label.toLowerCase()}_${jobid}.png`, makePng(128, 128, parseInt(jobid.slice(0, 4), 16)), 'image/png');
-      ctx.send({ content: `${mention(ctx.user)}  Picsi.Ai ${label} Job Completed [jobid: ${jobid}] [credits: ${cost}] [used: ${credits.used}/${credits.total}]`, files: [file] });
+      this.deliver(ctx, { content: `${mention(ctx.user)}  Picsi.Ai ${label} Job Completed [jobid: ${jobid}] [credits: ${cost}] [used: ${credits.used}/${credits.total}]`, files: [file] });
     })();
+  }
+
+  /** Results (and late errors) arrive as a separate message; see {@link resultStyle}. */
+  private deliver(ctx: InteractionContext, message: BotMessage): void {
+    if (this.resultStyle === 'follow-up') ctx.followUp(message);
+    else ctx.send(message);
   }
 
   private unknownName(ids: Identities, names: string[]): string | undefined {

@@ -1,7 +1,7 @@
 /**
  * Simulated Pika bot (historical; spec §5.2 / useapi-compat §4.2), used from a DM channel.
- * A generation replies with a queued message (nonce, type 20), edits it with progress
- * (`MESSAGE_UPDATE`), and finally edits it into the result: content
+ * A generation answers with a deferred response (nonce, type 20, flags LOADING, empty content),
+ * edits it to "Queued" and then with progress (`MESSAGE_UPDATE`), and finally into the result: content
  * `<@user> Prompt: …  Author: <@user>`, an MP4 named from prompt + `seed<N>`, and 🔄 / 🔀 / ❌
  * buttons. 🔄 re-runs the job (a new type-19 reply to the clicked message), 🔀 opens a modal whose
  * submit runs it with the edited prompt, ❌ deletes the message. Each user may run a limited
@@ -122,10 +122,12 @@ export class PikaBot implements SimBot {
     if (running >= this.concurrency) return void ctx.reply({ content: this.text('tooManyJobs', user, { limit: this.concurrency }), ephemeral: true });
 
     const headline = this.headline(spec, parsed.text, parsed.params);
-    const progress = ctx.reply({ content: `${mention(user)} ${headline} — Queued` });
+    // A deferred response ("Pika is thinking…", flags LOADING) that the edits below fill in.
+    const progress = ctx.defer();
     if (!progress) return;
     this.running.set(user.id, running + 1);
     try {
+      ctx.editOriginal({ content: `${mention(user)} ${headline} — Queued` });
       for (const percent of PROGRESS_STEPS) {
         await ctx.delay();
         if (!ctx.alive) return;

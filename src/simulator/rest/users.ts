@@ -31,7 +31,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: SimContext): void 
     if (typeof recipientId !== 'string') throw formError([{ path: ['recipient_id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
     const other = world.users.get(recipientId);
     if (!other || other.id === user.id) throw cannotMessageUser();
-    const channel = world.dmBetween(user.id, other.id) ?? world.createChannel({ type: 1, recipients: [user.id, other.id] });
+    const channel = world.openDm(user.id, other.id);
     return world.channelJson(channel, user.id);
   });
 
