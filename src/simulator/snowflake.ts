@@ -30,6 +30,11 @@ export class Random {
     while (out.length < length) out += Math.floor(this.next() * 0x10000).toString(16).padStart(4, '0');
     return out.slice(0, length);
   }
+  /** A version-4-shaped UUID (deterministic under a seed, unlike crypto.randomUUID). */
+  uuid(): string {
+    const h = this.hex(32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
+  }
   /** A decimal string of `digits` digits (no leading zero), e.g. Pika's 19-digit seeds. */
   digits(digits: number): string {
     let out = String(this.int(1, 9));

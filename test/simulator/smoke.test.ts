@@ -9,6 +9,21 @@ describe('simulator smoke', () => {
   });
   afterAll(() => sim.close());
 
+  it('hands out the same ids, tokens and command versions for the same seed', async () => {
+    const world = async () => {
+      const other = await startSimulator({ seed: 42 });
+      try {
+        return { account: other.control.createFaceswapAccount(), pika: other.control.createPikaAccount(), commands: other.control.listCommands('faceswap') };
+      } finally {
+        await other.close();
+      }
+    };
+    const [a, b] = [await world(), await world()];
+    expect(a).toEqual(b);
+    const c = sim.control.listCommands('faceswap');
+    expect(c.map((x) => x.id)).not.toEqual(a.commands.map((x) => x.id));
+  });
+
   it('runs saveid and swapid from upload to CDN download', async () => {
     const account = sim.control.createFaceswapAccount();
     const rest = new Rest(sim.apiUrl, account.user.token);

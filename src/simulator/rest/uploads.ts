@@ -4,7 +4,6 @@
  * reference `upload_filename` from a message or interaction. `DELETE /attachments/{name}` drops an
  * unused upload.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SimContext } from '../context.ts';
 import { safeFilename } from '../cdn.ts';
@@ -32,7 +31,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: SimContext): voi
       }
       // Discord does not compare file_size with the bytes later (clients send random sizes).
       if (typeof file.file_size === 'number' && file.file_size > MAX_UPLOAD_BYTES) throw new DiscordHttpError(400, { message: 'Request entity too large', code: 40005 });
-      const uploadFilename = `${randomUUID()}/${safeFilename(file.filename)}`;
+      const uploadFilename = `${world.random.uuid()}/${safeFilename(file.filename)}`;
       world.uploads.set(uploadFilename, { uploadFilename, filename: file.filename, userId: user.id, channelId: channel.id });
       return {
         id: String(file.id ?? i),
