@@ -5,7 +5,7 @@
  * re-probes unhealthy accounts on schedule so they come back by themselves when Discord accepts
  * them again. Only `active` accounts are ever selected for work.
  */
-import { DiscordApiError, GatewayFatalError, type AccountSignal } from '../discord/index.ts';
+import { DiscordApiError, GatewayFatalError, type AccountSignal, type VerifyAccountResult } from '../discord/index.ts';
 
 export type HealthState = 'active' | 'cooling_down' | 'needs_human' | 'auth_failed' | 'unreachable';
 
@@ -173,6 +173,29 @@ export function healthEventFromSignal(signal: AccountSignal): HealthEvent | unde
       return { type: 'network_failure', detail: `gateway: ${signal.attempts} connection attempts failed` };
     case 'required_action':
       return { type: 'verification_required', detail: `READY required_action ${signal.action}` };
+  }
+}
+
+/**
+ * The health to store with an account saved after {@link verifyAccount}: `active` when Discord
+ * accepted token and channel, `unreachable` (re-probed later) when Discord could not be reached,
+ * `needs_human` for captcha/verification, `cooling_down` when rate limited. `undefined` means the
+ * token or channel was rejected: the API answers 400 and saves nothing.
+ */
+export function healthAfterVerification(result: VerifyAccountResult, now: number, policy: HealthPolicy = healthPolicyDefaults): AccountHealth | undefined {
+  const fresh = initialHealth(now);
+  if (result.ok) return { ...fresh, reason: 'verified' };
+  switch (result.reason) {
+    case 'network_failure':
+      return transition(fresh, { type: 'network_failure', detail: result.message }, now, policy);
+    case 'rate_limited':
+      return transition(fresh, { type: 'rate_limited', retryAfterMs: Math.max(policy.coolingThresholdMs, result.error?.retryAfterMs ?? 0) }, now, policy);
+    case 'needs_human': {
+      const event: HealthEvent = (result.error && healthEventFromError(result.error)) || { type: 'verification_required', detail: result.message };
+      return transition(fresh, event, now, policy);
+    }
+    default:
+      return undefined;
   }
 }
 

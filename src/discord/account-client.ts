@@ -71,8 +71,12 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
   private gatewayUrlPromise: Promise<string> | undefined;
   private readyCount = 0;
 
-  constructor(private readonly options: DiscordAccountClientOptions) {
+  private readonly options: Omit<DiscordAccountClientOptions, 'token'>;
+
+  constructor(options: DiscordAccountClientOptions) {
     super();
+    const { token: _token, ...rest } = options;
+    this.options = rest;
     this.rest = new RestClient({
       ...options.rest,
       token: options.token,

@@ -92,9 +92,15 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
   private readyInfo: ReadyInfo | undefined;
   private lastCode: number | undefined;
   private readonly random: () => number;
+  /** ES-private so that neither `util.inspect` nor `JSON.stringify` of the session shows it. */
+  readonly #token: string;
+  private readonly options: Omit<GatewaySessionOptions, 'token'>;
 
-  constructor(private readonly options: GatewaySessionOptions) {
+  constructor(options: GatewaySessionOptions) {
     super();
+    const { token, ...rest } = options;
+    this.#token = token;
+    this.options = rest;
     this.random = options.random ?? Math.random;
   }
 
@@ -230,7 +236,7 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
         this.startHeartbeat(interval);
         if (mode === 'resume' && this.session) {
           this.setState('resuming');
-          this.send({ op: GatewayOp.Resume, d: { token: this.options.token, session_id: this.session.id, seq: this.seq } });
+          this.send({ op: GatewayOp.Resume, d: { token: this.#token, session_id: this.session.id, seq: this.seq } });
         } else {
           this.setState('identifying');
           this.send({ op: GatewayOp.Identify, d: this.identifyData() });
@@ -303,7 +309,7 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
   private identifyData(): Record<string, unknown> {
     const properties = this.options.properties ?? defaultClientProperties;
     return {
-      token: this.options.token,
+      token: this.#token,
       capabilities: this.options.capabilities ?? 0,
       properties,
       presence: { status: 'unknown', since: 0, activities: [], afk: false },

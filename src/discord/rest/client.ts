@@ -69,7 +69,10 @@ export class RestClient {
   /** Hash of the token: safe to log and to key maps with. */
   readonly accountKey: string;
   readonly apiUrl: string;
-  private readonly token: string;
+  /** ES-private so that neither `util.inspect` nor `JSON.stringify` of the client shows it. */
+  readonly #token: string;
+  private readonly onError: RestClientOptions['onError'];
+  private readonly onSuccess: RestClientOptions['onSuccess'];
   private readonly fetchImpl: FetchLike;
   private readonly clock: Clock;
   private readonly limiter: RateLimiter;
@@ -78,8 +81,10 @@ export class RestClient {
     Pick<RestClientOptions, 'maxRateLimitWaitMs' | 'serverErrorRetries' | 'networkRetries' | 'retryBaseMs' | 'requestTimeoutMs'>
   >;
 
-  constructor(private readonly options: RestClientOptions) {
-    this.token = options.token;
+  constructor(options: RestClientOptions) {
+    this.#token = options.token;
+    this.onError = options.onError;
+    this.onSuccess = options.onSuccess;
     this.accountKey = tokenKey(options.token);
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
@@ -121,10 +126,10 @@ export class RestClient {
   async request<T>(req: RequestOptions): Promise<T> {
     try {
       const result = await this.requestWithRetries<T>(req);
-      if (!req.silent) this.options.onSuccess?.();
+      if (!req.silent) this.onSuccess?.();
       return result;
     } catch (error) {
-      if (error instanceof DiscordApiError && !req.silent) this.options.onError?.(error);
+      if (error instanceof DiscordApiError && !req.silent) this.onError?.(error);
       throw error;
     }
   }
@@ -188,7 +193,7 @@ export class RestClient {
   private async attempt<T>(req: RequestOptions, route: string): Promise<Outcome<T>> {
     const url = new URL(this.apiUrl + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { ...this.headers, Authorization: this.token };
+    const headers: Record<string, string> = { ...this.headers, Authorization: this.#token };
     let body: string | undefined;
     if (req.body !== undefined) {
       headers['Content-Type'] = 'application/json';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   HealthMonitor,
+  healthAfterVerification,
   healthEventFromError,
   healthEventFromSignal,
   healthPolicyDefaults,
@@ -197,5 +198,21 @@ describe('the health monitor', () => {
     monitor.track('a');
     await monitor.report('a', { type: 'network_failure' });
     expect((await monitor.probeNow('a')).state).toBe('auth_failed');
+  });
+});
+
+describe('health after account verification', () => {
+  it('stores a verified account as active and an unreachable Discord as unreachable', () => {
+    const user = { id: '1', username: 'u' };
+    expect(healthAfterVerification({ ok: true, user, channel: { id: '2', type: 0 } }, NOW)).toMatchObject({ state: 'active', reason: 'verified' });
+    expect(healthAfterVerification({ ok: false, reason: 'network_failure', message: 'down' }, NOW)).toMatchObject({ state: 'unreachable', nextProbeAt: NOW + healthPolicyDefaults.unreachableProbeMs });
+  });
+
+  it('saves nothing for a rejected token or channel and asks a human for captchas', () => {
+    expect(healthAfterVerification({ ok: false, reason: 'token_rejected', message: 'x' }, NOW)).toBeUndefined();
+    expect(healthAfterVerification({ ok: false, reason: 'unknown_channel', message: 'x' }, NOW)).toBeUndefined();
+    expect(healthAfterVerification({ ok: false, reason: 'no_access', message: 'x' }, NOW)).toBeUndefined();
+    const captcha = healthAfterVerification({ ok: false, reason: 'needs_human', message: 'x', error: apiError('captcha') }, NOW);
+    expect(captcha).toMatchObject({ state: 'needs_human', reason: 'captcha' });
   });
 });

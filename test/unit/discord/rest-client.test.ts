@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DiscordApiError, RestClient, type FetchLike } from '../../../src/discord/index.ts';
+import { inspect } from 'node:util';
+import { DiscordAccountClient, DiscordApiError, RestClient, type FetchLike } from '../../../src/discord/index.ts';
 
 const TOKEN = 'user-token-abc.def.ghi';
 
@@ -165,5 +166,12 @@ describe('the REST client', () => {
     await rest.get('/users/@me');
     await rest.get('/users/@me').catch(() => undefined);
     expect(seen).toEqual(['ok', 'unauthorized']);
+  });
+
+  it('keeps the token out of inspection output of its clients', () => {
+    const account = new DiscordAccountClient({ token: TOKEN, apiUrl: 'http://discord.test/api/v9' });
+    expect(inspect(account, { depth: 8 })).not.toContain(TOKEN);
+    expect(inspect(client(fakeFetch([json(200, {})]).fetch), { depth: 8 })).not.toContain(TOKEN);
+    expect(account.accountKey).toMatch(/^[0-9a-f]{16}$/);
   });
 });
