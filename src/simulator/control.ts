@@ -156,6 +156,8 @@ export class Control implements SimulatorControl {
 
   injectRestFault(userId: string, fault: RestFault, count = 1, match: RestFaultMatch = {}): void {
     this.user(userId);
+    const kinds: RestFault['kind'][] = ['rate-limit', 'server-error', 'captcha', 'verification-required', 'anti-abuse', 'unauthorized'];
+    if (!kinds.includes(fault?.kind)) throw new ControlError(`fault.kind must be one of ${kinds.join(', ')}`, 400);
     this.ctx.faults.add(userId, fault, count, match);
   }
 

@@ -113,7 +113,6 @@ export class InteractionContext {
       components: modal.components,
       application: { id: i.application.id, name: i.application.name, icon: null, bot_id: i.application.botUserId },
     });
-    this.engine.settle(i);
     return true;
   }
 
@@ -156,7 +155,6 @@ export class InteractionContext {
     i.state = 'success';
     i.received.outcome = 'success';
     this.engine.dispatch(i.user.id, 'INTERACTION_SUCCESS', { id: i.id, nonce: i.nonce });
-    this.engine.settle(i);
     return true;
   }
 
@@ -172,7 +170,8 @@ export class InteractionContext {
     };
     if (i.type === 2) Object.assign(metadata, { name: i.command?.name, command_type: commandType, ...(i.targetMessage ? { target_message_id: i.targetMessage.json.id } : {}) });
     if (i.type === 3 && i.message) metadata.interacted_message_id = i.message.json.id;
-    const clicked = i.type === 3 ? i.message : undefined;
+    // Component and modal-submit responses reply to the message that carried the component.
+    const clicked = i.type !== 2 ? i.message : undefined;
     const out: NewMessage = {
       ...rest,
       flags: (rest.flags ?? 0) | (ephemeral ? FLAG_EPHEMERAL : 0),
@@ -192,6 +191,7 @@ export class InteractionContext {
 export class InteractionEngine {
   closed = false;
   botLatencyMs: number;
+  timeoutMs: number;
   readonly openModals = new Map<string, { customId: string; userId: string; source: InteractionRecord }>();
   private readonly bots = new Map<string, SimBot>();
   private readonly drops: { count: number; bot?: BotName }[] = [];
@@ -207,7 +207,6 @@ export class InteractionEngine {
     this.botLatencyMs = options.botLatencyMs;
     this.timeoutMs = options.timeoutMs;
   }
-  timeoutMs: number;
 
   addBot(bot: SimBot): void {
     this.bots.set(bot.application.id, bot);
@@ -247,9 +246,6 @@ export class InteractionEngine {
       }, this.botLatencyMs);
     }, 0);
   }
-
-  /** A response went out; nothing further to time. */
-  settle(_interaction: InteractionRecord): void {}
 
   delay(ms: number): Promise<void> {
     return new Promise((resolve) => this.later(resolve, ms));

@@ -107,6 +107,7 @@ describe('simulator rate limits and faults', () => {
     const bumped = await post('/bots/faceswap/commands/swapid/bump');
     expect(bumped.body.version).toBe(sim.control.listCommands('faceswap').find((c) => c.name === 'swapid')!.version);
     expect((await post('/users/nope/revoke')).status).toBe(404);
+    expect((await post(`/users/${account.user.id}/faults`, { fault: { kind: 'meteor' } })).status).toBe(400);
     const report = (await (await fetch(`${sim.controlUrl}/report`)).json()) as any;
     expect(Object.keys(report).sort()).toEqual(['duplicateNonces', 'faceswapOverlaps', 'interactions', 'rateLimitViolations', 'requests', 'staleVersions']);
   });

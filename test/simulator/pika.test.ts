@@ -110,6 +110,7 @@ describe('simulated Pika', () => {
     });
     expect(response.status).toBe(204);
     const remix = (await gw.waitFor((p) => p.t === 'MESSAGE_CREATE' && p.d.nonce === submit)).d;
+    expect(remix).toMatchObject({ type: 19, message_reference: { message_id: done.id }, interaction_metadata: { type: 5 } });
     expect((await final(remix.id)).content).toContain('Prompt: storm waves');
   });
 
