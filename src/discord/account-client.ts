@@ -179,7 +179,7 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       targetId: req.targetId,
     };
     let data = buildCommandData(command, input);
-    const handle = this.follow(req.channelId, { applicationId: command.application_id });
+    const handle = this.follow(req.channelId, { applicationId: command.application_id, commandName: command.name_default ?? command.name });
     try {
       try {
         await this.postInteraction(2, command.application_id, req, handle.nonce, data);
@@ -309,7 +309,7 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     }
   }
 
-  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string }): InteractionHandle & { renonce(nonce: string): void } {
+  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string }): InteractionHandle & { renonce(nonce: string): void } {
     const nonce = generateSnowflake();
     const since = snowflakeFromTimestamp(Date.now() - (this.options.clockSkewMs ?? 2000));
     const handle = new InteractionHandle(nonce, channelId, () => this.reconcileChannel(channelId)) as InteractionHandle & { renonce(nonce: string): void };

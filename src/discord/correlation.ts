@@ -9,7 +9,8 @@ import type { DiscordMessage } from './types.ts';
  * 2. interaction id — `interaction_metadata.id` (or the deprecated `interaction.id`) equals the id
  *    learned from `INTERACTION_CREATE`;
  * 3. follow-ups — `interaction_metadata.original_response_message_id` is a message we already own,
- *    or a modal's `triggering_interaction_metadata.id` is our interaction;
+ *    or a modal's `triggering_interaction_metadata.id` is our interaction; and, when
+ *    INTERACTION_CREATE was missed, metadata naming our own command (learning the interaction id);
  * 4. component responses — a new bot message referencing the clicked message
  *    (`message_reference.message_id` / `interacted_message_id`), or an edit of the clicked message
  *    itself after the click was accepted (callback UPDATE_MESSAGE);
@@ -36,9 +37,11 @@ export interface PendingSpec {
   since: string;
   /** Allow rule 5 (default true). */
   unlinkedFallback?: boolean;
+  /** For slash commands: the command name, to recognise `interaction_metadata.name` when the interaction id was missed. */
+  commandName?: string;
 }
 
-export type MatchRule = 'nonce' | 'interaction_id' | 'follow_up' | 'reference' | 'clicked_message' | 'mention';
+export type MatchRule = 'nonce' | 'interaction_id' | 'follow_up' | 'metadata' | 'reference' | 'clicked_message' | 'mention';
 
 export type CorrelationEvent =
   | { type: 'interaction_created'; interactionId: string }
@@ -216,18 +219,28 @@ export class ReplyCorrelator {
       const entry = inChannel.find((p) => p.interactionId === triggering);
       if (entry) return [entry, 'follow_up'];
     }
+    const fromBot = (p: Pending): boolean =>
+      message.author?.id === p.applicationId || message.author?.id === p.botUserId || message.application_id === p.applicationId;
+    const newer = (p: Pending): boolean => compareSnowflakes(message.id, lowerBound(p)) > 0;
+    // INTERACTION_CREATE was missed (the session dropped right after sending): our own command,
+    // by name, newer than the interaction, and only one pending interaction it can be.
+    const metaName = (message.interaction_metadata?.name ?? message.interaction?.name)?.split(' ')[0];
+    if (metaId && metaName) {
+      const candidates = inChannel.filter((p) => p.interactionId === undefined && p.commandName === metaName && fromBot(p) && newer(p));
+      if (candidates.length === 1) {
+        candidates[0]!.interactionId = metaId;
+        return [candidates[0]!, 'metadata'];
+      }
+    }
     // From here on: heuristics. A message that names an interaction we do not know is not ours
     // (it answers someone else's, or an older, interaction).
     const knownElsewhere = metaId !== undefined && inChannel.every((p) => p.interactionId !== metaId);
-    const fromBot = (p: Pending): boolean =>
-      message.author?.id === p.applicationId || message.author?.id === p.botUserId || message.application_id === p.applicationId;
 
     if (source === 'update') {
       // Callback UPDATE_MESSAGE: the clicked message itself is edited after the click was accepted.
       const clicked = inChannel.filter((p) => p.clickedMessageId === message.id && p.interactionId !== undefined && fromBot(p));
       if (clicked.length === 1 && (!metaId || metaId === clicked[0]!.interactionId)) return [clicked[0]!, 'clicked_message'];
     }
-    const newer = (p: Pending): boolean => compareSnowflakes(message.id, lowerBound(p)) > 0;
     const referenced = message.interaction_metadata?.interacted_message_id ?? message.message_reference?.message_id;
     if (referenced && !knownElsewhere) {
       const candidates = inChannel.filter((p) => p.clickedMessageId === referenced && fromBot(p) && newer(p));

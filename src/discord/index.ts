@@ -17,8 +17,10 @@ export type { RestClientOptions, RequestOptions, FetchLike } from './rest/client
 export { RateLimiter } from './rest/rate-limit.ts';
 export type { Clock } from './rest/rate-limit.ts';
 export { routeKey } from './rest/route.ts';
-export { GatewaySession, GatewayOp, withGatewayQuery } from './gateway/session.ts';
-export type { GatewaySessionOptions, GatewaySessionEvents, GatewaySocket, ReadyInfo, SessionState } from './gateway/session.ts';
+export { GatewaySession } from './gateway/session.ts';
+export { GatewayOp, withGatewayQuery } from './gateway/protocol.ts';
+export type { GatewaySessionOptions, GatewaySessionEvents, ReadyInfo, SessionState } from './gateway/session.ts';
+export type { GatewaySocket } from './gateway/protocol.ts';
 export { CLOSE_CODE_TABLE, decideClose, NO_CODE_DECISION, UNKNOWN_CODE_DECISION } from './gateway/close-codes.ts';
 export type { CloseAction, CloseDecision } from './gateway/close-codes.ts';
 export { verifyAccount } from './verify.ts';

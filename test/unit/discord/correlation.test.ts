@@ -72,6 +72,18 @@ describe('reply correlation', () => {
     expect(events.at(-1)).toEqual({ type: 'message_created', message: followUp, rule: 'follow_up' });
   });
 
+  it('recognises its own command by metadata when INTERACTION_CREATE was missed', () => {
+    register('n1', { commandName: 'swapid' });
+    register('n2', { commandName: 'listid' }, second);
+    const m = message({ id: later(10), interaction_metadata: { id: 'i7', type: 2, name: 'swapid', user: { id: SELF } } });
+    correlator.observeHistoryMessage(m);
+    expect(events).toEqual([{ type: 'message_created', message: m, rule: 'metadata' }]);
+    expect(second).toEqual([]);
+    const followUp = message({ id: later(20), interaction_metadata: { id: 'i7', type: 2, name: 'swapid' } });
+    correlator.handleDispatch('MESSAGE_CREATE', followUp);
+    expect(events.at(-1)).toEqual({ type: 'message_created', message: followUp, rule: 'interaction_id' });
+  });
+
   it('matches a new message that references the clicked message', () => {
     const clicked = later(1);
     register('n1', { clickedMessageId: clicked, since: later(2) });
