@@ -36,6 +36,7 @@ export function registerControlRoutes(app: FastifyInstance, control: Control, in
     ['POST', '/accounts/pika', (_p, b) => control.createPikaAccount(userOptions(b))],
     ['POST', '/users/:userId/revoke', (p) => control.revokeToken(p.userId!)],
     ['POST', '/users/:userId/restore', (p) => control.restoreToken(p.userId!)],
+    ['PUT', '/users/:userId/required-action', (p, b) => control.setRequiredAction(p.userId!, optStr(b, 'action') ?? null)],
     ['GET', '/users/:userId/credits', (p) => control.getCredits(p.userId!)],
     ['PUT', '/users/:userId/credits', (p, b) => {
       control.setCredits(p.userId!, { ...(b.total !== undefined ? { total: num(b, 'total') } : {}), ...(b.used !== undefined ? { used: num(b, 'used') } : {}) });

@@ -98,6 +98,10 @@ export class Control implements SimulatorControl {
     this.user(userId).revoked = false;
   }
 
+  setRequiredAction(userId: string, action: string | null): void {
+    this.user(userId).requiredAction = action;
+  }
+
   setCredits(userId: string, credits: { total?: number; used?: number }): void {
     const current = this.ctx.world.credits(this.user(userId));
     if (credits.total !== undefined) current.total = credits.total;

@@ -11,6 +11,8 @@ export interface UserRecord {
   username: string;
   token: string;
   revoked: boolean;
+  /** e.g. REQUIRE_VERIFIED_PHONE: READY carries it and every write answers 403 40002. */
+  requiredAction: string | null;
   bot: boolean;
   credits: { total: number; used: number; day: string };
 }
@@ -162,7 +164,7 @@ export class World {
     const username = options.username ?? `user${this.users.size + 1}`;
     const token = options.token ?? `${Buffer.from(id).toString('base64url')}.${this.random.hex(6)}.${this.random.hex(38)}`;
     if (this.usersByToken.has(token)) throw new Error('token already in use');
-    const user: UserRecord = { id, username, token, revoked: false, bot: options.bot ?? false, credits: { total: this.dailyCredits, used: 0, day: this.day() } };
+    const user: UserRecord = { id, username, token, revoked: false, requiredAction: null, bot: options.bot ?? false, credits: { total: this.dailyCredits, used: 0, day: this.day() } };
     this.users.set(id, user);
     if (!user.bot) this.usersByToken.set(token, user);
     return user;

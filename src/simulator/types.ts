@@ -207,6 +207,12 @@ export interface SimulatorControl {
   revokeToken(userId: string): void;
   /** Makes a revoked token valid again. */
   restoreToken(userId: string): void;
+  /**
+   * Puts an account into (or, with null, out of) a "verification required" state such as
+   * `REQUIRE_VERIFIED_PHONE`: READY carries `required_action`, and every non-GET REST request
+   * answers 403 code 40002 until it is cleared.
+   */
+  setRequiredAction(userId: string, action: string | null): void;
   /** Sets faceswap credits (total per day and/or used today). */
   setCredits(userId: string, credits: { total?: number; used?: number }): void;
   /** Current faceswap credits, after any daily reset. */

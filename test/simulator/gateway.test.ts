@@ -161,6 +161,20 @@ describe('simulator gateway', () => {
     expect((await after.waitFor((p) => p.op === 9)).d).toBe(false);
   });
 
+  it('carries required_action in READY and refuses writes with 40002 while verification is required', async () => {
+    const account = sim.control.createFaceswapAccount();
+    sim.control.setRequiredAction(account.user.id, 'REQUIRE_VERIFIED_PHONE');
+    const gw = track(await TestGateway.connect(sim, account.user.token));
+    expect((await gw.waitFor((p) => p.t === 'READY')).d.required_action).toBe('REQUIRE_VERIFIED_PHONE');
+    const rest = new Rest(sim.apiUrl, account.user.token);
+    expect((await rest.request('GET', '/users/@me')).status).toBe(200);
+    const write = await rest.request('POST', `/channels/${account.channelId}/messages`, { content: 'hi' });
+    expect(write.status).toBe(403);
+    expect(((await write.json()) as any).code).toBe(40002);
+    sim.control.setRequiredAction(account.user.id, null);
+    expect((await rest.request('POST', `/channels/${account.channelId}/messages`, { content: 'hi' })).status).toBe(200);
+  });
+
   it('closes with 4004 when a token is revoked and rejects it until restored', async () => {
     const user = sim.control.createUser();
     const gw = track(await TestGateway.connect(sim, user.token));

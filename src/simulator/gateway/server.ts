@@ -202,6 +202,7 @@ export class GatewayServer {
       private_channels: dms.map((c) => world.channelJson(c, user.id)),
       session_id: session.id,
       session_type: 'normal',
+      ...(user.requiredAction ? { required_action: user.requiredAction } : {}),
       resume_gateway_url: this.resumeUrl,
       sessions: [{ session_id: session.id, status: 'online', activities: [], client_info: { client: 'web', os: 'other', version: 0 } }],
       relationships: [],

@@ -38,6 +38,8 @@ export function restPlugin(ctx: SimContext) {
         ctx.world.report.rateLimitViolations.push({ userId: user.id, method: request.method, path, at: new Date(now).toISOString(), deadline: new Date(limited.violatedDeadline).toISOString() });
       }
       if (limited.error) throw limited.error;
+      // A locked account can read but not act until the required action is done.
+      if (user.requiredAction && request.method !== 'GET') throw verificationRequired();
       const fault = ctx.faults.take(user.id, request.method, path);
       if (fault) throw faultError(ctx, fault, user.id, bucket, now);
     });
