@@ -29,4 +29,7 @@ export type {
   SimulatorReport,
 } from './types.ts';
 export { FACESWAP_APPLICATION_ID } from './constants.ts';
+/** The bots' default reply templates (override them with `setFaceswapTemplates` / `setPikaTemplates`). */
+export { DEFAULT_FACESWAP_TEMPLATES, MAX_SAVED_IDS } from './bots/faceswap.ts';
+export { DEFAULT_PIKA_TEMPLATES, PIKA_FONTS } from './bots/pika.ts';
 export { startSimulator } from './server.ts';
