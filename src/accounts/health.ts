@@ -169,6 +169,8 @@ export function healthEventFromSignal(signal: AccountSignal): HealthEvent | unde
     case 'api_error':
     case 'gateway_fatal':
       return healthEventFromError(signal.error);
+    case 'rate_limited':
+      return { type: 'rate_limited', retryAfterMs: signal.retryAfterMs, global: signal.global };
     case 'gateway_unreachable':
       return { type: 'network_failure', detail: `gateway: ${signal.attempts} connection attempts failed` };
     case 'required_action':

@@ -13,6 +13,8 @@ import { deleteUpload, uploadAttachments, type UploadFile } from './uploads.ts';
 export type AccountSignal =
   | { type: 'ok'; source: 'rest' | 'gateway' }
   | { type: 'api_error'; error: DiscordApiError }
+  /** Any 429, including those the client waits out by itself. */
+  | { type: 'rate_limited'; retryAfterMs: number; global: boolean }
   | { type: 'gateway_fatal'; error: GatewayFatalError }
   | { type: 'gateway_unreachable'; attempts: number }
   | { type: 'required_action'; action: string };
@@ -32,7 +34,7 @@ export interface DiscordAccountClientOptions {
   apiUrl: string;
   /** Fixed gateway URL; when absent `GET /gateway` is asked once and cached. */
   gatewayUrl?: string;
-  rest?: Omit<RestClientOptions, 'token' | 'apiUrl' | 'onError' | 'onSuccess'>;
+  rest?: Omit<RestClientOptions, 'token' | 'apiUrl' | 'onError' | 'onSuccess' | 'onRateLimited'>;
   gateway?: Omit<GatewaySessionOptions, 'token' | 'gatewayUrl'>;
   commandCacheTtlMs?: number;
   /** How long invoke/click wait for a READY session. Default 30 s. */
@@ -83,6 +85,7 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       apiUrl: options.apiUrl,
       onError: (error) => this.emit('signal', { type: 'api_error', error }),
       onSuccess: () => this.emit('signal', { type: 'ok', source: 'rest' }),
+      onRateLimited: ({ retryAfterMs, global }) => this.emit('signal', { type: 'rate_limited', retryAfterMs, global }),
     });
     this.commands = new CommandCache(this.rest, { ttlMs: options.commandCacheTtlMs });
     this.gateway = new GatewaySession({ ...options.gateway, token: options.token, gatewayUrl: () => this.discoverGatewayUrl() });

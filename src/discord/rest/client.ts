@@ -32,6 +32,8 @@ export interface RestClientOptions {
   onError?: (error: DiscordApiError) => void;
   /** Called after every successful request (health tracking). */
   onSuccess?: () => void;
+  /** Called for every 429, also those the client then waits out (health: long waits mean cooling down). */
+  onRateLimited?: (info: { route: string; retryAfterMs: number; global: boolean }) => void;
 }
 
 export interface RequestOptions {
@@ -73,6 +75,7 @@ export class RestClient {
   readonly #token: string;
   private readonly onError: RestClientOptions['onError'];
   private readonly onSuccess: RestClientOptions['onSuccess'];
+  private readonly onRateLimited: RestClientOptions['onRateLimited'];
   private readonly fetchImpl: FetchLike;
   private readonly clock: Clock;
   private readonly limiter: RateLimiter;
@@ -85,6 +88,7 @@ export class RestClient {
     this.#token = options.token;
     this.onError = options.onError;
     this.onSuccess = options.onSuccess;
+    this.onRateLimited = options.onRateLimited;
     this.accountKey = tokenKey(options.token);
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
@@ -224,6 +228,7 @@ export class RestClient {
         (parsed as { global?: unknown } | undefined)?.global === true ||
         response.headers.get('x-ratelimit-scope') === 'global';
       this.limiter.noteRateLimit(route, waitMs, global || isAccountWide(response.headers));
+      if (!req.silent) this.onRateLimited?.({ route, retryAfterMs: waitMs, global });
       return { ok: false, error: this.error(req, 429, parsed, 'rate_limited', true, undefined, { retryAfterMs: waitMs, global }) };
     }
     if (response.status === 202 && parsed && typeof parsed === 'object' && 'retry_after' in parsed) {

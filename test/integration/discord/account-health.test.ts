@@ -21,7 +21,7 @@ describe('account health against the simulator', () => {
         await clients.get(id)!.probe();
         return { type: 'probe_ok' };
       },
-      policy: { authProbeMs: 100 },
+      policy: { authProbeMs: 100, coolingThresholdMs: 200 },
       tickMs: 20,
     });
     for (const [id, client] of clients) {
@@ -88,6 +88,21 @@ describe('account health against the simulator', () => {
     // Back to work: the gateway comes up again.
     const ready = await clients.get(revoked.user.id)!.start();
     expect(ready.user.id).toBe(revoked.user.id);
+  });
+
+  it('cools an account down during a long 429 and returns it to active when requests succeed again', async () => {
+    const [, account] = accounts as [(typeof accounts)[0], (typeof accounts)[0]];
+    const client = clients.get(account.user.id)!;
+    monitor.stop(); // no re-probes here: the account must come back through its own requests
+    sim.control.injectRestFault(account.user.id, { kind: 'rate-limit', retryAfterMs: 400 }, 1);
+    const listing = client.listMessages(account.channelId, { limit: 1 });
+    const cooling = await waitForState(account.user.id, 'cooling_down');
+    expect(cooling.reason).toBe('rate_limited');
+    expect(monitor.isSelectable(account.user.id)).toBe(false);
+    await listing; // the client waited the 429 out by itself
+    const back = await waitForState(account.user.id, 'active');
+    expect(back.reason).toBe('request_ok');
+    expect(sim.control.report().rateLimitViolations).toEqual([]);
   });
 });
 

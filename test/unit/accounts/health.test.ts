@@ -120,6 +120,7 @@ describe('health events from Discord errors and signals', () => {
     expect(healthEventFromSignal({ type: 'gateway_unreachable', attempts: 4 })?.type).toBe('network_failure');
     expect(healthEventFromSignal({ type: 'required_action', action: 'REQUIRE_VERIFIED_PHONE' })?.type).toBe('verification_required');
     expect(healthEventFromSignal({ type: 'ok', source: 'rest' })).toEqual({ type: 'success' });
+    expect(healthEventFromSignal({ type: 'rate_limited', retryAfterMs: 30_000, global: false })).toEqual({ type: 'rate_limited', retryAfterMs: 30_000, global: false });
   });
 });
 

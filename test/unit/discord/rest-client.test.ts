@@ -71,6 +71,13 @@ describe('the REST client', () => {
     expect(t.calls[2]!.at - t.calls[0]!.at).toBeGreaterThanOrEqual(120);
   });
 
+  it('reports every 429 to its observer, also those it waits out', async () => {
+    const seen: Array<{ retryAfterMs: number; global: boolean }> = [];
+    const t = fakeFetch([json(429, { message: 'slow', retry_after: 0.05, global: false }), json(200, {})]);
+    await client(t.fetch, { onRateLimited: ({ retryAfterMs, global }) => seen.push({ retryAfterMs, global }) }).get('/users/@me');
+    expect(seen).toEqual([{ retryAfterMs: 50, global: false }]);
+  });
+
   it('uses the Retry-After header when the body has no retry_after', async () => {
     const t = fakeFetch([json(429, { message: 'slow down' }, { 'retry-after': '0.1', 'x-ratelimit-global': 'true' }), json(200, {})]);
     await client(t.fetch).get('/users/@me');
