@@ -350,8 +350,10 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
   private async ensureReady(signal?: AbortSignal): Promise<ReadyInfo> {
     const state = this.gateway.state;
     if (state === 'ready' && this.gateway.ready) return this.gateway.ready;
-    if (state === 'idle' || state === 'stopped') void this.gateway.start().catch(() => undefined);
-    if (state === 'fatal') throw new DiscordError('gateway_fatal', 'the gateway session ended for good; restart the account client');
+    // Also after a fatal close: the caller only sends work to accounts whose health is active
+    // again (a probe succeeded), so a fresh IDENTIFY is the way back. If the token is still bad,
+    // the new session fails with 4004 and waitReady rejects with a GatewayFatalError.
+    if (state === 'idle' || state === 'stopped' || state === 'fatal') void this.gateway.start().catch(() => undefined);
     const timeout = AbortSignal.timeout(this.options.readyTimeoutMs ?? 30_000);
     return this.gateway.waitReady(signal ? AbortSignal.any([signal, timeout]) : timeout);
   }

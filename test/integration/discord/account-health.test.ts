@@ -85,9 +85,13 @@ describe('account health against the simulator', () => {
     sim.control.restoreToken(revoked.user.id);
     const health = await waitForState(revoked.user.id, 'active');
     expect(health.reason).toBe('probe_ok');
-    // Back to work: the gateway comes up again.
-    const ready = await clients.get(revoked.user.id)!.start();
-    expect(ready.user.id).toBe(revoked.user.id);
+    // Back to work: the next command brings the gateway (closed with 4004 earlier) up again.
+    const client = clients.get(revoked.user.id)!;
+    expect(client.gateway.state).toBe('fatal');
+    const handle = await client.invokeCommand({ channelId: revoked.channelId, guildId: revoked.guildId, applicationId: FACESWAP_APPLICATION_ID, name: 'listid' });
+    await handle.waitFor(() => true, { timeoutMs: 5000 });
+    handle.close();
+    expect(client.gateway.state).toBe('ready');
   });
 
   it('cools an account down during a long 429 and returns it to active when requests succeed again', async () => {
