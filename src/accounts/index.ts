@@ -1,1 +1,3 @@
 export { AccountService } from './account-service.ts';
+export { AccountPool, type AccountPoolOptions } from './account-pool.ts';
+export * from './health.ts';

@@ -3,30 +3,31 @@
  * Tests call it with their own services; `switchboard serve` calls it with the real ones.
  */
 import crypto from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AccountService } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
+import { createLogger, type Logger } from '../log/index.ts';
 import { badRequest } from '../errors/index.ts';
 import type { Provider } from '../providers/index.ts';
 import type { Store } from '../store/index.ts';
 import { requireApiToken } from './authenticate.ts';
 import { installErrorHandling } from './error-handling.ts';
+import multipart from '@fastify/multipart';
+import type { JobService } from '../jobs/index.ts';
+import { MAX_UPLOAD_BYTES } from '../providers/shared/media.ts';
+import { MAX_FIELD_BYTES } from './command-input.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { jobRoutes } from './routes/jobs.ts';
 import { healthRoutes } from './routes/health.ts';
 
 export interface AppServices {
   config: Pick<Config, 'bodyLimit' | 'logLevel'>;
+  log: Logger;
   store: Store;
   accounts: AccountService;
+  jobs: JobService;
   providers: readonly Provider[];
-}
-
-/** Headers and fields that may carry secrets; pino replaces them before a line is written. */
-export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.discord', '*.token'];
-
-export function loggerOptions(level: Config['logLevel'], stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
-  if (level === 'silent') return false;
-  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, ...(stream ? { stream } : {}) };
 }
 
 /** A caller's `X-Request-Id` is reused when it is harmless, so logs join up across services. */
@@ -40,8 +41,10 @@ export interface BuildOptions {
 }
 
 export async function buildApp(services: AppServices, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const log = options.logStream ? createLogger(services.config.logLevel, options.logStream) : services.log;
   const app = Fastify({
-    logger: loggerOptions(services.config.logLevel, options.logStream),
+    loggerInstance: log as FastifyBaseLogger,
+    disableRequestLogging: services.config.logLevel === 'silent',
     bodyLimit: services.config.bodyLimit,
     genReqId: (req) => requestId(req.headers['x-request-id']),
     // useapi's own paths end in a slash (`jobs/?jobid=`); accept both spellings everywhere.
@@ -61,10 +64,16 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     parseJson(request, body as string, (error, value) => (error ? done(badRequest('Malformed JSON body', error.message)) : done(null, value)));
   });
 
+  // Limits sit one byte above the documented maxima so an oversized part is seen, then refused
+  // with a clear 413 rather than silently cut.
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES + 1, files: 10, fields: 30, fieldSize: MAX_FIELD_BYTES, parts: 40 } });
+
   healthRoutes(app, services.store);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
     accountRoutes(v1, services.providers, services.accounts);
+    commandRoutes(v1, services.providers, services.jobs);
+    jobRoutes(v1, services.providers, services.jobs);
   });
   return app;
 }

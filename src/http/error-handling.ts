@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/index.ts';
+import { MAX_UPLOAD_BYTES } from '../providers/shared/media.ts';
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toBody());
@@ -19,6 +20,12 @@ function clientError(error: FastifyError, bodyLimit: number): ApiError | undefin
       return new ApiError(413, `Request body is too large (limit ${bodyLimit} bytes)`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError(415, 'Unsupported Content-Type', error.message);
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new ApiError(413, `An uploaded file is too large (at most ${MAX_UPLOAD_BYTES} bytes per file)`);
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return new ApiError(413, 'Too many parts in the multipart body', error.message);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError(400, 'Content-Length does not match the request body');
     default:

@@ -1,1 +1,1 @@
-export { buildApp, loggerOptions, type AppServices } from './app.ts';
+export { buildApp, type AppServices } from './app.ts';

@@ -1,11 +1,9 @@
 /** The bots switchboard drives. Adding a bot means adding a folder here and a line below. */
-import { faceswapAccount } from './faceswap/account.ts';
-import { pikaAccount } from './pika/account.ts';
+import { faceswap } from './faceswap/index.ts';
+import { pika } from './pika/index.ts';
 import type { Provider } from './types.ts';
 
-export type { AccountFields, Parsed, Provider, ProviderAccountSpec } from './types.ts';
+export type * from './types.ts';
+export { checkFields, type CheckedFile } from './shared/command-fields.ts';
 
-export const providers: readonly Provider[] = [
-  { name: 'faceswap', account: faceswapAccount },
-  { name: 'pika', account: pikaAccount },
-];
+export const providers: readonly Provider[] = [faceswap, pika];

@@ -1,8 +1,11 @@
 /**
- * What a bot contributes to switchboard. Everything bot-specific lives in its provider folder;
- * the HTTP layer and the account service only iterate over {@link providers}.
+ * What a bot contributes to switchboard. Everything bot-specific lives in its provider folder:
+ * account shape, HTTP commands and their fields, how a command maps onto Discord interactions,
+ * how the bot's messages are read back into job updates, and the capacity model. The HTTP layer,
+ * the job service and the runner only iterate over {@link Provider}s.
  */
-import type { AccountRecord } from '../store/index.ts';
+import type { DiscordMessage } from '../discord/index.ts';
+import type { AccountRecord, Credits, JobRecord } from '../store/index.ts';
 
 /** The validated fields of a `POST /v1/<bot>/account/<channel>` body. */
 export interface AccountFields {
@@ -12,7 +15,7 @@ export interface AccountFields {
   maxJobs: number | null;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; status?: number };
 
 export interface ProviderAccountSpec {
   /** Validates a POST account body in useapi's order, returning its exact 400 message on failure. */
@@ -21,8 +24,100 @@ export interface ProviderAccountSpec {
   render(account: AccountRecord, discord: string): Record<string, unknown>;
 }
 
+/** An uploaded file of a command request. */
+export interface InputFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/** A command request after transport decoding (multipart or JSON), before validation. */
+export interface CommandInput {
+  fields: Readonly<Record<string, string>>;
+  files: Readonly<Record<string, InputFile>>;
+}
+
+/** A request field, for validation and documentation. */
+export interface FieldSpec {
+  name: string;
+  kind: 'text' | 'file';
+  required?: boolean;
+  maxLength?: number;
+  /** For files: what they must be. */
+  accept?: 'image' | 'image-or-video';
+  description: string;
+}
+
+/** One Discord interaction a command sends; commands such as `swap` send several in order. */
+export type CommandStep =
+  | {
+      kind: 'slash';
+      command: string;
+      options: Record<string, string | number | boolean>;
+      /** ATTACHMENT option name → the request's file field. */
+      files: Record<string, string>;
+      /** What finishes the step: a text reply, or a message carrying an image or video. */
+      expects: 'text' | 'media';
+    }
+  | { kind: 'context'; command: string; targetId: string; expects: 'text' | 'media' }
+  /** Clicks a button of the parent job's result message. */
+  | { kind: 'button'; customId: string; messageId: string; expects: 'text' | 'media' };
+
+export interface BuiltCommand {
+  /** Request fields the job echoes (prompt, idname, options, image metadata…). */
+  echo: Record<string, unknown>;
+  steps: CommandStep[];
+}
+
+export interface ProviderCommand {
+  /** Path segment (`/v1/<bot>/<name>`) and `verb` suffix (`<bot>-<name>`). */
+  readonly name: string;
+  readonly method: 'POST' | 'DELETE';
+  /** When the HTTP call answers: once the job has ended, or once the bot has accepted it. */
+  readonly answer: 'terminal' | 'started';
+  /**
+   * `pinned`: the command works on one account's state (saved identities), so `channel` is
+   * required when several accounts exist. `random`: any eligible account will do.
+   */
+  readonly selection: 'pinned' | 'random';
+  readonly fields: readonly FieldSpec[];
+  /** Longest time from sending to a terminal status before the job fails. */
+  readonly timeoutMs: number;
+  /** Also accepts an `application/json` body (useapi allows it for headshot). */
+  readonly acceptsJson?: boolean;
+  /** Validates beyond presence and length (already checked from `fields`) and plans the steps. */
+  build(input: CommandInput, parent?: JobRecord): Parsed<BuiltCommand>;
+}
+
+/** What one bot message means for the job's current step. */
+export type Verdict =
+  | { kind: 'ignore' }
+  /** Acknowledgement or progress edit: the job is running. */
+  | { kind: 'progress'; percent?: number }
+  /** The bot accepted an asynchronous job ("Job Submitted"): `answer: 'started'` calls return now. */
+  | { kind: 'submitted' }
+  /** The step's result has arrived. */
+  | { kind: 'done' }
+  | { kind: 'failed'; error: string }
+  | { kind: 'moderated'; error: string };
+
 export interface Provider {
   /** Path segment and `verb` prefix: `/v1/<name>/…`, `<name>-<command>`. */
   readonly name: string;
   readonly account: ProviderAccountSpec;
+  readonly commands: readonly ProviderCommand[];
+  /** Where the bot lives: a guild text channel (needs the account's server) or a DM channel. */
+  readonly location: 'guild' | 'dm';
+  /** The bot's application id when it is public knowledge; otherwise discovered from the DM's command index. */
+  readonly applicationId?: string;
+  /** Jobs one account may run at once. */
+  capacity(account: AccountRecord): number;
+  /** Reads a bot message for the given step. */
+  interpret(message: DiscordMessage, step: CommandStep): Verdict;
+  /** Credits revealed by a message, if any. */
+  credits?(message: DiscordMessage): Credits | undefined;
+  /** Job fields a bot message fills in beyond the common ones (e.g. pika's `buttons`). */
+  messageExtras?(message: DiscordMessage): Partial<Pick<JobRecord, 'buttons'>>;
+  /** Extra job fields this bot shows (e.g. pika's `maxJobs`), added to the common job JSON. */
+  renderExtras(job: JobRecord): Record<string, unknown>;
 }

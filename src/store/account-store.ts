@@ -49,6 +49,16 @@ export class SqlAccountStore implements AccountStore {
     return rows.map(toAccount);
   }
 
+  async listAll(): Promise<AccountRecord[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().orderBy('createdAt').orderBy('id').execute();
+    return rows.map(toAccount);
+  }
+
+  async getById(accountId: string): Promise<AccountRecord | undefined> {
+    const row = await this.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+    return row && toAccount(row);
+  }
+
   async get(tenantId: string, bot: string, channel: string): Promise<AccountRecord | undefined> {
     const row = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', tenantId).where('bot', '=', bot).where('channel', '=', channel).executeTakeFirst();
     return row && toAccount(row);

@@ -97,6 +97,9 @@ export interface TenantStore {
 
 export interface AccountStore {
   list(tenantId: string, bot: string): Promise<AccountRecord[]>;
+  /** Every account of every tenant (background loops: health re-probes, runners). */
+  listAll(): Promise<AccountRecord[]>;
+  getById(accountId: string): Promise<AccountRecord | undefined>;
   get(tenantId: string, bot: string, channel: string): Promise<AccountRecord | undefined>;
   /** Creates or replaces the account for (tenant, bot, channel). Throws {@link UniqueViolation}. */
   upsert(input: AccountInput): Promise<AccountRecord>;

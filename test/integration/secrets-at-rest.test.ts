@@ -25,7 +25,7 @@ describe.each(kinds)('secrets at rest on %s', (kind) => {
 
   async function start(env: Record<string, string> = {}) {
     setup = await freshDatabase(kind, env);
-    services = await openServices(setup.config, setup.schema ? { schema: setup.schema } : {});
+    services = await openServices(setup.config, setup.schema ? { store: { schema: setup.schema } } : {});
   }
 
   /** Every byte the database holds for the accounts, as text. */
@@ -64,8 +64,8 @@ describe.each(kinds)('secrets at rest on %s', (kind) => {
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
     await services.close();
     const wrongKey = loadConfig({ SWITCHBOARD_DATA_DIR: setup.config.dataDir, SWITCHBOARD_SECRET: 'some-other-secret-value', ...(setup.config.databaseUrl ? { DATABASE_URL: setup.config.databaseUrl } : {}) });
-    await expect(openServices(wrongKey, setup.schema ? { schema: setup.schema } : {})).rejects.toThrow(/not the key that encrypted the stored Discord tokens/);
-    services = await openServices(setup.config, setup.schema ? { schema: setup.schema } : {});
+    await expect(openServices(wrongKey, setup.schema ? { store: { schema: setup.schema } } : {})).rejects.toThrow(/not the key that encrypted the stored Discord tokens/);
+    services = await openServices(setup.config, setup.schema ? { store: { schema: setup.schema } } : {});
   });
 
   it('writes neither API tokens nor Discord tokens to the logs', async () => {

@@ -20,7 +20,7 @@ describe.each(kinds)('webhook delivery on %s', (kind) => {
   let receiver: WebhookReceiver;
   const dispatchers: WebhookDispatcher[] = [];
 
-  const open = () => openServices(setup.config, setup.schema ? { schema: setup.schema } : {});
+  const open = () => openServices(setup.config, setup.schema ? { store: { schema: setup.schema } } : {});
   const dispatcher = (s: Services, allowPrivate = true) => {
     const d = new WebhookDispatcher({ store: s.store, secrets: s.secrets, allowPrivate, retry: fastRetry, pollIntervalMs: 20 });
     dispatchers.push(d);

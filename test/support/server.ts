@@ -18,7 +18,7 @@ export interface TestServer {
 
 export async function startTestServer(kind: StoreKind = 'sqlite', env: Record<string, string> = {}): Promise<TestServer> {
   const setup = await freshDatabase(kind, { SWITCHBOARD_SECRET: 'test-secret-that-is-long-enough', ...env });
-  const services = await openServices(setup.config, setup.schema ? { schema: setup.schema } : {});
+  const services = await openServices(setup.config, setup.schema ? { store: { schema: setup.schema } } : {});
   const app = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -38,6 +38,7 @@ export const serve: Command = async (argv, io) => {
   }
 
   const app = await buildApp(services);
+  await services.start();
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {

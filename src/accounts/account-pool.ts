@@ -1,0 +1,119 @@
+/**
+ * One live Discord client per account (REST + Gateway), created when an account first has work
+ * and kept while the process runs. Every client's signals feed the account's health, which is
+ * persisted to the store — where selection reads it, on this instance and on others.
+ */
+import { DiscordAccountClient, type DiscordAccountClientOptions } from '../discord/index.ts';
+import type { SecretBox } from '../secrets/index.ts';
+import type { AccountHealth as StoredHealth, AccountRecord, Store } from '../store/index.ts';
+import { HealthMonitor, healthEventFromSignal, type AccountHealth, type HealthMonitorOptions } from './health.ts';
+
+export interface AccountPoolOptions {
+  store: Store;
+  secrets: SecretBox;
+  apiUrl: string;
+  gatewayUrl?: string;
+  /** Client tuning (tests shorten heartbeats and timeouts). */
+  client?: Partial<Omit<DiscordAccountClientOptions, 'token' | 'apiUrl' | 'gatewayUrl'>>;
+  health?: Partial<Pick<HealthMonitorOptions, 'policy' | 'tickMs' | 'onChange'>>;
+  now?: () => number;
+}
+
+export function toStoredHealth(health: AccountHealth): StoredHealth {
+  return {
+    state: health.state,
+    reason: health.reason,
+    detail: health.detail ?? null,
+    failures: health.failures,
+    since: health.since,
+    until: health.until ?? null,
+    nextProbeAt: health.nextProbeAt ?? null,
+  };
+}
+
+export function fromStoredHealth(health: StoredHealth, now: number): AccountHealth {
+  return {
+    state: health.state,
+    reason: health.reason ?? 'created',
+    ...(health.detail ? { detail: health.detail } : {}),
+    since: health.since ?? now,
+    ...(health.until !== null ? { until: health.until } : {}),
+    ...(health.nextProbeAt !== null ? { nextProbeAt: health.nextProbeAt } : {}),
+    failures: health.failures,
+    updatedAt: now,
+  };
+}
+
+interface Entry {
+  client: DiscordAccountClient;
+  fingerprint: string;
+}
+
+export class AccountPool {
+  readonly health: HealthMonitor;
+  readonly #entries = new Map<string, Entry>();
+  readonly #o: AccountPoolOptions;
+  readonly #now: () => number;
+
+  constructor(options: AccountPoolOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.health = new HealthMonitor({
+      ...options.health,
+      now: this.#now,
+      store: { saveHealth: (accountId, health) => options.store.accounts.setHealth(accountId, toStoredHealth(health), this.#now()) },
+      probe: async (accountId) => {
+        const account = await options.store.accounts.getById(accountId);
+        if (!account) return { type: 'probe_ok' };
+        await this.client(account).probe();
+        return { type: 'probe_ok' };
+      },
+    });
+  }
+
+  /** Starts re-probing accounts the store marks unhealthy (e.g. from before a restart). */
+  async start(): Promise<void> {
+    for (const account of await this.#o.store.accounts.listAll()) {
+      if (account.health.state !== 'active') this.#track(account);
+    }
+    this.health.start();
+  }
+
+  #track(account: AccountRecord): void {
+    if (!this.health.get(account.id)) this.health.track(account.id, fromStoredHealth(account.health, this.#now()));
+  }
+
+  /** The account's client, created (and its gateway connected) on first use; a new token replaces it. */
+  client(account: AccountRecord): DiscordAccountClient {
+    const existing = this.#entries.get(account.id);
+    if (existing && existing.fingerprint === account.discordFingerprint) return existing.client;
+    existing?.client.stop();
+    this.#track(account);
+    const client = new DiscordAccountClient({
+      ...this.#o.client,
+      token: this.#o.secrets.decrypt(account.discordToken),
+      apiUrl: this.#o.apiUrl,
+      ...(this.#o.gatewayUrl ? { gatewayUrl: this.#o.gatewayUrl } : {}),
+    });
+    client.on('signal', (signal) => {
+      const event = healthEventFromSignal(signal);
+      if (event) void this.health.report(account.id, event).catch(() => undefined);
+    });
+    this.#entries.set(account.id, { client, fingerprint: account.discordFingerprint });
+    void client.start().catch(() => undefined); // failures arrive as signals
+    return client;
+  }
+
+  /** Forgets an account (deleted or re-keyed): its gateway session is closed. */
+  release(accountId: string): void {
+    this.#entries.get(accountId)?.client.stop();
+    this.#entries.delete(accountId);
+    this.health.untrack(accountId);
+  }
+
+  stop(): void {
+    this.health.stop();
+    for (const { client } of this.#entries.values()) client.stop();
+    this.#entries.clear();
+  }
+}

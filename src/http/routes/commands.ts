@@ -1,0 +1,40 @@
+/**
+ * `POST|DELETE /v1/<bot>/<command>` for every command of every provider. The call submits a job;
+ * blocking commands answer when it has ended, asynchronous ones once the bot has accepted it.
+ * Either way the body is the job (spec §3.1/§3.2); a failed or moderated job answers with its code.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { JobService } from '../../jobs/index.ts';
+import type { Provider, ProviderCommand } from '../../providers/index.ts';
+import { isTerminal, type JobRecord } from '../../store/index.ts';
+import { tenantOf } from '../authenticate.ts';
+import { readCommandInput } from '../command-input.ts';
+
+/** How long an asynchronous command waits for the bot to accept the job before answering anyway. */
+const ACCEPT_WAIT_MS = 60_000;
+
+export function sendJob(reply: FastifyReply, jobs: JobService, job: JobRecord): FastifyReply {
+  const failed = job.status === 'failed' || job.status === 'moderated';
+  return reply.code(failed ? (job.code ?? 422) : 200).send(jobs.render(job));
+}
+
+function settled(command: ProviderCommand): (job: JobRecord) => boolean {
+  return command.answer === 'terminal' ? (job) => isTerminal(job.status) : (job) => isTerminal(job.status) || job.runnerState.accepted === true;
+}
+
+export function commandRoutes(app: FastifyInstance, providers: readonly Provider[], jobs: JobService): void {
+  for (const provider of providers) {
+    for (const command of provider.commands) {
+      app.route({
+        method: command.method,
+        url: `/v1/${provider.name}/${command.name}`,
+        handler: async (request, reply) => {
+          const input = await readCommandInput(request);
+          const job = await jobs.submit(tenantOf(request), provider, command, input);
+          const wait = command.answer === 'terminal' ? command.timeoutMs + 5_000 : ACCEPT_WAIT_MS;
+          return sendJob(reply, jobs, await jobs.waitFor(job.jobid, settled(command), wait));
+        },
+      });
+    }
+  }
+}

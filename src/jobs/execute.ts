@@ -1,0 +1,223 @@
+/**
+ * Runs one job against Discord: marks it started (the point of no return: a job is never sent
+ * twice), sends each planned step, and reads the bot's messages into job updates until the job
+ * ends. Used by the runner for new jobs and, with {@link followRecovered}, for jobs a previous
+ * process left in flight.
+ */
+import { DiscordError, InteractionFailedError, type DiscordAccountClient, type DiscordMessage, type InteractionHandle } from '../discord/index.ts';
+import type { CommandStep, Provider, Verdict } from '../providers/index.ts';
+import type { AccountRecord, JobPatch, JobRecord, JobStatus, Store } from '../store/index.ts';
+import { ACTIVE_STATUSES } from '../store/index.ts';
+import { renderJob } from './render.ts';
+import { messagePatch } from './message-fields.ts';
+
+export interface ExecutionContext {
+  store: Store;
+  provider: Provider;
+  account: AccountRecord;
+  client: DiscordAccountClient;
+  now: () => number;
+  changed: (jobid: string) => void;
+  /** Lets the runner (timeouts, shutdown) stop following: closes the current handle. */
+  register: (close: () => void) => void;
+}
+
+const RUNNING: readonly JobStatus[] = ['started', 'progress'];
+
+/** Ends the job (if it is still active) and enqueues its webhook in the same transaction. */
+export async function finishJob(ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed'>, job: JobRecord, patch: JobPatch & { status: JobStatus }): Promise<JobRecord | undefined> {
+  const webhook = job.replyUrl ? { url: job.replyUrl, render: (j: JobRecord) => renderJob(j, ctx.provider) } : undefined;
+  const ended = await ctx.store.jobs.update(job.jobid, ACTIVE_STATUSES, patch, ctx.now(), webhook);
+  ctx.changed(job.jobid);
+  return ended;
+}
+
+export function failure(error: string, code: number, errorDetails?: string): JobPatch & { status: JobStatus } {
+  return { status: 'failed', error, code, ...(errorDetails ? { errorDetails } : {}) };
+}
+
+/** A thrown error as the job's failure: what Discord said, never a token or a stack. */
+export function failureFromError(error: unknown): JobPatch & { status: JobStatus } {
+  if (error instanceof InteractionFailedError) return failure(error.message, 504, 'Discord reported that the bot did not answer the interaction in time');
+  if (error instanceof DiscordError) return failure(`Discord refused the command: ${error.message}`, 422, error.kind);
+  return failure('The command could not be sent to Discord', 422, error instanceof Error ? error.message : String(error));
+}
+
+/** The steps planned at submission (stored with the job). */
+export function stepsOf(job: JobRecord): CommandStep[] {
+  return (job.runnerState.steps as CommandStep[] | undefined) ?? [];
+}
+
+async function send(ctx: ExecutionContext, job: JobRecord, step: CommandStep, files: Map<string, { filename: string; contentType: string; data: Buffer }>): Promise<InteractionHandle> {
+  const where = { channelId: job.channel, ...(ctx.provider.location === 'guild' && job.server ? { guildId: job.server } : {}) };
+  const applicationId = ctx.provider.applicationId ?? (await discoverApplicationId(ctx, job, step));
+  switch (step.kind) {
+    case 'slash':
+      return ctx.client.invokeCommand({
+        ...where,
+        applicationId,
+        name: step.command,
+        options: step.options,
+        files: Object.fromEntries(
+          Object.entries(step.files).flatMap(([option, field]) => {
+            const file = files.get(field);
+            return file ? [[option, { filename: file.filename, data: file.data, contentType: file.contentType }]] : [];
+          }),
+        ),
+      });
+    case 'context':
+      return ctx.client.invokeCommand({ ...where, applicationId, name: step.command, commandType: 3, targetId: step.targetId });
+    case 'button': {
+      const message = await ctx.client.getMessage(job.channel, step.messageId);
+      return ctx.client.clickButton(message, step.customId, where.guildId ? { guildId: where.guildId } : {});
+    }
+  }
+}
+
+/** For bots whose id is not public (Pika): the application that owns the command in this DM. */
+async function discoverApplicationId(ctx: ExecutionContext, job: JobRecord, step: CommandStep): Promise<string> {
+  if (step.kind === 'button') return '';
+  const index = await ctx.client.commands.index({ channelId: job.channel });
+  const command = index.application_commands.find((c) => c.name === step.command);
+  if (!command) throw new DiscordError('command_not_found', `no /${step.command} command in channel ${job.channel}`);
+  return command.application_id;
+}
+
+/**
+ * Applies one bot message to the job. Returns the verdict so the caller knows whether the step
+ * (or the job) is over. Writes are compare-and-set: a cancelled job is left alone.
+ */
+export async function applyMessage(ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed' | 'account'>, job: JobRecord, step: CommandStep, message: DiscordMessage, last: boolean): Promise<Verdict> {
+  const credits = ctx.provider.credits?.(message);
+  if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
+  const verdict = ctx.provider.interpret(message, step);
+  const fields = { ...messagePatch(message), ...ctx.provider.messageExtras?.(message) };
+  switch (verdict.kind) {
+    case 'ignore':
+      break;
+    case 'progress':
+    case 'submitted':
+      await ctx.store.jobs.update(job.jobid, RUNNING, { ...fields, status: verdict.kind === 'progress' ? 'progress' : 'started', runnerState: { ...job.runnerState, accepted: true } }, ctx.now());
+      ctx.changed(job.jobid);
+      break;
+    case 'done':
+      if (last) await finishJob(ctx, job, { ...fields, status: 'completed', code: 200 });
+      break;
+    case 'failed':
+      await finishJob(ctx, job, { ...fields, ...failure(verdict.error, 422, 'reported by the bot') });
+      break;
+    case 'moderated':
+      await finishJob(ctx, job, { ...fields, status: 'moderated', error: verdict.error, code: 422 });
+      break;
+  }
+  return verdict;
+}
+
+const ends = (v: Verdict) => v.kind === 'failed' || v.kind === 'moderated';
+
+/** Follows one sent step until its verdict is final; resolves with that verdict (or undefined when closed). */
+async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, handle: InteractionHandle, last: boolean): Promise<Verdict | undefined> {
+  for await (const event of handle.events()) {
+    if (event.type !== 'created' && event.type !== 'updated') continue;
+    const current = (await ctx.store.jobs.getById(job.jobid)) ?? job;
+    const verdict = await applyMessage(ctx, current, step, event.message, last);
+    if (verdict.kind === 'done' || ends(verdict)) return verdict;
+  }
+  return undefined;
+}
+
+/** Executes a `created` job from its first step. */
+export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutMs: number): Promise<void> {
+  const now = ctx.now();
+  const started = await ctx.store.jobs.update(job.jobid, ['created'], { status: 'started', startedAt: now, deadlineAt: now + timeoutMs, runnerState: { ...job.runnerState, sentAt: now, step: 0 } }, now);
+  if (!started) return; // cancelled before it was sent
+  ctx.changed(job.jobid);
+  const steps = stepsOf(started);
+  const files = new Map((await ctx.store.jobs.files(job.jobid)).map((f) => [f.field, f]));
+  for (const [index, step] of steps.entries()) {
+    const last = index === steps.length - 1;
+    let handle: InteractionHandle;
+    try {
+      handle = await send(ctx, started, step, files);
+    } catch (error) {
+      await finishJob(ctx, started, failureFromError(error));
+      return;
+    }
+    ctx.register(() => handle.close());
+    const state = { ...started.runnerState, step: index, nonce: handle.nonce };
+    await ctx.store.jobs.update(job.jobid, [...RUNNING, 'cancelled'], { runnerState: state }, ctx.now());
+    let verdict: Verdict | undefined;
+    try {
+      verdict = await follow(ctx, { ...started, runnerState: state }, step, handle, last);
+    } catch (error) {
+      await finishJob(ctx, started, failureFromError(error));
+      return;
+    } finally {
+      handle.close();
+    }
+    if (!verdict || ends(verdict)) break;
+  }
+  // Whatever happened, the bot is done with this job: a cancelled job's slot can go back.
+  await ctx.store.jobs.releaseSlot(job.jobid, ctx.now());
+}
+
+/**
+ * Takes over a job that a previous process had sent: its result is read from the channel's
+ * history, or awaited live, but the command is never sent again. A job stopped between two steps
+ * fails with a clear error rather than guessing.
+ */
+export async function followRecovered(ctx: ExecutionContext, job: JobRecord): Promise<void> {
+  const steps = stepsOf(job);
+  const index = Number(job.runnerState.step ?? 0);
+  const step = steps[index];
+  if (!step) {
+    await finishJob(ctx, job, failure('switchboard restarted while this job was being sent and cannot tell whether Discord received it', 504));
+    return;
+  }
+  const last = index === steps.length - 1;
+  const user = await ctx.client.start().then((ready) => ready.user);
+  const since = job.startedAt ?? job.createdAt;
+  const relevant = (m: DiscordMessage) =>
+    m.channel_id === job.channel && m.author?.id !== user.id && Date.parse(m.timestamp ?? '') >= since - 2000 && (m.mentions?.some((u) => u.id === user.id) || m.interaction_metadata?.user?.id === user.id);
+
+  const verdict = await new Promise<Verdict | undefined>((resolve) => {
+    let settled = false;
+    const queue: DiscordMessage[] = [];
+    let working = false;
+    const finish = (v: Verdict | undefined) => {
+      if (settled) return;
+      settled = true;
+      off();
+      resolve(v);
+    };
+    const pump = async () => {
+      if (working) return;
+      working = true;
+      while (queue.length > 0 && !settled) {
+        const message = queue.shift()!;
+        const current = (await ctx.store.jobs.getById(job.jobid)) ?? job;
+        const v = await applyMessage(ctx, current, step, message, last);
+        if (v.kind === 'done' || ends(v)) finish(v);
+      }
+      working = false;
+    };
+    const off = ctx.client.on('dispatch', (event, data) => {
+      if ((event === 'MESSAGE_CREATE' || event === 'MESSAGE_UPDATE') && relevant(data as DiscordMessage)) {
+        queue.push(data as DiscordMessage);
+        void pump();
+      }
+    });
+    ctx.register(() => finish(undefined));
+    void ctx.client
+      .listMessages(job.channel, { limit: 50 })
+      .then((history) => {
+        queue.unshift(...history.filter(relevant).reverse());
+        return pump();
+      })
+      .catch(() => undefined);
+  });
+  if (verdict?.kind === 'done' && !last) {
+    await finishJob(ctx, job, failure('switchboard restarted between two steps of this job; run it again', 504));
+  }
+  if (verdict) await ctx.store.jobs.releaseSlot(job.jobid, ctx.now());
+}

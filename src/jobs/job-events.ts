@@ -1,0 +1,25 @@
+/**
+ * In-process notifications that a job row changed. They are only a latency hint — whoever waits
+ * for a job also polls the store, which stays the truth (and the only channel across instances).
+ */
+import { EventEmitter } from 'node:events';
+
+export class JobEvents {
+  readonly #emitter = new EventEmitter().setMaxListeners(0);
+
+  changed(jobid: string): void {
+    this.#emitter.emit(jobid);
+    this.#emitter.emit('*', jobid);
+  }
+
+  /** Calls `listener` on every change of the job; returns the unsubscribe function. */
+  onChange(jobid: string, listener: () => void): () => void {
+    this.#emitter.on(jobid, listener);
+    return () => this.#emitter.off(jobid, listener);
+  }
+
+  onAny(listener: (jobid: string) => void): () => void {
+    this.#emitter.on('*', listener);
+    return () => this.#emitter.off('*', listener);
+  }
+}

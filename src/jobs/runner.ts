@@ -1,0 +1,163 @@
+/**
+ * Executes jobs (design principle 3, the execution half). A background loop with
+ * `start()`/`stop()`: it looks for runnable rows of the accounts this instance owns — when woken
+ * by a submission, and by polling, since the rows are the truth — runs each in the background,
+ * ends overdue jobs, and takes over jobs a crashed process left in flight.
+ */
+import type { AccountPool } from '../accounts/account-pool.ts';
+import type { Provider } from '../providers/index.ts';
+import type { AccountRecord, JobRecord, Store } from '../store/index.ts';
+import { ACTIVE_STATUSES } from '../store/index.ts';
+import type { Logger } from '../webhooks/index.ts';
+import { executeJob, failure, finishJob, followRecovered, type ExecutionContext } from './execute.ts';
+import type { JobEvents } from './job-events.ts';
+
+export interface JobRunnerOptions {
+  store: Store;
+  pool: AccountPool;
+  providers: readonly Provider[];
+  events: JobEvents;
+  log: Logger;
+  /** Called after a job ends (e.g. to wake the webhook dispatcher). */
+  onJobEnded?: (job: JobRecord) => void;
+  /** Accounts whose jobs this instance executes; all by default (one instance). */
+  owns?: (accountId: string) => boolean;
+  pollIntervalMs?: number;
+  now?: () => number;
+}
+
+interface Running {
+  job: string;
+  closers: (() => void)[];
+  done: Promise<void>;
+}
+
+export class JobRunner {
+  readonly #o: JobRunnerOptions & { now: () => number; pollIntervalMs: number };
+  readonly #running = new Map<string, Running>();
+  #timer: NodeJS.Timeout | undefined;
+  #tick: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+
+  constructor(options: JobRunnerOptions) {
+    this.#o = { now: Date.now, pollIntervalMs: 1000, ...options };
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.wake();
+  }
+
+  /** Stops picking up work and stops following Discord for the jobs in flight; their rows stay as they are, for the next start. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#tick;
+    for (const running of this.#running.values()) for (const close of running.closers) close();
+    await Promise.all([...this.#running.values()].map((r) => r.done));
+  }
+
+  /** Looks for work now rather than at the next poll. */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#tick) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#tick = this.#scan()
+      .catch((error) => this.#o.log.error({ err: error }, 'job runner scan failed'))
+      .finally(() => {
+        this.#tick = undefined;
+        if (this.#stopped) return;
+        const again = this.#again;
+        this.#again = false;
+        this.#timer = setTimeout(() => this.wake(), again ? 0 : this.#o.pollIntervalMs);
+      });
+  }
+
+  /** Jobs being executed or followed by this process right now. */
+  get inFlight(): number {
+    return this.#running.size;
+  }
+
+  async #scan(): Promise<void> {
+    const { store, now } = this.#o;
+    for (const job of await store.jobs.listOverdue(now())) await this.#expire(job);
+
+    const accounts = new Map((await store.accounts.listAll()).filter((a) => this.#o.owns?.(a.id) ?? true).map((a) => [a.id, a]));
+    let jobs = await store.jobs.listActiveForAccounts([...accounts.keys()]);
+    // Queued jobs move into slots that have freed up, oldest first (FIFO per account).
+    const queuedOn = new Set(jobs.filter((j) => j.queued).map((j) => j.accountId!));
+    if (queuedOn.size > 0) {
+      for (const accountId of queuedOn) {
+        const account = accounts.get(accountId)!;
+        const provider = this.#o.providers.find((p) => p.name === account.bot);
+        if (provider) await store.jobs.promoteQueued(accountId, provider.capacity(account), now());
+      }
+      jobs = await store.jobs.listActiveForAccounts([...accounts.keys()]);
+    }
+    for (const job of jobs) {
+      if (this.#running.has(job.jobid) || this.#stopped) continue;
+      const account = accounts.get(job.accountId ?? '');
+      if (!account) continue;
+      if (job.status === 'created' && job.holdsSlot) this.#run(job, account, 'execute');
+      // Sent by a process that is gone: follow it to its end, never send it again.
+      else if (job.status === 'started' || job.status === 'progress') this.#run(job, account, 'recover');
+    }
+  }
+
+  #run(job: JobRecord, account: AccountRecord, mode: 'execute' | 'recover'): void {
+    const provider = this.#o.providers.find((p) => p.name === job.bot);
+    const command = provider?.commands.find((c) => `${provider.name}-${c.name}` === job.verb);
+    const entry: Running = { job: job.jobid, closers: [], done: Promise.resolve() };
+    this.#running.set(job.jobid, entry);
+    const ctx = (): ExecutionContext => ({
+      store: this.#o.store,
+      provider: provider!,
+      account,
+      client: this.#o.pool.client(account),
+      now: this.#o.now,
+      changed: (jobid) => this.#o.events.changed(jobid),
+      register: (close) => entry.closers.push(close),
+    });
+    entry.done = (async () => {
+      if (!provider || !command) {
+        await finishJob({ store: this.#o.store, provider: provider ?? this.#o.providers[0]!, now: this.#o.now, changed: (id) => this.#o.events.changed(id) }, job, failure(`switchboard does not know the command ${job.verb}`, 422));
+        return;
+      }
+      if (mode === 'execute') await executeJob(ctx(), job, command.timeoutMs);
+      else await followRecovered(ctx(), job);
+    })()
+      .catch(async (error) => {
+        this.#o.log.error({ err: error, job: job.jobid }, 'job execution failed');
+        if (provider) await finishJob({ store: this.#o.store, provider, now: this.#o.now, changed: (id) => this.#o.events.changed(id) }, job, failure('switchboard failed while running this job', 422, String(error))).catch(() => undefined);
+      })
+      .finally(async () => {
+        this.#running.delete(job.jobid);
+        const ended = await this.#o.store.jobs.getById(job.jobid).catch(() => undefined);
+        if (ended && !ACTIVE_STATUSES.includes(ended.status)) this.#o.onJobEnded?.(ended);
+        this.wake(); // a slot may have freed
+      });
+  }
+
+  /** A job past its deadline: active ones fail, a cancelled one gives its slot back. */
+  async #expire(job: JobRecord): Promise<void> {
+    const running = this.#running.get(job.jobid);
+    if (ACTIVE_STATUSES.includes(job.status)) {
+      const provider = this.#o.providers.find((p) => p.name === job.bot);
+      if (provider) {
+        const ended = await finishJob(
+          { store: this.#o.store, provider, now: this.#o.now, changed: (id) => this.#o.events.changed(id) },
+          job,
+          failure('Timed out waiting for the bot', 504, `no final answer before ${new Date(job.deadlineAt ?? 0).toISOString()}`),
+        );
+        if (ended) this.#o.onJobEnded?.(ended);
+      }
+    }
+    await this.#o.store.jobs.releaseSlot(job.jobid, this.#o.now());
+    for (const close of running?.closers ?? []) close();
+  }
+}

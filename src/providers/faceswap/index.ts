@@ -1,0 +1,21 @@
+/** InsightFaceSwap (Picsi.Ai): guild text channels, one command at a time per channel. */
+import type { Provider } from '../types.ts';
+import { faceswapAccount } from './account.ts';
+import { faceswapCommands } from './commands.ts';
+import { creditsFromMessage, interpretFaceswap } from './replies.ts';
+
+/** The bot's public application id (its invite link and setup guides name it). */
+export const FACESWAP_APPLICATION_ID = '1090660574196674713';
+
+export const faceswap: Provider = {
+  name: 'faceswap',
+  account: faceswapAccount,
+  commands: faceswapCommands,
+  location: 'guild',
+  applicationId: FACESWAP_APPLICATION_ID,
+  // useapi's rule, and the only way replies stay unambiguous: one command per channel at a time.
+  capacity: () => 1,
+  interpret: interpretFaceswap,
+  credits: creditsFromMessage,
+  renderExtras: () => ({}),
+};
