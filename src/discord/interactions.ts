@@ -147,6 +147,8 @@ export class InteractionHandle extends Emitter<InteractionHandleEvents> {
   interactionId: string | undefined;
   status: 'sent' | 'created' | 'accepted' | 'failed' | 'closed' = 'sent';
   error: DiscordError | undefined;
+  /** The bot took the interaction (`INTERACTION_SUCCESS`). */
+  accepted = false;
   private readonly current = new Map<string, DiscordMessage>();
   private readonly detachers: Array<() => void> = [];
 
@@ -194,9 +196,17 @@ export class InteractionHandle extends Emitter<InteractionHandleEvents> {
     });
   }
 
-  /** Every event from now on, until the handle fails or is closed. */
-  async *events(): AsyncGenerator<ReplyEvent> {
+  /**
+   * The handle's events until it fails or is closed. By default it starts with what already
+   * happened (`accepted`, then one `created` per message collected so far, in its latest version),
+   * so a consumer that starts iterating a little after `invokeCommand` resolved misses nothing.
+   */
+  async *events(options: { replay?: boolean } = {}): AsyncGenerator<ReplyEvent> {
     const queue: ReplyEvent[] = [];
+    if (options.replay !== false) {
+      if (this.accepted) queue.push({ type: 'accepted' });
+      for (const message of this.current.values()) queue.push({ type: 'created', message });
+    }
     let wake: (() => void) | undefined;
     let ended = false;
     let failure: DiscordError | undefined;
@@ -214,6 +224,7 @@ export class InteractionHandle extends Emitter<InteractionHandleEvents> {
         wake?.();
       }),
     ];
+    if (this.error) failure = this.error;
     try {
       for (;;) {
         while (queue.length > 0) yield queue.shift()!;
@@ -262,6 +273,7 @@ export class InteractionHandle extends Emitter<InteractionHandleEvents> {
         if (this.status === 'sent') this.status = 'created';
         return;
       case 'interaction_succeeded':
+        this.accepted = true;
         if (this.status === 'sent' || this.status === 'created') this.status = 'accepted';
         this.emit('event', { type: 'accepted' });
         return;

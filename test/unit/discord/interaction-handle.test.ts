@@ -45,4 +45,29 @@ describe('the interaction handle', () => {
     expect(seen).toEqual(['accepted', 'created', 'deleted']);
     expect(handle.messages()).toEqual([]);
   });
+
+  it('replays what already happened to a consumer that starts late', async () => {
+    const handle = new InteractionHandle('n', 'c', async () => undefined);
+    handle.handle({ type: 'interaction_succeeded', interactionId: 'i' });
+    handle.handle({ type: 'message_created', message: msg('1', { content: 'queued' }), rule: 'nonce' });
+    handle.handle({ type: 'message_updated', message: msg('1', { content: 'done' }) });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const event of handle.events()) seen.push(event.type === 'created' ? `created:${event.message.content}` : event.type);
+    })();
+    await Promise.resolve();
+    handle.handle({ type: 'message_created', message: msg('2'), rule: 'mention' });
+    handle.close();
+    await reading;
+    expect(seen).toEqual(['accepted', 'created:done', 'created:']);
+  });
+
+  it('ends a late consumer with the failure that already happened', async () => {
+    const handle = new InteractionHandle('n', 'c', async () => undefined);
+    handle.handle({ type: 'interaction_failed', interactionId: 'i', reasonCode: 2 });
+    const consume = async () => {
+      for await (const _ of handle.events()) void _;
+    };
+    await expect(consume()).rejects.toBeInstanceOf(InteractionFailedError);
+  });
 });
