@@ -44,7 +44,6 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   const log = options.logStream ? createLogger(services.config.logLevel, options.logStream) : services.log;
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: services.config.logLevel === 'silent',
     bodyLimit: services.config.bodyLimit,
     genReqId: (req) => requestId(req.headers['x-request-id']),
     // useapi's own paths end in a slash (`jobs/?jobid=`); accept both spellings everywhere.
