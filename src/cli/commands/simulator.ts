@@ -3,7 +3,7 @@
  * ready demo accounts, and stops cleanly on SIGINT/SIGTERM.
  */
 import { CliError, parseCommandArgs, type CliIO, type Command } from '../command.ts';
-import { startSimulator, FACESWAP_APPLICATION_ID, type Simulator } from '../../simulator/index.ts';
+import { startSimulator, FACESWAP_APPLICATION_ID, type FaceswapAccount, type PikaAccount, type Simulator } from '../../simulator/index.ts';
 
 const HELP = `Usage: switchboard simulator [--port P] [--host H] [--seed N] [--latency MS]
 
@@ -37,7 +37,11 @@ function untilSignal(): Promise<string> {
   });
 }
 
-export function describeSimulator(sim: Simulator, io: CliIO): void {
+/**
+ * Creates the two demo accounts and prints the simulator's URLs and their credentials.
+ * `serve --simulate` can reuse it and register the returned accounts.
+ */
+export function describeSimulator(sim: Simulator, io: CliIO): { faceswap: FaceswapAccount; pika: PikaAccount } {
   const faceswap = sim.control.createFaceswapAccount({ username: 'faceswap-demo' });
   const pika = sim.control.createPikaAccount({ username: 'pika-demo' });
   io.out(`switchboard simulator listening on ${sim.baseUrl}`);
@@ -50,6 +54,7 @@ export function describeSimulator(sim: Simulator, io: CliIO): void {
   io.out(`            token ${faceswap.user.token}`);
   io.out(`  pika      user ${pika.user.id}  DM channel ${pika.channelId}  (bot ${pika.applicationId})`);
   io.out(`            token ${pika.user.token}`);
+  return { faceswap, pika };
 }
 
 /** The command body; `stopped` ends the run (SIGINT/SIGTERM by default, a promise in tests). */
