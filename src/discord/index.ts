@@ -1,6 +1,19 @@
 /**
  * The Discord client for user accounts (spec `discord-protocol.md` §1–4). Import it only through
  * this file. The usual entry point is {@link DiscordAccountClient}: one per account token.
+ *
+ * ```ts
+ * const client = new DiscordAccountClient({ token, apiUrl: config.discordApiUrl });
+ * client.on('signal', (s) => { const e = healthEventFromSignal(s); if (e) void monitor.report(id, e); });
+ * await client.start(); // gateway READY
+ * const handle = await client.invokeCommand({ channelId, guildId, applicationId, name: 'swapid',
+ *   options: { idname: 'alice' }, files: { image: { filename: 'in.png', data: bytes } } });
+ * try {
+ *   for await (const event of handle.events()) { ... } // or: await handle.waitFor(hasResult)
+ * } finally {
+ *   handle.close(); // the caller decides when the interaction is done
+ * }
+ * ```
  */
 export { DiscordAccountClient } from './account-client.ts';
 export type { AccountSignal, AccountClientEvents, DiscordAccountClientOptions, InvokeCommandRequest } from './account-client.ts';
