@@ -183,7 +183,17 @@ export class InteractionContext {
       ...(clicked ? { messageReference: { message_id: clicked.json.id, channel_id: i.channel.id, ...(i.channel.guildId ? { guild_id: i.channel.guildId } : {}) } } : {}),
       ...(ephemeral ? { ephemeralFor: i.user.id } : {}),
     };
-    if (i.type === 2) out.interaction = { id: i.id, type: i.type, name: i.command?.name, user: this.engine.world.publicUser(i.user) };
+    if (i.type === 2 && i.command) {
+      const c = i.command;
+      out.interaction = { id: i.id, type: i.type, name: c.name, user: this.engine.world.publicUser(i.user) };
+      out.interactionData = {
+        id: i.id,
+        type: i.type,
+        name: c.name,
+        application_command: { id: c.id, application_id: c.applicationId, version: c.version, type: c.type, name: c.name, description: c.description, options: c.options },
+        options: [...i.options].map(([name, value]) => ({ name, type: c.options.find((o) => o.name === name)?.type ?? 3, value })),
+      };
+    }
     return out;
   }
 }

@@ -21,6 +21,7 @@ export interface NewMessage {
   interaction?: Record<string, unknown>;
   messageReference?: { message_id: string; channel_id: string; guild_id?: string };
   ephemeralFor?: string;
+  interactionData?: Record<string, unknown>;
 }
 
 export interface MessagePatch {
@@ -47,6 +48,7 @@ export class Messages {
       files: input.files ?? [],
       deleted: false,
       ...(input.ephemeralFor ? { ephemeralFor: input.ephemeralFor } : {}),
+      ...(input.interactionData ? { interactionData: input.interactionData } : {}),
       json: {
         id,
         type: input.type ?? 0,

@@ -66,6 +66,8 @@ export interface MessageRecord {
   /** Set for ephemeral messages: only this user sees them, and never through REST. */
   ephemeralFor?: string;
   deleted: boolean;
+  /** For interaction responses: what `GET …/messages/{id}/interaction-data` returns. */
+  interactionData?: Record<string, unknown>;
 }
 
 export interface UploadRecord {

@@ -46,6 +46,8 @@ describe('simulator interactions', () => {
       author: { id: FACESWAP_APPLICATION_ID, bot: true },
       interaction_metadata: { id: created.d.id, type: 2, name: 'listid', command_type: 1, user: { id: account.user.id } },
     });
+    const data = await rest.json('GET', `/channels/${account.channelId}/messages/${message.d.id}/interaction-data`);
+    expect(data).toMatchObject({ id: created.d.id, type: 2, name: 'listid', application_command: { application_id: FACESWAP_APPLICATION_ID, name: 'listid' }, options: [] });
     const report = sim.control.report();
     expect(report.interactions.find((i) => i.id === created.d.id)).toMatchObject({ name: 'listid', outcome: 'success', userId: account.user.id });
   });

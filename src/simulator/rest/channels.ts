@@ -112,6 +112,15 @@ export function registerChannelRoutes(app: FastifyInstance, ctx: SimContext): vo
     return messages.render(record);
   });
 
+  // Which command produced a bot's interaction response (spec §1.6).
+  app.get<{ Params: { channelId: string; messageId: string } }>('/channels/:channelId/messages/:messageId/interaction-data', async (request) => {
+    const user = requestUser(request);
+    const channel = channelFor(ctx, request.params.channelId, user);
+    const record = messages.visible(channel, request.params.messageId, user.id);
+    if (!record?.interactionData) throw unknownMessage();
+    return record.interactionData;
+  });
+
   // A user's own message, with cloud-uploaded (`attachments[].uploaded_filename`) or inline files.
   app.post<ChannelParams>('/channels/:channelId/messages', async (request) => {
     const user = requestUser(request);
