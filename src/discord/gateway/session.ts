@@ -1,6 +1,6 @@
 import { defaultClientProperties, type ClientProperties } from '../client-properties.ts';
 import { Emitter } from '../emitter.ts';
-import { GatewayFatalError } from '../errors.ts';
+import { DiscordApiError, GatewayFatalError } from '../errors.ts';
 import type { DiscordUser, GatewayPayload } from '../types.ts';
 import { decideClose, type CloseDecision } from './close-codes.ts';
 import { defaultSocket, GatewayOp, withGatewayQuery, type GatewaySocket } from './protocol.ts';
@@ -174,8 +174,11 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
     let base: string;
     try {
       base = mode === 'resume' && this.session?.resumeUrl ? this.session.resumeUrl : await this.options.gatewayUrl();
-    } catch {
-      if (generation === this.generation) this.onSocketClosed(generation, undefined);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      // `GET /gateway` refused the token: the same verdict as close code 4004.
+      if (error instanceof DiscordApiError && error.kind === 'unauthorized') this.carryOut(decideClose(4004), 4004);
+      else this.onSocketClosed(generation, undefined);
       return;
     }
     if (generation !== this.generation) return; // stopped or replaced meanwhile

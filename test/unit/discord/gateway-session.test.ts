@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GatewaySession, type GatewaySocket } from '../../../src/discord/index.ts';
+import { DiscordApiError, GatewaySession, type GatewaySocket } from '../../../src/discord/index.ts';
 
 const TOKEN = 'user-token-123';
 
@@ -176,5 +176,19 @@ describe('the gateway session', () => {
     session.on('reconnecting', ({ delayMs, mode }) => delays.push(mode === 'resume' ? delayMs : -1));
     socket.serverClose(4008);
     expect(delays).toEqual([5000]);
+  });
+
+  it('treats a token refused by GET /gateway like close code 4004', async () => {
+    const refused = new GatewaySession({
+      token: TOKEN,
+      gatewayUrl: async () => {
+        throw new DiscordApiError({ kind: 'unauthorized', status: 401, code: 0, method: 'GET', route: '/gateway', discordMessage: '401: Unauthorized', body: undefined, retry: false });
+      },
+      createSocket: () => {
+        throw new Error('no socket expected');
+      },
+    });
+    await expect(refused.start()).rejects.toMatchObject({ closeCode: 4004 });
+    expect(refused.state).toBe('fatal');
   });
 });
