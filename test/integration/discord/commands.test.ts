@@ -117,4 +117,35 @@ describe('running bot commands against the simulator', () => {
       pikaClient.stop();
     }
   });
+
+  it('keeps the replies of several accounts working at once apart', async () => {
+    const others = Array.from({ length: 4 }, () => sim.control.createFaceswapAccount());
+    const clients = others.map((a) => accountClient(sim, a.user.token));
+    try {
+      await Promise.all(clients.map((c) => c.start()));
+      const results = await Promise.all(
+        others.map(async (a, i) => {
+          const c = clients[i]!;
+          const where = { channelId: a.channelId, guildId: a.guildId, applicationId: FACESWAP_APPLICATION_ID };
+          const save = await c.invokeCommand({ ...where, name: 'saveid', options: { idname: `id${i}` }, files: { image: { filename: 'f.png', data: PNG_1x1 } } });
+          await save.waitFor(() => true, { timeoutMs: 5000 });
+          save.close();
+          const swap = await c.invokeCommand({ ...where, name: 'swapid', options: { idname: `id${i}` }, files: { image: { filename: 't.png', data: PNG_1x1 } } });
+          const result = await swap.waitFor(hasAttachment, { timeoutMs: 5000 });
+          swap.close();
+          return { account: a, result };
+        }),
+      );
+      for (const { account: a, result } of results) {
+        expect(result.channel_id).toBe(a.channelId);
+        expect(result.mentions?.map((m) => m.id)).toContain(a.user.id);
+      }
+      const report = sim.control.report();
+      expect(report.rateLimitViolations).toEqual([]);
+      expect(report.duplicateNonces).toEqual([]);
+      expect(report.faceswapOverlaps).toEqual([]);
+    } finally {
+      for (const c of clients) c.stop();
+    }
+  });
 });
