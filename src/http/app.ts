@@ -19,6 +19,8 @@ import { MAX_FIELD_BYTES } from './command-input.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import type { SecretBox } from '../secrets/index.ts';
 import { healthRoutes } from './routes/health.ts';
 
 export interface AppServices {
@@ -27,6 +29,7 @@ export interface AppServices {
   store: Store;
   accounts: AccountService;
   jobs: JobService;
+  secrets: SecretBox;
   providers: readonly Provider[];
 }
 
@@ -73,6 +76,7 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     accountRoutes(v1, services.providers, services.accounts);
     commandRoutes(v1, services.providers, services.jobs);
     jobRoutes(v1, services.providers, services.jobs);
+    webhookRoutes(v1, services.store, services.secrets);
   });
   return app;
 }

@@ -59,6 +59,9 @@ function unavailable(account: AccountRecord, provider: Provider): ApiError {
 
 export class JobService {
   readonly #o: Required<JobServiceOptions>;
+  /** Wakes every caller blocked in {@link waitFor} (used at shutdown). */
+  readonly #waiters = new Set<() => void>();
+  #stopping = false;
 
   constructor(options: JobServiceOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 500, ...options };
@@ -221,17 +224,28 @@ export class JobService {
     return cancelled;
   }
 
+  /**
+   * Makes every blocked caller answer now with the job as it stands (the job itself goes on), so
+   * a shutdown does not wait minutes for blocking commands. Later waits return at once.
+   */
+  stopWaiting(): void {
+    this.#stopping = true;
+    for (const wake of this.#waiters) wake();
+  }
+
   /** Resolves with the job once `until` holds for it, or with its latest state after `timeoutMs`. */
   async waitFor(jobid: string, until: (job: JobRecord) => boolean, timeoutMs: number): Promise<JobRecord> {
     const deadline = this.#o.now() + timeoutMs;
     let wake: (() => void) | undefined;
-    const off = this.#o.events.onChange(jobid, () => wake?.());
+    const poke = () => wake?.();
+    const off = this.#o.events.onChange(jobid, poke);
+    this.#waiters.add(poke);
     try {
       for (;;) {
         const job = await this.#o.store.jobs.getById(jobid);
         if (!job) throw new ApiError(404, `Unable to locate job ${jobid}`);
         const left = deadline - this.#o.now();
-        if (until(job) || left <= 0) return job;
+        if (until(job) || left <= 0 || this.#stopping) return job;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(left, this.#o.pollIntervalMs));
           wake = () => {
@@ -243,6 +257,7 @@ export class JobService {
       }
     } finally {
       off();
+      this.#waiters.delete(poke);
     }
   }
 }

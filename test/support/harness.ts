@@ -37,13 +37,14 @@ export function form(fields: Record<string, string | Blob>): FormData {
   return data;
 }
 
-export async function startHarness(options: { kind?: StoreKind; simulator?: SimulatorOptions; runtime?: RuntimeOptions } = {}): Promise<Harness> {
+export async function startHarness(options: { kind?: StoreKind; simulator?: SimulatorOptions; runtime?: RuntimeOptions; env?: Record<string, string> } = {}): Promise<Harness> {
   const sim = await startSimulator({ heartbeatIntervalMs: 1000, interactionTimeoutMs: 1500, ...options.simulator });
   const setup = await freshDatabase(options.kind ?? 'sqlite', {
     SWITCHBOARD_SECRET: 'harness-secret-value-123',
     DISCORD_API_URL: sim.apiUrl,
     DISCORD_GATEWAY_URL: sim.gatewayUrl,
     SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: '1',
+    ...options.env,
   });
   const services = await openServices(setup.config, {
     ...(setup.schema ? { store: { schema: setup.schema } } : {}),
@@ -85,6 +86,7 @@ export async function startHarness(options: { kind?: StoreKind; simulator?: Simu
       return { channel: account.channelId, server: account.guildId, userId: account.user.id, discord: account.user.token };
     },
     async close() {
+      services.jobs.stopWaiting();
       await app.close();
       await services.close();
       await sim.close();

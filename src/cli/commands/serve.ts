@@ -58,7 +58,9 @@ export const serve: Command = async (argv, io) => {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  // close() stops accepting connections and waits for in-flight requests to finish.
+  // Blocking calls answer now with their job as it stands; close() then stops accepting
+  // connections and waits for in-flight requests to finish.
+  services.jobs.stopWaiting();
   await app.close();
   await services.close();
   return 0;

@@ -20,9 +20,10 @@ export function interpretFaceswap(message: DiscordMessage, step: CommandStep): V
   const content = message.content ?? '';
   if (hasMedia(message)) return { kind: 'done' };
   if (SUBMITTED.test(content)) return { kind: 'submitted' };
-  if (ACKNOWLEDGED.test(content)) return { kind: 'progress' };
+  // Refusals before acknowledgements: "an error occurred while processing…" is an error.
   if (MODERATED.test(content)) return { kind: 'moderated', error: stripMentions(content) };
   if (FAILED.test(content)) return { kind: 'failed', error: stripMentions(content) };
+  if (ACKNOWLEDGED.test(content)) return { kind: 'progress' };
   // A text command's answer is its text; a media command keeps waiting for its picture.
   return step.expects === 'text' && content.trim() !== '' ? { kind: 'done' } : { kind: 'progress' };
 }
