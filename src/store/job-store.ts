@@ -18,6 +18,7 @@ import {
   type JobStatus,
   type JobStore,
   type NewJob,
+  type RecentJobsFilter,
   type TerminalWebhook,
 } from './job-types.ts';
 import crypto from 'node:crypto';
@@ -176,6 +177,16 @@ export class SqlJobStore implements JobStore {
   async listActive(tenantId: string, bot: string): Promise<string[]> {
     const rows = await this.db.selectFrom('jobs').select('jobid').where('tenantId', '=', tenantId).where('bot', '=', bot).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').execute();
     return rows.map((r) => r.jobid);
+  }
+
+  async listRecent(filter: RecentJobsFilter): Promise<JobRecord[]> {
+    if (filter.statuses?.length === 0) return [];
+    let query = this.db.selectFrom('jobs').selectAll();
+    if (filter.tenantId !== undefined) query = query.where('tenantId', '=', filter.tenantId);
+    if (filter.bot !== undefined) query = query.where('bot', '=', filter.bot);
+    if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses);
+    const rows = await query.orderBy('createdAt', 'desc').orderBy('jobid', 'desc').limit(Math.max(0, Math.floor(filter.limit))).execute();
+    return rows.map(toJob);
   }
 
   async listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]> {

@@ -79,6 +79,16 @@ export interface JobFile {
   data: Buffer;
 }
 
+/** Which jobs {@link JobStore.listRecent} returns. */
+export interface RecentJobsFilter {
+  /** Only this tenant's jobs; every tenant's when absent (operator tools). */
+  tenantId?: string;
+  bot?: string;
+  /** Only jobs in one of these statuses; every status when absent. */
+  statuses?: readonly JobStatus[];
+  limit: number;
+}
+
 /** How a new job claims capacity on its account. */
 export interface CapacityClaim {
   accountId: string;
@@ -107,6 +117,8 @@ export interface JobStore {
   getById(jobid: string): Promise<JobRecord | undefined>;
   /** Ids of the tenant's non-terminal jobs for a bot, oldest first. */
   listActive(tenantId: string, bot: string): Promise<string[]>;
+  /** The newest jobs first (by creation time, then jobid), for dashboards and the CLI. */
+  listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
   /** Jobs of the given accounts that are active or hold a slot (runners, recovery), oldest first. */
   listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]>;
   /** Jobs that are active or hold a slot, whose deadline has passed. */

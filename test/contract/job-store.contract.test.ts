@@ -157,6 +157,22 @@ describe.each(kinds)('the %s job store', (kind) => {
     expect((await store().jobs.listOverdue(6000)).map((j) => j.jobid)).toEqual(['job:a']);
   });
 
+  it('lists recent jobs newest first, filtered by tenant, bot and status, up to a limit', async () => {
+    await store().jobs.insert(newJob({ jobid: 'job:r1' }), []);
+    await store().jobs.insert(newJob({ jobid: 'job:r2', bot: 'faceswap', verb: 'faceswap-saveid' }), []);
+    await store().jobs.insert(newJob({ jobid: 'job:r3', tenantId: 't2' }), []);
+    await store().jobs.insert(newJob({ jobid: 'job:r4' }), []);
+    await store().jobs.update('job:r4', ['created'], { status: 'failed', error: 'boom' }, 5000);
+    const ids = (jobs: { jobid: string }[]) => jobs.map((j) => j.jobid);
+    expect(ids(await store().jobs.listRecent({ tenantId: 't1', limit: 10 }))).toEqual(['job:r4', 'job:r2', 'job:r1']);
+    expect(ids(await store().jobs.listRecent({ tenantId: 't1', limit: 2 }))).toEqual(['job:r4', 'job:r2']);
+    expect(ids(await store().jobs.listRecent({ tenantId: 't1', bot: 'pika', limit: 10 }))).toEqual(['job:r4', 'job:r1']);
+    expect(ids(await store().jobs.listRecent({ tenantId: 't1', statuses: ['failed', 'moderated'], limit: 10 }))).toEqual(['job:r4']);
+    expect(ids(await store().jobs.listRecent({ tenantId: 't1', statuses: [], limit: 10 }))).toEqual([]);
+    expect(ids(await store().jobs.listRecent({ limit: 10 }))).toEqual(['job:r4', 'job:r3', 'job:r2', 'job:r1']);
+    expect((await store().jobs.listRecent({ tenantId: 't1', statuses: ['failed'], limit: 1 }))[0]).toMatchObject({ status: 'failed', error: 'boom' });
+  });
+
   it('purges finished jobs older than the retention cut-off only', async () => {
     await store().jobs.insert(newJob({ jobid: 'job:old' }), []);
     await store().jobs.insert(newJob({ jobid: 'job:new' }), []);
