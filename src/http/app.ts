@@ -22,6 +22,8 @@ import { jobRoutes } from './routes/jobs.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { healthRoutes } from './routes/health.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
   config: Pick<Config, 'bodyLimit' | 'logLevel'>;
@@ -31,6 +33,8 @@ export interface AppServices {
   jobs: JobService;
   secrets: SecretBox;
   providers: readonly Provider[];
+  /** Lets the dashboard re-probe accounts; optional so apps without Discord clients still build. */
+  pool?: Pick<AccountPool, 'client' | 'health'>;
 }
 
 /** A caller's `X-Request-Id` is reused when it is harmless, so logs join up across services. */
@@ -78,5 +82,6 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     jobRoutes(v1, services.providers, services.jobs);
     webhookRoutes(v1, services.store, services.secrets);
   });
+  await dashboardRoutes(app, services);
   return app;
 }

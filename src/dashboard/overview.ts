@@ -1,0 +1,136 @@
+/**
+ * What the dashboard shows, as plain JSON for one tenant: accounts per bot with health, credits and
+ * slot use; live and recent jobs with their progress; recent failures. Discord tokens never leave
+ * the store here (not even masked): the dashboard has no use for them.
+ */
+import type { Provider } from '../providers/index.ts';
+import { ACTIVE_STATUSES, type AccountRecord, type JobRecord, type Store } from '../store/index.ts';
+
+/** Rows per list: enough for a screen, small enough to poll every second or two. */
+export const LIVE_JOBS_LIMIT = 100;
+export const RECENT_JOBS_LIMIT = 25;
+export const RECENT_FAILURES_LIMIT = 10;
+
+const FAILED_STATUSES = ['failed', 'moderated'] as const;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export interface AccountView {
+  id: string;
+  bot: string;
+  channel: string;
+  server: string | null;
+  maxJobs: number | null;
+  health: { state: string; reason: string | null; detail: string | null; failures: number; since: string | null; until: string | null; nextProbeAt: string | null };
+  credits: { timestamp: string; total: number; used: number } | null;
+  slots: { used: number; capacity: number; queued: number };
+}
+
+export interface JobView {
+  jobid: string;
+  bot: string;
+  verb: string;
+  status: string;
+  queued: boolean;
+  channel: string;
+  created: string;
+  updated: string;
+  finished: string | null;
+  /** Interaction steps the job sends, and how many are under way or done (from the runner's state). */
+  progress: { step: number; steps: number } | null;
+  /** The first result attachment's URL, once there is one. */
+  result: string | null;
+  error: string | null;
+  errorDetails: string | null;
+  code: number | null;
+}
+
+export interface DashboardOverview {
+  tenant: { id: string; name: string };
+  generatedAt: string;
+  bots: { name: string; accounts: AccountView[] }[];
+  /** Active jobs and the most recent ones, newest first. */
+  jobs: JobView[];
+  failures: JobView[];
+}
+
+export function accountView(account: AccountRecord, provider: Provider | undefined, jobsOnAccount: JobRecord[]): AccountView {
+  const { health } = account;
+  return {
+    id: account.id,
+    bot: account.bot,
+    channel: account.channel,
+    server: account.server,
+    maxJobs: account.maxJobs,
+    health: {
+      state: health.state,
+      reason: health.reason,
+      detail: health.detail,
+      failures: health.failures,
+      since: iso(health.since),
+      until: iso(health.until),
+      nextProbeAt: iso(health.nextProbeAt),
+    },
+    credits: account.credits,
+    slots: {
+      used: jobsOnAccount.filter((j) => j.holdsSlot).length,
+      capacity: provider ? provider.capacity(account) : 0,
+      queued: jobsOnAccount.filter((j) => j.queued).length,
+    },
+  };
+}
+
+function progressOf(job: JobRecord): JobView['progress'] {
+  const steps = Array.isArray(job.runnerState.steps) ? job.runnerState.steps.length : 0;
+  if (steps === 0) return null;
+  if (job.status === 'completed') return { step: steps, steps };
+  const step = typeof job.runnerState.step === 'number' ? job.runnerState.step : job.status === 'created' ? -1 : 0;
+  // `step` is the index of the step being sent; it counts as done once the job has moved past it.
+  return { step: Math.min(steps, step + 1), steps };
+}
+
+function resultOf(job: JobRecord): string | null {
+  const first = job.attachments?.[0] as { url?: unknown } | undefined;
+  return typeof first?.url === 'string' ? first.url : null;
+}
+
+export function jobView(job: JobRecord): JobView {
+  return {
+    jobid: job.jobid,
+    bot: job.bot,
+    verb: job.verb,
+    status: job.status,
+    queued: job.queued,
+    channel: job.channel,
+    created: new Date(job.createdAt).toISOString(),
+    updated: new Date(job.updatedAt).toISOString(),
+    finished: iso(job.finishedAt),
+    progress: progressOf(job),
+    result: resultOf(job),
+    error: job.error,
+    errorDetails: job.errorDetails,
+    code: job.code,
+  };
+}
+
+export async function dashboardOverview(store: Store, providers: readonly Provider[], tenant: { id: string; name: string }, now = Date.now()): Promise<DashboardOverview> {
+  const perBot = await Promise.all(providers.map(async (p) => ({ provider: p, accounts: await store.accounts.list(tenant.id, p.name) })));
+  const accountIds = perBot.flatMap((b) => b.accounts.map((a) => a.id));
+  const [busy, live, recent, failures] = await Promise.all([
+    store.jobs.listActiveForAccounts(accountIds),
+    store.jobs.listRecent({ tenantId: tenant.id, statuses: ACTIVE_STATUSES, limit: LIVE_JOBS_LIMIT }),
+    store.jobs.listRecent({ tenantId: tenant.id, limit: RECENT_JOBS_LIMIT }),
+    store.jobs.listRecent({ tenantId: tenant.id, statuses: FAILED_STATUSES, limit: RECENT_FAILURES_LIMIT }),
+  ]);
+  const byAccount = new Map<string, JobRecord[]>();
+  for (const job of busy) if (job.accountId) byAccount.set(job.accountId, [...(byAccount.get(job.accountId) ?? []), job]);
+  const jobs = new Map<string, JobRecord>();
+  for (const job of [...live, ...recent]) jobs.set(job.jobid, job);
+  return {
+    tenant: { id: tenant.id, name: tenant.name },
+    generatedAt: new Date(now).toISOString(),
+    bots: perBot.map(({ provider, accounts }) => ({ name: provider.name, accounts: accounts.map((a) => accountView(a, provider, byAccount.get(a.id) ?? [])) })),
+    jobs: [...jobs.values()].sort((a, b) => b.createdAt - a.createdAt || b.jobid.localeCompare(a.jobid)).map(jobView),
+    failures: failures.map(jobView),
+  };
+}

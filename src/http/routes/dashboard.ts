@@ -1,0 +1,56 @@
+/**
+ * `GET /dashboard` (the page and its two static files, public: they hold no data) and the JSON the
+ * page reads, behind the API token like the rest of `/v1`:
+ * `GET /v1/dashboard/overview` and `POST /v1/dashboard/accounts/:id/probe`.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AccountPool } from '../../accounts/index.ts';
+import { accountView, dashboardAssets, dashboardOverview } from '../../dashboard/index.ts';
+import { ApiError } from '../../errors/index.ts';
+import type { Provider } from '../../providers/index.ts';
+import type { Store } from '../../store/index.ts';
+import { requireApiToken, tenantOf } from '../authenticate.ts';
+
+export interface DashboardServices {
+  store: Store;
+  providers: readonly Provider[];
+  /** Absent in apps built without Discord clients: re-probing then answers 503. */
+  pool?: Pick<AccountPool, 'client' | 'health'>;
+}
+
+// The page loads only its own files and talks only to this server.
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+
+export async function dashboardRoutes(app: FastifyInstance, services: DashboardServices): Promise<void> {
+  for (const asset of dashboardAssets()) {
+    app.get(asset.path === '' ? '/dashboard' : `/dashboard/${asset.path}`, async (_request, reply) => reply.headers(SECURITY_HEADERS).type(asset.contentType).send(asset.body));
+  }
+
+  await app.register(async (api) => {
+    requireApiToken(api, services.store);
+
+    api.get('/v1/dashboard/overview', async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return dashboardOverview(services.store, services.providers, tenantOf(request));
+    });
+
+    api.post<{ Params: { id: string } }>('/v1/dashboard/accounts/:id/probe', async (request) => {
+      const tenant = tenantOf(request);
+      const account = await services.store.accounts.getById(request.params.id);
+      // Another tenant's account is as unknown as a missing one.
+      if (!account || account.tenantId !== tenant.id) throw new ApiError(404, `Unable to locate account ${request.params.id}`);
+      if (!services.pool) throw new ApiError(503, 'Re-probing accounts is not available on this server');
+      services.pool.client(account); // the pool tracks (and connects) the account on first use
+      await services.pool.health.probeNow(account.id);
+      const fresh = (await services.store.accounts.getById(account.id)) ?? account;
+      const provider = services.providers.find((p) => p.name === fresh.bot);
+      const busy = await services.store.jobs.listActiveForAccounts([fresh.id]);
+      return { account: accountView(fresh, provider, busy) };
+    });
+  });
+}
