@@ -23,7 +23,8 @@ export class AccountService {
 
   async get(tenantId: string, provider: Provider, channel: string): Promise<Record<string, unknown> | undefined> {
     const account = await this.store.accounts.get(tenantId, provider.name, channel);
-    return account && this.render(provider, account);
+    // Channels that calls brought themselves (unlisted) are not configuration.
+    return account?.listed ? this.render(provider, account) : undefined;
   }
 
   /** Creates or updates the account for `pathChannel`; throws a 400 ApiError with useapi's text. */
@@ -55,12 +56,14 @@ export class AccountService {
       if (!(error instanceof UniqueViolation)) throw error;
       const current = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
       this.rejectDuplicates(current, fingerprint, fields.server);
-      throw error;
+      // The clash is with a channel a call brought itself (not listed): say so without naming it.
+      throw badRequest(`Another ${provider.name} channel uses the same ${error.field === 'server' ? 'server' : 'discord'} value`);
     }
   }
 
-  delete(tenantId: string, provider: Provider, channel: string): Promise<boolean> {
-    return this.store.accounts.delete(tenantId, provider.name, channel);
+  async delete(tenantId: string, provider: Provider, channel: string): Promise<boolean> {
+    const account = await this.store.accounts.get(tenantId, provider.name, channel);
+    return account?.listed === true && this.store.accounts.delete(tenantId, provider.name, channel);
   }
 
   private rejectDuplicates(others: AccountRecord[], fingerprint: string, server: string | null): void {

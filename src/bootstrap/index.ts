@@ -82,7 +82,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     },
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
   });
-  const jobs = new JobService({ store, secrets, providers, events, allowPrivateCallbacks: config.allowPrivateCallbacks, wake: () => runner.wake() });
+  const jobs = new JobService({ store, secrets, providers, events, queueLimit: config.queueLimit, allowPrivateCallbacks: config.allowPrivateCallbacks, wake: () => runner.wake() });
   let started = false;
   return {
     config,

@@ -24,6 +24,11 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest request body accepted, in bytes (multipart uploads included). */
   readonly bodyLimit: number;
+  /**
+   * Jobs that may wait per account when all its slots are taken (asynchronous commands only).
+   * 0 turns queueing off: such calls get 429 with `executingJobs`, as useapi answers.
+   */
+  readonly queueLimit: number;
 }
 
 export const defaults = {
@@ -37,6 +42,7 @@ export const defaults = {
   allowPrivateCallbacks: false,
   logLevel: 'info',
   bodyLimit: 32 * 1024 * 1024,
+  queueLimit: 0,
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -62,6 +68,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     allowPrivateCallbacks: parseFlag('SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS', env.SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS),
     logLevel: overrides.logLevel ?? parseLogLevel(env.LOG_LEVEL),
     bodyLimit: defaults.bodyLimit,
+    queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
   };
   return Object.freeze(config);
 }
@@ -78,6 +85,13 @@ export function parsePort(raw: string | undefined, name = 'PORT'): number {
     throw new ConfigError(`${name} must be an integer from 0 to 65535, got '${value}'`);
   }
   return port;
+}
+
+function parseCount(name: string, raw: string | undefined, fallback: number, max: number): number {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > max) throw new ConfigError(`${name} must be a whole number from 0 to ${max}, got '${value}'`);
+  return Number(value);
 }
 
 function parseUrl(name: string, raw: string | undefined): string | undefined {

@@ -9,7 +9,7 @@ import type { CommandStep, Provider, Verdict } from '../providers/index.ts';
 import type { AccountRecord, JobPatch, JobRecord, JobStatus, Store } from '../store/index.ts';
 import { ACTIVE_STATUSES } from '../store/index.ts';
 import { renderJob } from './render.ts';
-import { messagePatch } from './message-fields.ts';
+import { buttonsOf, messagePatch } from './message-fields.ts';
 
 export interface ExecutionContext {
   store: Store;
@@ -68,8 +68,11 @@ async function send(ctx: ExecutionContext, job: JobRecord, step: CommandStep, fi
     case 'context':
       return ctx.client.invokeCommand({ ...where, applicationId, name: step.command, commandType: 3, targetId: step.targetId });
     case 'button': {
+      // The button is found again on the message as it is now, by the name the job showed.
       const message = await ctx.client.getMessage(job.channel, step.messageId);
-      return ctx.client.clickButton(message, step.customId, where.guildId ? { guildId: where.guildId } : {});
+      const button = buttonsOf(message).find((b) => ctx.provider.buttonName?.(`${b.name} ${b.customId}`) === step.button);
+      if (!button) throw new Error(`the message no longer has a ${step.button} button`);
+      return ctx.client.clickButton(message, button.customId, where.guildId ? { guildId: where.guildId } : {});
     }
   }
 }
@@ -91,7 +94,7 @@ export async function applyMessage(ctx: Pick<ExecutionContext, 'store' | 'provid
   const credits = ctx.provider.credits?.(message);
   if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
   const verdict = ctx.provider.interpret(message, step);
-  const fields = { ...messagePatch(message), ...ctx.provider.messageExtras?.(message) };
+  const fields = messagePatch(message, ctx.provider);
   switch (verdict.kind) {
     case 'ignore':
       break;

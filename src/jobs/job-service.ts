@@ -3,7 +3,9 @@
  * capacity slot atomically in the store, and write the job row. Execution belongs to the runner;
  * callers that block simply wait for the row to change.
  */
-import type { AccountRecord, JobRecord, Store, TenantRecord } from '../store/index.ts';
+import crypto from 'node:crypto';
+import type { AccountRecord, JobFile, JobRecord, Store, TenantRecord } from '../store/index.ts';
+import { invalidId, isSnowflake } from '../providers/shared/account-fields.ts';
 import { ACTIVE_STATUSES, isTerminal, UniqueViolation } from '../store/index.ts';
 import { ApiError, badRequest } from '../errors/index.ts';
 import { checkFields, type BuiltCommand, type CommandInput, type Provider, type ProviderCommand } from '../providers/index.ts';
@@ -15,6 +17,8 @@ import { renderJob } from './render.ts';
 
 export interface JobServiceOptions {
   store: Store;
+  /** Jobs that may wait per account for a slot (queueable commands); 0 = no queueing. */
+  queueLimit: number;
   secrets: SecretBox;
   providers: readonly Provider[];
   events: JobEvents;
@@ -33,6 +37,9 @@ export function hasCredits(account: AccountRecord, now: number): boolean {
   const seen = Date.parse(credits.timestamp);
   return Number.isFinite(seen) && new Date(seen).toISOString().slice(0, 10) < new Date(now).toISOString().slice(0, 10);
 }
+
+/** How long a queued job may wait for a slot before it fails (on top of its own run time). */
+const QUEUE_WAIT_MS = 60 * 60_000;
 
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -77,6 +84,11 @@ export class JobService {
     return renderJob(job, this.provider(job.bot));
   }
 
+  /** The job as API responses show it: a queued job also says how many jobs are ahead of it. */
+  async present(job: JobRecord): Promise<Record<string, unknown>> {
+    return job.queued ? renderJob(job, this.provider(job.bot), { jobsAhead: await this.#o.store.jobs.queuePosition(job) }) : this.render(job);
+  }
+
   /** Validates, selects an account, claims its slot and stores the job. Throws ApiError. */
   async submit(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput): Promise<JobRecord> {
     const checked = checkFields(command.fields, input);
@@ -86,39 +98,76 @@ export class JobService {
       const problem = checkReplyUrl(replyUrl, this.#o.allowPrivateCallbacks);
       if (problem) throw badRequest(problem);
     }
-    const built = command.build(input);
+    const parent = command.selection === 'parent' ? await this.parentOf(tenant, provider, input.fields.jobid) : undefined;
+    const built = command.build(input, parent);
     if (!built.ok) throw new ApiError(built.status ?? 400, built.error);
+    const maxJobs = this.maxJobsOf(provider, input);
 
-    const candidates = await this.candidates(tenant, provider, command, input.fields.channel?.trim() || undefined);
+    const candidates = await this.candidates(tenant, provider, command, input, parent, maxJobs);
     const files = Object.entries(checked.value).map(([field, f]) => ({ field, filename: f.filename, contentType: f.mediaType, data: f.data }));
+    const draft = { tenant, provider, command, built: built.value, files, replyUrl, replyRef: input.fields.replyRef, parent };
     const executing = new Set<string>();
-    for (const account of candidates) {
-      const result = await this.insert(tenant, provider, command, account, built.value, files, replyUrl, input.fields.replyRef);
-      if (result.ok) {
-        this.#o.events.changed(result.job.jobid);
-        this.#o.wake();
-        return result.job;
+    // First a free slot anywhere; only then, when queueing is on, a place in a queue.
+    const passes = command.queueable && this.#o.queueLimit > 0 ? [undefined, this.#o.queueLimit] : [undefined];
+    for (const queueLimit of passes) {
+      for (const account of candidates) {
+        const limit = maxJobs ?? provider.capacity(account);
+        const result = await this.insert(draft, account, limit, queueLimit);
+        if (result.ok) {
+          this.#o.events.changed(result.job.jobid);
+          this.#o.wake();
+          return result.job;
+        }
+        result.executing.forEach((id) => executing.add(id));
       }
-      result.executing.forEach((id) => executing.add(id));
     }
+    const queued = passes.length > 1;
     throw new ApiError(
       429,
-      candidates.length === 1 ? `Channel ${candidates[0]!.channel} is busy with another job` : 'Every eligible channel is busy; retry later or configure more accounts',
+      queued
+        ? 'Every slot and every queue place is taken; retry later'
+        : candidates.length === 1
+          ? `Channel ${candidates[0]!.channel} is busy: it runs as many jobs as it may`
+          : 'Every eligible channel is busy; retry later or configure more accounts',
       undefined,
       { executingJobs: [...executing] },
     );
   }
 
+  private async parentOf(tenant: TenantRecord, provider: Provider, jobid: string | undefined): Promise<JobRecord> {
+    const parent = await this.#o.store.jobs.get(tenant.id, jobid?.trim() ?? '');
+    if (!parent || parent.bot !== provider.name) throw new ApiError(404, `Unable to locate job ${jobid?.trim()}`);
+    return parent;
+  }
+
+  private maxJobsOf(provider: Provider, input: CommandInput): number | undefined {
+    const raw = input.fields.maxJobs?.trim();
+    if (!raw || !provider.parseMaxJobs) return undefined;
+    const parsed = provider.parseMaxJobs(raw);
+    if (!parsed.ok) throw badRequest(parsed.error);
+    return parsed.value;
+  }
+
   /** The accounts a call may use, in the order to try them. */
-  private async candidates(tenant: TenantRecord, provider: Provider, command: ProviderCommand, channel: string | undefined): Promise<AccountRecord[]> {
+  private async candidates(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput, parent: JobRecord | undefined, maxJobs: number | undefined): Promise<AccountRecord[]> {
+    const channel = parent?.channel ?? (input.fields.channel?.trim() || undefined);
+    const discord = provider.bringYourOwnAccount ? input.fields.discord?.trim() || undefined : undefined;
+    if (discord !== undefined) return [await this.ownAccount(tenant, provider, channel, discord, maxJobs)];
+
     const accounts = await this.#o.store.accounts.list(tenant.id, provider.name);
-    if (accounts.length === 0) throw new ApiError(404, `Configuration not found. To create configuration use ${provider.name}/account/channel.`);
     if (channel !== undefined) {
-      const account = accounts.find((a) => a.channel === channel);
-      if (!account) throw new ApiError(404, `Channel ${channel} is not configured. To create configuration use ${provider.name}/account/${channel}.`);
-      if (account.health.state !== 'active') throw unavailable(account, provider);
-      if (!hasCredits(account, this.#o.now())) throw new ApiError(429, `Channel ${channel} has no credits left until the daily reset`, `used ${account.credits?.used} of ${account.credits?.total}`);
+      const account = accounts.find((a) => a.channel === channel) ?? (parent?.accountId ? await this.#o.store.accounts.getById(parent.accountId) : undefined);
+      if (!account) {
+        if (accounts.length === 0 && !provider.bringYourOwnAccount) throw new ApiError(404, `Configuration not found. To create configuration use ${provider.name}/account/channel.`);
+        throw new ApiError(404, `Channel ${channel} is not configured. To create configuration use ${provider.name}/account/${channel}.`);
+      }
+      this.assertUsable(account, provider);
       return [account];
+    }
+    if (accounts.length === 0) {
+      throw provider.bringYourOwnAccount
+        ? badRequest('Required param discord is missing or empty', `no ${provider.name} account is configured: configure one with ${provider.name}/account/channel, or pass discord and channel`)
+        : new ApiError(404, `Configuration not found. To create configuration use ${provider.name}/account/channel.`);
     }
     if (command.selection === 'pinned' && accounts.length > 1) {
       throw new ApiError(400, 'Required param channel is missing or empty', `${accounts.length} ${provider.name} accounts are configured; ${command.name} works on one account's saved identities, so name its channel`);
@@ -134,16 +183,49 @@ export class JobService {
     return shuffle(withCredits);
   }
 
+  private assertUsable(account: AccountRecord, provider: Provider): void {
+    if (account.health.state !== 'active') throw unavailable(account, provider);
+    if (!hasCredits(account, this.#o.now())) {
+      throw new ApiError(429, `Channel ${account.channel} has no credits left until the daily reset`, `used ${account.credits?.used} of ${account.credits?.total}`);
+    }
+  }
+
+  /** A channel the call brought itself (`discord` + `channel`): tracked as an unlisted account. */
+  private async ownAccount(tenant: TenantRecord, provider: Provider, channel: string | undefined, discord: string, maxJobs: number | undefined): Promise<AccountRecord> {
+    if (channel === undefined) throw badRequest('Required param channel is missing or empty', 'a call that brings its own discord token must name its channel');
+    if (!isSnowflake(channel)) throw badRequest(invalidId(channel));
+    const fingerprint = this.#o.secrets.fingerprint(discord);
+    let account: AccountRecord;
+    try {
+      account = await this.#o.store.accounts.ensureUnlisted({
+        id: `acc_${crypto.randomBytes(8).toString('hex')}`,
+        tenantId: tenant.id,
+        bot: provider.name,
+        channel,
+        server: null,
+        discordToken: this.#o.secrets.encrypt(discord),
+        discordFingerprint: fingerprint,
+        maxJobs: maxJobs ?? null,
+        now: this.#o.now(),
+      });
+    } catch (error) {
+      if (error instanceof UniqueViolation && error.field === 'discord') throw badRequest(`Another ${provider.name} channel is configured with the same discord value`);
+      throw error;
+    }
+    if (account.discordFingerprint !== fingerprint) {
+      throw badRequest(`Channel ${channel} is configured with another discord token`, `omit discord to use the configured account, or update it with POST ${provider.name}/account/${channel}`);
+    }
+    this.assertUsable(account, provider);
+    return account;
+  }
+
   private async insert(
-    tenant: TenantRecord,
-    provider: Provider,
-    command: ProviderCommand,
+    draft: { tenant: TenantRecord; provider: Provider; command: ProviderCommand; built: BuiltCommand; files: JobFile[]; replyUrl: string | undefined; replyRef: string | undefined; parent: JobRecord | undefined },
     account: AccountRecord,
-    built: BuiltCommand,
-    files: { field: string; filename: string; contentType: string; data: Buffer }[],
-    replyUrl: string | undefined,
-    replyRef: string | undefined,
+    limit: number,
+    queueLimit: number | undefined,
   ) {
+    const { tenant, provider, command, built, parent } = draft;
     const discordMasked = maskToken(this.#o.secrets.decrypt(account.discordToken));
     for (let attempt = 0; ; attempt++) {
       const now = this.#o.now() + attempt;
@@ -159,10 +241,10 @@ export class JobService {
             channel: account.channel,
             server: account.server,
             discordMasked,
-            maxJobs: account.maxJobs,
+            maxJobs: provider.parseMaxJobs ? limit : null,
             request: built.echo,
-            replyUrl: replyUrl ?? null,
-            replyRef: replyRef ?? null,
+            replyUrl: draft.replyUrl ?? null,
+            replyRef: draft.replyRef ?? null,
             messageId: null,
             content: null,
             timestamp: null,
@@ -172,16 +254,16 @@ export class JobService {
             error: null,
             errorDetails: null,
             code: null,
-            parentJobId: null,
-            button: null,
+            parentJobId: parent?.jobid ?? null,
+            button: parent ? (draft.built.steps[0]?.kind === 'button' ? draft.built.steps[0].button : null) : null,
             // The plan travels with the row, so any instance (or this one after a restart) can run it.
             runnerState: { steps: built.steps },
             createdAt: now,
-            // Sending restarts the clock; this bounds a job whose account never comes online.
-            deadlineAt: now + command.timeoutMs,
+            // Sending restarts the clock; this bounds a job that waits for a slot or an account.
+            deadlineAt: now + command.timeoutMs + (queueLimit ? QUEUE_WAIT_MS : 0),
           },
-          files,
-          { accountId: account.id, limit: provider.capacity(account) },
+          draft.files,
+          { accountId: account.id, limit, ...(queueLimit ? { queueLimit } : {}) },
         );
       } catch (error) {
         // Two jobs in the same millisecond on the same channel: take the next millisecond.

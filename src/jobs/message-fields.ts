@@ -1,5 +1,6 @@
 /** The job fields a bot message fills in (spec §1.7): id, text, time, files, embeds, buttons. */
 import type { DiscordComponent, DiscordMessage } from '../discord/index.ts';
+import type { Provider } from '../providers/index.ts';
 import type { JobPatch } from '../store/index.ts';
 
 /** Discord attachment objects, reduced to the fields useapi documents. */
@@ -32,12 +33,14 @@ export function buttonsOf(message: DiscordMessage): { name: string; customId: st
   return buttons;
 }
 
-export function messagePatch(message: DiscordMessage): JobPatch {
+export function messagePatch(message: DiscordMessage, provider: Pick<Provider, 'buttonName'>): JobPatch {
+  const buttons = provider.buttonName && message.components?.length ? buttonsOf(message).flatMap((b) => provider.buttonName!(`${b.name} ${b.customId}`) ?? []) : undefined;
   return {
     messageId: message.id,
     content: message.content ?? '',
     timestamp: message.timestamp ?? null,
     attachments: attachmentsOf(message),
     embeds: message.embeds ?? [],
+    ...(buttons ? { buttons: [...new Set(buttons)] } : {}),
   };
 }

@@ -60,8 +60,8 @@ export type CommandStep =
       expects: 'text' | 'media';
     }
   | { kind: 'context'; command: string; targetId: string; expects: 'text' | 'media' }
-  /** Clicks a button of the parent job's result message. */
-  | { kind: 'button'; customId: string; messageId: string; expects: 'text' | 'media' };
+  /** Clicks the named button (as the job's `buttons` show it) on the parent job's result message. */
+  | { kind: 'button'; button: string; messageId: string; expects: 'text' | 'media' };
 
 export interface BuiltCommand {
   /** Request fields the job echoes (prompt, idname, options, image metadata…). */
@@ -77,9 +77,12 @@ export interface ProviderCommand {
   readonly answer: 'terminal' | 'started';
   /**
    * `pinned`: the command works on one account's state (saved identities), so `channel` is
-   * required when several accounts exist. `random`: any eligible account will do.
+   * required when several accounts exist. `random`: any eligible account will do. `parent`: the
+   * account of the job named by the `jobid` field (button presses).
    */
-  readonly selection: 'pinned' | 'random';
+  readonly selection: 'pinned' | 'random' | 'parent';
+  /** May wait in its account's FIFO queue when every slot is taken (if queueing is enabled). */
+  readonly queueable?: boolean;
   readonly fields: readonly FieldSpec[];
   /** Longest time from sending to a terminal status before the job fails. */
   readonly timeoutMs: number;
@@ -112,12 +115,19 @@ export interface Provider {
   readonly applicationId?: string;
   /** Jobs one account may run at once. */
   capacity(account: AccountRecord): number;
+  /**
+   * Calls may bring their own `discord` + `channel` (+ `maxJobs`) instead of a configured
+   * account (Pika, useapi §1.9); such channels get an unlisted account row and are tracked alike.
+   */
+  readonly bringYourOwnAccount?: boolean;
+  /** Reads a per-call `maxJobs`; returns an error message when it is out of range. */
+  parseMaxJobs?(raw: string): Parsed<number>;
+  /** The name a button is shown under in the job's `buttons`, from its label, emoji or custom id. */
+  buttonName?(label: string): string | undefined;
   /** Reads a bot message for the given step. */
   interpret(message: DiscordMessage, step: CommandStep): Verdict;
   /** Credits revealed by a message, if any. */
   credits?(message: DiscordMessage): Credits | undefined;
-  /** Job fields a bot message fills in beyond the common ones (e.g. pika's `buttons`). */
-  messageExtras?(message: DiscordMessage): Partial<Pick<JobRecord, 'buttons'>>;
   /** Extra job fields this bot shows (e.g. pika's `maxJobs`), added to the common job JSON. */
   renderExtras(job: JobRecord): Record<string, unknown>;
 }

@@ -22,6 +22,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     discordToken: row.discordToken,
     discordFingerprint: row.discordFingerprint,
     maxJobs: num(row.maxJobs),
+    listed: Number(row.listed) === 1,
     credits,
     health: {
       state,
@@ -45,8 +46,26 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async list(tenantId: string, bot: string): Promise<AccountRecord[]> {
-    const rows = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', tenantId).where('bot', '=', bot).orderBy('createdAt').orderBy('channel').execute();
+    const rows = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', tenantId).where('bot', '=', bot).where('listed', '=', 1).orderBy('createdAt').orderBy('channel').execute();
     return rows.map(toAccount);
+  }
+
+  async ensureUnlisted(input: AccountInput): Promise<AccountRecord> {
+    const { now, ...fields } = input;
+    await guardUnique(this.dialect, () =>
+      this.db
+        .insertInto('accounts')
+        .values({ ...fields, listed: 0, healthSince: now, createdAt: now, updatedAt: now })
+        .onConflict((oc) =>
+          oc
+            .columns(['tenantId', 'bot', 'channel'])
+            .doUpdateSet({ discordToken: input.discordToken, discordFingerprint: input.discordFingerprint, maxJobs: input.maxJobs, updatedAt: now })
+            .where('accounts.listed', '=', 0),
+        )
+        .execute(),
+    );
+    const row = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', input.tenantId).where('bot', '=', input.bot).where('channel', '=', input.channel).executeTakeFirstOrThrow();
+    return toAccount(row);
   }
 
   async listAll(): Promise<AccountRecord[]> {
@@ -72,6 +91,7 @@ export class SqlAccountStore implements AccountStore {
         .values({ ...fields, healthSince: now, createdAt: now, updatedAt: now })
         .onConflict((oc) =>
           oc.columns(['tenantId', 'bot', 'channel']).doUpdateSet({
+            listed: 1,
             server: input.server,
             discordToken: input.discordToken,
             discordFingerprint: input.discordFingerprint,

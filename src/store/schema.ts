@@ -27,6 +27,8 @@ export interface AccountsTable {
   /** Keyed HMAC of the token: finds duplicates without decrypting anything. */
   discordFingerprint: string;
   maxJobs: number | null;
+  /** 0 for a channel a call brought itself (not shown by the account API). */
+  listed: Generated<number>;
   creditsTotal: number | null;
   creditsUsed: number | null;
   creditsTimestamp: string | null;

@@ -56,6 +56,8 @@ export interface AccountRecord {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
+  /** False for a channel a call brought itself (Pika); such accounts are tracked but not listed. */
+  listed: boolean;
   credits: Credits | null;
   health: AccountHealth;
   createdAt: number;
@@ -96,12 +98,18 @@ export interface TenantStore {
 }
 
 export interface AccountStore {
+  /** The tenant's configured (listed) accounts for a bot. */
   list(tenantId: string, bot: string): Promise<AccountRecord[]>;
+  /**
+   * The account row for a channel a call brought itself: created unlisted if missing, its token
+   * and maxJobs refreshed if it is unlisted. A configured row is returned untouched.
+   */
+  ensureUnlisted(input: AccountInput): Promise<AccountRecord>;
   /** Every account of every tenant (background loops: health re-probes, runners). */
   listAll(): Promise<AccountRecord[]>;
   getById(accountId: string): Promise<AccountRecord | undefined>;
   get(tenantId: string, bot: string, channel: string): Promise<AccountRecord | undefined>;
-  /** Creates or replaces the account for (tenant, bot, channel). Throws {@link UniqueViolation}. */
+  /** Creates or replaces the (listed) account for (tenant, bot, channel). Throws {@link UniqueViolation}. */
   upsert(input: AccountInput): Promise<AccountRecord>;
   delete(tenantId: string, bot: string, channel: string): Promise<boolean>;
   setCredits(accountId: string, credits: Credits | null, now: number): Promise<void>;

@@ -114,6 +114,18 @@ describe.each(kinds)('the %s store', (kind) => {
       await expect(store.accounts.upsert(account({ channel: '100000000000000002', discordFingerprint: 'fp-2' }))).rejects.toMatchObject({ field: 'server' });
     });
 
+    it('tracks a channel a call brought itself as an unlisted account, until it is configured', async () => {
+      const own = await store.accounts.ensureUnlisted(account({ id: 'own', bot: 'pika', server: null, maxJobs: 2 }));
+      expect(own).toMatchObject({ id: 'own', listed: false, maxJobs: 2 });
+      expect(await store.accounts.list('t1', 'pika')).toEqual([]);
+      // The same call again refreshes the token and maxJobs of the unlisted row.
+      expect(await store.accounts.ensureUnlisted(account({ id: 'other', bot: 'pika', server: null, maxJobs: 4, discordFingerprint: 'fp-9' }))).toMatchObject({ id: 'own', maxJobs: 4, discordFingerprint: 'fp-9' });
+      // Configuring the channel lists it; later calls that bring a token leave it as configured.
+      await store.accounts.upsert(account({ bot: 'pika', server: null, maxJobs: 5, discordFingerprint: 'fp-9' }));
+      expect((await store.accounts.list('t1', 'pika')).map((a) => [a.id, a.listed, a.maxJobs])).toEqual([['own', true, 5]]);
+      expect(await store.accounts.ensureUnlisted(account({ bot: 'pika', server: null, maxJobs: 1, discordFingerprint: 'fp-10' }))).toMatchObject({ listed: true, maxJobs: 5, discordFingerprint: 'fp-9' });
+    });
+
     it('allows many pika accounts without a server', async () => {
       await store.accounts.upsert(account({ bot: 'pika', server: null }));
       await store.accounts.upsert(account({ bot: 'pika', server: null, channel: '100000000000000002', discordFingerprint: 'fp-2' }));

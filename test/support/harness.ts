@@ -19,6 +19,8 @@ export interface Harness {
   setup: TestStoreSetup;
   /** A simulated faceswap user configured as an account of the harness tenant. */
   addFaceswapAccount(): Promise<{ channel: string; server: string; userId: string; discord: string }>;
+  /** A simulated Pika user (DM channel) configured with `maxJobs`, or only created when `configure` is false. */
+  addPikaAccount(maxJobs?: number, configure?: boolean): Promise<{ channel: string; userId: string; discord: string }>;
   call(method: string, path: string, options?: { form?: FormData; json?: unknown; token?: string }): Promise<Response>;
   close(): Promise<void>;
 }
@@ -84,6 +86,14 @@ export async function startHarness(options: { kind?: StoreKind; simulator?: Simu
       const response = await call('POST', `/v1/faceswap/account/${account.channelId}`, { json: { discord: account.user.token, server: account.guildId, channel: account.channelId } });
       if (response.status !== 204) throw new Error(`account setup failed: ${response.status} ${await response.text()}`);
       return { channel: account.channelId, server: account.guildId, userId: account.user.id, discord: account.user.token };
+    },
+    async addPikaAccount(maxJobs = 3, configure = true) {
+      const account = sim.control.createPikaAccount();
+      if (configure) {
+        const response = await call('POST', `/v1/pika/account/${account.channelId}`, { json: { discord: account.user.token, channel: account.channelId, maxJobs } });
+        if (response.status !== 204) throw new Error(`account setup failed: ${response.status} ${await response.text()}`);
+      }
+      return { channel: account.channelId, userId: account.user.id, discord: account.user.token };
     },
     async close() {
       services.jobs.stopWaiting();

@@ -13,13 +13,14 @@ import { readCommandInput } from '../command-input.ts';
 /** How long an asynchronous command waits for the bot to accept the job before answering anyway. */
 const ACCEPT_WAIT_MS = 60_000;
 
-export function sendJob(reply: FastifyReply, jobs: JobService, job: JobRecord): FastifyReply {
+export async function sendJob(reply: FastifyReply, jobs: JobService, job: JobRecord): Promise<FastifyReply> {
   const failed = job.status === 'failed' || job.status === 'moderated';
-  return reply.code(failed ? (job.code ?? 422) : 200).send(jobs.render(job));
+  return reply.code(failed ? (job.code ?? 422) : 200).send(await jobs.present(job));
 }
 
+/** When a call answers: blocking ones once the job ended; asynchronous ones once the bot accepted it (or it waits in a queue). */
 function settled(command: ProviderCommand): (job: JobRecord) => boolean {
-  return command.answer === 'terminal' ? (job) => isTerminal(job.status) : (job) => isTerminal(job.status) || job.runnerState.accepted === true;
+  return command.answer === 'terminal' ? (job) => isTerminal(job.status) : (job) => isTerminal(job.status) || job.queued || job.runnerState.accepted === true;
 }
 
 export function commandRoutes(app: FastifyInstance, providers: readonly Provider[], jobs: JobService): void {

@@ -19,7 +19,7 @@ export function jobRoutes(app: FastifyInstance, providers: readonly Provider[], 
       if (request.query.jobid === undefined) return jobs.listActive(tenant.id, provider.name);
       const job = await jobs.get(tenant.id, request.query.jobid);
       if (job.bot !== provider.name) throw new ApiError(404, `Unable to locate job ${job.jobid}`);
-      return jobs.render(job);
+      return jobs.present(job);
     });
 
     app.get<JobQuery>(`${base}/cancel`, async (request) => {

@@ -1,15 +1,20 @@
 /** Pika: the DM channel with Pika Bot, up to `maxJobs` generations at once per account. */
 import type { Provider } from '../types.ts';
 import { pikaAccount } from './account.ts';
-import { MAX_CONCURRENT_JOBS } from './max-jobs.ts';
+import { pikaCommands } from './commands.ts';
+import { MAX_CONCURRENT_JOBS, parseMaxJobs } from './max-jobs.ts';
+import { buttonName, interpretPika } from './replies.ts';
 
 export const pika: Provider = {
   name: 'pika',
   account: pikaAccount,
-  // The generation endpoints arrive with the Pika work (issue 6).
-  commands: [],
+  commands: pikaCommands,
+  // Pika's application id is not public: it is read from the DM channel's command index.
   location: 'dm',
   capacity: (account) => account.maxJobs ?? MAX_CONCURRENT_JOBS,
-  interpret: () => ({ kind: 'ignore' }),
+  bringYourOwnAccount: true,
+  parseMaxJobs,
+  buttonName,
+  interpret: interpretPika,
   renderExtras: (job) => ({ maxJobs: job.maxJobs ?? MAX_CONCURRENT_JOBS }),
 };

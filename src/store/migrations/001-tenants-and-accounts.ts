@@ -23,6 +23,8 @@ export const migration001: Migration = {
       .addColumn('discord_token', 'text', (c) => c.notNull())
       .addColumn('discord_fingerprint', 'text', (c) => c.notNull())
       .addColumn('max_jobs', 'integer')
+      // 0 for channels a call brought itself (Pika "bring your own account"): tracked, not listed.
+      .addColumn('listed', 'integer', (c) => c.notNull().defaultTo(1))
       .addColumn('credits_total', 'integer')
       .addColumn('credits_used', 'integer')
       .addColumn('credits_timestamp', 'text')
