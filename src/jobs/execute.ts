@@ -120,7 +120,14 @@ const ends = (v: Verdict) => v.kind === 'failed' || v.kind === 'moderated';
 
 /** Follows one sent step until its verdict is final; resolves with that verdict (or undefined when closed). */
 async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, handle: InteractionHandle, last: boolean): Promise<Verdict | undefined> {
+  let recorded = false;
   for await (const event of handle.events()) {
+    // Discord's interaction id links every later reply to this job; keep it for a restart.
+    if (!recorded && handle.interactionId) {
+      recorded = true;
+      await ctx.store.jobs.update(job.jobid, [...RUNNING, 'cancelled'], { runnerState: { ...job.runnerState, interactionId: handle.interactionId } }, ctx.now());
+      job = { ...job, runnerState: { ...job.runnerState, interactionId: handle.interactionId } };
+    }
     if (event.type !== 'created' && event.type !== 'updated') continue;
     const current = (await ctx.store.jobs.getById(job.jobid)) ?? job;
     const verdict = await applyMessage(ctx, current, step, event.message, last);
@@ -180,8 +187,17 @@ export async function followRecovered(ctx: ExecutionContext, job: JobRecord): Pr
   const last = index === steps.length - 1;
   const user = await ctx.client.start().then((ready) => ready.user);
   const since = job.startedAt ?? job.createdAt;
-  const relevant = (m: DiscordMessage) =>
-    m.channel_id === job.channel && m.author?.id !== user.id && Date.parse(m.timestamp ?? '') >= since - 2000 && (m.mentions?.some((u) => u.id === user.id) || m.interaction_metadata?.user?.id === user.id);
+  const { interactionId, nonce } = job.runnerState as { interactionId?: string; nonce?: string };
+  // Linked replies name this job's interaction (or are the message it already had).
+  const linked = (m: DiscordMessage) =>
+    (job.messageId !== null && m.id === job.messageId) ||
+    (interactionId !== undefined && (m.interaction_metadata?.id === interactionId || m.interaction?.id === interactionId)) ||
+    (nonce !== undefined && m.nonce !== undefined && m.nonce !== null && String(m.nonce) === nonce);
+  // Bots that post results as plain messages can only be matched by mention and time — safe
+  // only where one job at a time runs in the channel.
+  const mentioned = (m: DiscordMessage) =>
+    ctx.provider.capacity(ctx.account) === 1 && Date.parse(m.timestamp ?? '') >= since - 2000 && (m.mentions?.some((u) => u.id === user.id) || m.interaction_metadata?.user?.id === user.id);
+  const relevant = (m: DiscordMessage) => m.channel_id === job.channel && m.author?.id !== user.id && (linked(m) || mentioned(m));
 
   const verdict = await new Promise<Verdict | undefined>((resolve) => {
     let settled = false;
