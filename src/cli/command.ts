@@ -1,15 +1,25 @@
 /** Shared shape of a CLI sub-command and the small helpers every command uses. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { colorEnabled } from './style.ts';
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CliIO {
   out(line: string): void;
   err(line: string): void;
+  /** Standard output is a terminal: a status line may be rewritten in place with {@link write}. */
+  readonly isTTY?: boolean;
+  /** Colours are welcome on standard output (a TTY, and no NO_COLOR). */
+  readonly color?: boolean;
+  /** Writes without a newline (status lines on a TTY). */
+  write?(text: string): void;
 }
 
 export const processIO: CliIO = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  isTTY: process.stdout.isTTY === true,
+  color: colorEnabled(process.stdout, process.env),
+  write: (text) => process.stdout.write(text),
 };
 
 /** A sub-command: receives the arguments after its name, resolves to an exit code. */

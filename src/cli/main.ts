@@ -10,6 +10,9 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   token: { summary: 'create, list and revoke API tokens', load: async () => (await import('./commands/token.ts')).token },
   migrate: { summary: 'apply database migrations and exit', load: async () => (await import('./commands/migrate.ts')).migrate },
   simulator: { summary: 'run the simulated Discord on its own', load: async () => (await import('./commands/simulator.ts')).simulator },
+  demo: { summary: 'run a face swap and a Pika video against a running server', load: async () => (await import('./commands/demo.ts')).demo },
+  accounts: { summary: 'list the configured Discord accounts with health and credits', load: async () => (await import('./commands/accounts.ts')).accounts },
+  jobs: { summary: 'list recent or active jobs', load: async () => (await import('./commands/jobs.ts')).jobs },
 };
 
 export function usage(): string {

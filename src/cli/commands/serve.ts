@@ -1,15 +1,45 @@
-/** `switchboard serve`: open the store, make sure a token exists, serve the API until a signal. */
+/**
+ * `switchboard serve`: open the store, make sure a token exists, serve the API until a signal.
+ * With `--simulate` it first starts the simulated Discord in-process and serves a demo world
+ * against it (see `../simulate.ts` for what that keeps between runs and why).
+ */
+import path from 'node:path';
 import { issueApiToken } from '../../auth/index.ts';
-import { openServices } from '../../bootstrap/index.ts';
+import { openServices, type Services } from '../../bootstrap/index.ts';
 import { loadConfig, parsePort } from '../../config/index.ts';
 import { buildApp } from '../../http/index.ts';
 import { CliError, parseCommandArgs, type Command } from '../command.ts';
+import { SIMULATE_DATA_DIR, setUpDemo, simulatedEnv, type DemoSetup } from '../simulate.ts';
+import type { Simulator } from '../../simulator/index.ts';
 
-const HELP = `Usage: switchboard serve [--port N] [--host H] [--data-dir DIR]
+const HELP = `Usage: switchboard serve [--port N] [--host H] [--data-dir DIR] [--simulate [--latency MS]]
 
-Runs the HTTP API. Settings come from the environment (PORT, HOST, SWITCHBOARD_DATA_DIR,
-DATABASE_URL, SWITCHBOARD_SECRET, …; see the README); flags override them.
-When the store holds no API token yet, one is created and printed once.`;
+Runs the HTTP API (and the dashboard at /dashboard). Settings come from the environment (PORT,
+HOST, SWITCHBOARD_DATA_DIR, DATABASE_URL, SWITCHBOARD_SECRET, …; see the README); flags override
+them. When the store holds no API token yet, one is created and printed once.
+
+Options:
+  --port N        listen port (default 8080; 0 picks a free one)
+  --host H        listen address (default 127.0.0.1)
+  --data-dir DIR  folder of the embedded database and key file (default ./data)
+  --simulate      also start a simulated Discord with the InsightFaceSwap and Pika bots, and a
+                  demo token with one account of each bot. Uses its own embedded store
+                  (default ${SIMULATE_DATA_DIR}; DATABASE_URL and SWITCHBOARD_DATA_DIR are ignored),
+                  keeps the demo token across runs and replaces the demo accounts on each run.
+  --latency MS    with --simulate: the bots' thinking time per step (default 1500, at most 2500)
+  -h, --help      show this help
+
+Then try:  npx switchboard demo`;
+
+/** Simulated bots must answer within Discord's 3 s interaction window; leave them some margin. */
+const MAX_LATENCY_MS = 2500;
+
+function latencyOf(raw: string | undefined): number {
+  if (raw === undefined) return 1500;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > MAX_LATENCY_MS) throw new CliError(`--latency must be a whole number of milliseconds from 0 to ${MAX_LATENCY_MS}`, 2);
+  return n;
+}
 
 export const serve: Command = async (argv, io) => {
   const { values } = parseCommandArgs(argv, {
@@ -17,6 +47,8 @@ export const serve: Command = async (argv, io) => {
       port: { type: 'string' },
       host: { type: 'string' },
       'data-dir': { type: 'string' },
+      simulate: { type: 'boolean' },
+      latency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -24,19 +56,40 @@ export const serve: Command = async (argv, io) => {
     io.out(HELP);
     return 0;
   }
-  const config = loadConfig(process.env, {
+  if (values.latency !== undefined && !values.simulate) throw new CliError('--latency only applies with --simulate', 2);
+  const latency = latencyOf(values.latency);
+  const overrides = {
     ...(values.port !== undefined ? { port: parsePort(values.port, '--port') } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
-    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
-  });
+    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : values.simulate ? { dataDir: SIMULATE_DATA_DIR } : {}),
+  };
+  // Fail on a bad setting before anything starts.
+  loadConfig(process.env, overrides);
 
-  const services = await openServices(config);
-  if ((await services.store.tenants.countActive()) === 0) {
-    const { token, tenant } = await issueApiToken(services.store, 'default');
-    io.out(`No API token existed, so one was created for tenant '${tenant.name}'. It is shown only this once:`);
-    io.out(token);
+  let sim: Simulator | undefined;
+  let services: Services | undefined;
+  let demo: DemoSetup | undefined;
+  try {
+    if (values.simulate) {
+      const { startSimulator } = await import('../../simulator/index.ts');
+      sim = await startSimulator({ botLatencyMs: latency });
+    }
+    const config = loadConfig(sim ? simulatedEnv(process.env, sim) : process.env, overrides);
+    services = await openServices(config);
+    if (sim) {
+      demo = await setUpDemo(services, sim, io);
+    } else if ((await services.store.tenants.countActive()) === 0) {
+      const { token, tenant } = await issueApiToken(services.store, 'default');
+      io.out(`No API token existed, so one was created for tenant '${tenant.name}'. It is shown only this once:`);
+      io.out(token);
+    }
+  } catch (error) {
+    await services?.close();
+    await sim?.close();
+    throw error;
   }
 
+  const { config } = services;
   const app = await buildApp(services);
   await services.start();
   try {
@@ -44,11 +97,19 @@ export const serve: Command = async (argv, io) => {
   } catch (error) {
     await app.close();
     await services.close();
+    await sim?.close();
     throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  io.out(`switchboard listening on http://${config.host}:${port} (store: ${services.store.description})`);
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  io.out(`switchboard listening on ${base} (store: ${services.store.description})`);
+  io.out(`Dashboard: ${base}/dashboard`);
+  if (demo) {
+    const defaultDir = path.resolve(SIMULATE_DATA_DIR) === config.dataDir;
+    const url = port === 8080 && config.host === '127.0.0.1' ? '' : ` --url ${base}`;
+    io.out(`Run the demo in another terminal:  npx switchboard demo${url}${defaultDir ? '' : ` --token ${demo.token}`}`);
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -63,5 +124,6 @@ export const serve: Command = async (argv, io) => {
   services.jobs.stopWaiting();
   await app.close();
   await services.close();
+  await sim?.close();
   return 0;
 };
