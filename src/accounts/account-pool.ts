@@ -104,6 +104,12 @@ export class AccountPool {
     return client;
   }
 
+  /** Follows a saved account: its stored health replaces what the monitor knew (a re-verified token starts afresh). */
+  refresh(account: AccountRecord): void {
+    this.health.untrack(account.id);
+    this.health.track(account.id, fromStoredHealth(account.health, this.#now()));
+  }
+
   /** Forgets an account (deleted or re-keyed): its gateway session is closed. */
   release(accountId: string): void {
     this.#entries.get(accountId)?.client.stop();

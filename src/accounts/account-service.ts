@@ -4,16 +4,36 @@
  */
 import crypto from 'node:crypto';
 import { badRequest } from '../errors/index.ts';
-import type { Provider } from '../providers/index.ts';
+import type { VerifyAccountResult } from '../discord/index.ts';
+import type { AccountFields, Provider } from '../providers/index.ts';
+import { toStoredHealth } from './account-pool.ts';
+import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
 
+/** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
+export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string }) => Promise<VerifyAccountResult>;
+
+export interface AccountServiceOptions {
+  /** When given, every save is checked against Discord first (issue: verification on save). */
+  verify?: AccountVerifier;
+  /** Called after a save or delete, so live clients and health tracking follow the change. */
+  onChange?: (change: { kind: 'saved'; account: AccountRecord } | { kind: 'deleted'; accountId: string }) => void;
+  /** The health policy the re-prober uses, so a saved account's first re-probe follows it. */
+  healthPolicy?: Partial<HealthPolicy>;
+  now?: () => number;
+}
+
 export class AccountService {
+  private readonly now: () => number;
+
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: AccountServiceOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   /** Every account of the tenant for this bot, keyed by channel; empty when none is configured. */
   async list(tenantId: string, provider: Provider): Promise<Record<string, unknown>> {
@@ -39,8 +59,10 @@ export class AccountService {
 
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
     this.rejectDuplicates(others, fingerprint, fields.server);
+    const health = await this.verify(provider, fields);
+    let saved: AccountRecord;
     try {
-      return await this.store.accounts.upsert({
+      saved = await this.store.accounts.upsert({
         id: `acc_${crypto.randomBytes(8).toString('hex')}`,
         tenantId,
         bot: provider.name,
@@ -59,11 +81,38 @@ export class AccountService {
       // The clash is with a channel a call brought itself (not listed): say so without naming it.
       throw badRequest(`Another ${provider.name} channel uses the same ${error.field === 'server' ? 'server' : 'discord'} value`);
     }
+    if (health) {
+      await this.store.accounts.setHealth(saved.id, toStoredHealth(health), this.now());
+      saved = { ...saved, health: toStoredHealth(health) };
+    }
+    this.options.onChange?.({ kind: 'saved', account: saved });
+    return saved;
+  }
+
+  /**
+   * Asks Discord whether the token and channel work. A rejection is a 400; a network failure or
+   * a rate limit still saves the account, in a health state the re-prober will clear.
+   */
+  private async verify(provider: Provider, fields: AccountFields): Promise<AccountHealth | undefined> {
+    if (!this.options.verify) return undefined;
+    const result = await this.options.verify({ token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}) });
+    const health = healthAfterVerification(result, this.now(), { ...healthPolicyDefaults, ...this.options.healthPolicy });
+    if (health || result.ok) return health;
+    switch (result.reason) {
+      case 'token_rejected':
+        throw badRequest('Discord rejected the discord token (401 Unauthorized)', 'the token is wrong, revoked, or belongs to a deleted account');
+      case 'unknown_channel':
+        throw badRequest(`Discord does not know channel ${fields.channel}${fields.server ? ` in server ${fields.server}` : ''}`, result.message);
+      default:
+        throw badRequest(`The Discord account cannot use channel ${fields.channel}`, result.message);
+    }
   }
 
   async delete(tenantId: string, provider: Provider, channel: string): Promise<boolean> {
     const account = await this.store.accounts.get(tenantId, provider.name, channel);
-    return account?.listed === true && this.store.accounts.delete(tenantId, provider.name, channel);
+    if (!account?.listed || !(await this.store.accounts.delete(tenantId, provider.name, channel))) return false;
+    this.options.onChange?.({ kind: 'deleted', accountId: account.id });
+    return true;
   }
 
   private rejectDuplicates(others: AccountRecord[], fingerprint: string, server: string | null): void {

@@ -6,6 +6,7 @@
 import { AccountPool, AccountService, type AccountPoolOptions } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
 import { JobEvents, JobRunner, JobService } from '../jobs/index.ts';
+import { verifyAccount } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { providers, type Provider } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
@@ -89,7 +90,11 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     log,
     store,
     secrets,
-    accounts: new AccountService(store, secrets),
+    accounts: new AccountService(store, secrets, {
+      ...(config.verifyAccounts ? { verify: (input) => verifyAccount({ ...input, apiUrl: config.discordApiUrl }) } : {}),
+      onChange: (change) => (change.kind === 'saved' ? pool.refresh(change.account) : pool.release(change.accountId)),
+      ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),
+    }),
     providers,
     pool,
     events,

@@ -29,6 +29,8 @@ export interface Config {
    * 0 turns queueing off: such calls get 429 with `executingJobs`, as useapi answers.
    */
   readonly queueLimit: number;
+  /** Check a saved account's token and channel against Discord (on by default). */
+  readonly verifyAccounts: boolean;
 }
 
 export const defaults = {
@@ -43,6 +45,7 @@ export const defaults = {
   logLevel: 'info',
   bodyLimit: 32 * 1024 * 1024,
   queueLimit: 0,
+  verifyAccounts: true,
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -68,6 +71,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     allowPrivateCallbacks: parseFlag('SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS', env.SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS),
     logLevel: overrides.logLevel ?? parseLogLevel(env.LOG_LEVEL),
     bodyLimit: defaults.bodyLimit,
+    verifyAccounts: blankToUndefined(env.SWITCHBOARD_VERIFY_ACCOUNTS) === undefined ? defaults.verifyAccounts : parseFlag('SWITCHBOARD_VERIFY_ACCOUNTS', env.SWITCHBOARD_VERIFY_ACCOUNTS),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
   };
   return Object.freeze(config);

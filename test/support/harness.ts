@@ -46,6 +46,7 @@ export async function startHarness(options: { kind?: StoreKind; simulator?: Simu
     DISCORD_API_URL: sim.apiUrl,
     DISCORD_GATEWAY_URL: sim.gatewayUrl,
     SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: '1',
+    SWITCHBOARD_VERIFY_ACCOUNTS: '1',
     ...options.env,
   });
   const services = await openServices(setup.config, {

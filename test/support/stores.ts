@@ -55,7 +55,8 @@ export interface TestStoreSetup {
 /** A config pointing at a fresh, empty database of the given kind. */
 export async function freshDatabase(kind: StoreKind, env: Record<string, string> = {}): Promise<TestStoreSetup> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-'));
-  const base = { SWITCHBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env };
+  // Account verification needs a Discord; suites without the simulator turn it off.
+  const base = { SWITCHBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SWITCHBOARD_VERIFY_ACCOUNTS: '0', ...env };
   if (kind === 'sqlite') {
     return { config: loadConfig(base), cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
