@@ -18,10 +18,20 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['Usage: switchboard <command> [options]', '', 'Commands:', ...lines, '', "Run 'switchboard <command> --help' for a command's options."].join('\n');
+  return [
+    'Usage: switchboard <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run 'switchboard <command> --help' for a command's options.",
+    '',
+    'Exit codes: 0 ok, 1 failed (e.g. a demo job), 2 usage error, 3 server unreachable or token',
+    'refused (demo), 78 configuration error. Colours only on a terminal and never with NO_COLOR.',
+  ].join('\n');
 }
 
-/** Runs one CLI invocation and returns the process exit code (0 ok, 1 runtime failure, 2 usage). */
+/** Runs one CLI invocation and returns the process exit code (0 ok, 1 runtime failure, 2 usage, 3 unreachable, 78 config). */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
