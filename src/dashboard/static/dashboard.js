@@ -41,8 +41,9 @@
     return String(state).replace(/_/g, ' ');
   }
 
+  /** Colours a badge by state; its `data-kind` class (how rows find it again) is kept. */
   function badge(node, state) {
-    node.className = `badge s-${state}`;
+    node.className = ['badge', node.dataset.kind, `s-${state}`].filter(Boolean).join(' ');
     setText(node, label(state));
   }
 
@@ -89,7 +90,7 @@
     button.addEventListener('click', () => probe(account.id, account.bot, account.channel, button));
     return el('tr', { 'data-account': account.id }, [
       el('td', { class: 'mono channel' }),
-      el('td', {}, [el('span', { class: 'badge health' }), el('span', { class: 'reason' })]),
+      el('td', {}, [el('span', { class: 'badge health', 'data-kind': 'health' }), el('span', { class: 'reason' })]),
       el('td', { class: 'num credits' }),
       el('td', { class: 'num slots' }),
       el('td', {}, [button]),
@@ -157,8 +158,8 @@
   function jobRow(job) {
     return el('tr', { 'data-jobid': job.jobid }, [
       el('td', {}, [el('span', { class: 'mono jobid', title: job.jobid, text: job.jobid })]),
-      el('td', { class: 'verb' }),
-      el('td', {}, [el('span', { class: 'badge status' })]),
+      el('td', { class: 'verb nowrap' }),
+      el('td', {}, [el('span', { class: 'badge status', 'data-kind': 'status' })]),
       el('td', { class: 'progress-cell' }, [el('progress', { max: '1', value: '0' }), el('span', { class: 'progress-text' })]),
       el('td', { class: 'mono' }),
       el('td', { class: 'num' }),
@@ -174,7 +175,8 @@
     status.querySelector('.status').dataset.status = job.status;
     const bar = progressCell.querySelector('progress');
     const text = progressCell.querySelector('.progress-text');
-    if (job.progress) {
+    const finished = ['completed', 'failed', 'moderated', 'cancelled'].includes(job.status);
+    if (job.progress && !finished) {
       bar.hidden = false;
       bar.max = job.progress.steps;
       bar.value = job.progress.step;
@@ -182,8 +184,10 @@
       bar.setAttribute('aria-label', `Progress of job ${job.jobid}: ${words}`);
       setText(text, words);
     } else {
+      // A bar is for work under way; a finished job just says how far it got.
       bar.hidden = true;
-      setText(text, '');
+      const steps = job.progress ? job.progress.steps : 0;
+      setText(text, !job.progress ? '' : job.status === 'completed' ? `done (${steps} step${steps === 1 ? '' : 's'})` : `stopped at step ${job.progress.step} of ${steps}`);
     }
     setText(channel, job.channel);
     setText(created, ago(job.created));
@@ -192,14 +196,15 @@
     if (href && (!link || link.href !== href)) {
       result.replaceChildren(el('a', { href, rel: 'noreferrer', target: '_blank', text: 'Open result', 'aria-label': `Open result of job ${job.jobid}` }));
     } else if (!href && job.error) {
-      result.replaceChildren(el('span', { class: 'error-text', text: job.error }));
+      // One line here; the full message is in the title and under recent failures.
+      result.replaceChildren(el('span', { class: 'error-text one-line', title: job.error, text: job.error }));
     } else if (!href && !job.error && result.firstChild) {
       result.replaceChildren();
     }
   }
 
   function failureRow() {
-    return el('tr', {}, [el('td', { class: 'num' }), el('td'), el('td', {}, [el('span', { class: 'badge' })]), el('td', { class: 'error-text' }), el('td', { class: 'mono' })]);
+    return el('tr', {}, [el('td', { class: 'num' }), el('td', { class: 'nowrap' }), el('td', {}, [el('span', { class: 'badge' })]), el('td', { class: 'error-text' }), el('td', { class: 'mono' })]);
   }
 
   function updateFailureRow(row, job) {
