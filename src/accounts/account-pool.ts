@@ -16,6 +16,8 @@ export interface AccountPoolOptions {
   /** Client tuning (tests shorten heartbeats and timeouts). */
   client?: Partial<Omit<DiscordAccountClientOptions, 'token' | 'apiUrl' | 'gatewayUrl'>>;
   health?: Partial<Pick<HealthMonitorOptions, 'policy' | 'tickMs' | 'onChange'>>;
+  /** Accounts whose Gateway session and health this instance keeps (its leases); default all. */
+  owns?: (accountId: string) => boolean;
   now?: () => number;
 }
 
@@ -71,12 +73,24 @@ export class AccountPool {
     });
   }
 
-  /** Starts re-probing accounts the store marks unhealthy (e.g. from before a restart). */
+  /** Starts re-probing the owned accounts the store marks unhealthy (e.g. from before a restart). */
   async start(): Promise<void> {
     for (const account of await this.#o.store.accounts.listAll()) {
-      if (account.health.state !== 'active') this.#track(account);
+      if (account.health.state !== 'active' && this.#owns(account.id)) this.#track(account);
     }
     this.health.start();
+  }
+
+  #owns(accountId: string): boolean {
+    return this.#o.owns?.(accountId) ?? true;
+  }
+
+  /** Takes over accounts (their leases were just acquired): health tracking and a live Gateway session each. */
+  async adopt(accountIds: string[]): Promise<void> {
+    for (const id of accountIds) {
+      const account = await this.#o.store.accounts.getById(id);
+      if (account) this.client(account);
+    }
   }
 
   #track(account: AccountRecord): void {
@@ -106,6 +120,7 @@ export class AccountPool {
 
   /** Follows a saved account: its stored health replaces what the monitor knew (a re-verified token starts afresh). */
   refresh(account: AccountRecord): void {
+    if (!this.#owns(account.id)) return;
     this.health.untrack(account.id);
     this.health.track(account.id, fromStoredHealth(account.health, this.#now()));
   }

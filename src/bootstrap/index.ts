@@ -5,6 +5,7 @@
  */
 import { AccountPool, AccountService, type AccountPoolOptions } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
+import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService } from '../jobs/index.ts';
 import { verifyAccount } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
@@ -20,6 +21,7 @@ export interface RuntimeOptions {
   client?: AccountPoolOptions['client'];
   health?: AccountPoolOptions['health'];
   runnerPollMs?: number;
+  lease?: { leaseMs?: number; intervalMs?: number };
   webhookPollMs?: number;
   webhookRetry?: RetryPolicy;
 }
@@ -36,6 +38,7 @@ export interface Services {
   jobs: JobService;
   runner: JobRunner;
   webhooks: WebhookDispatcher;
+  leases: LeaseManager;
   /** Starts the background work: health re-probes, the job runner, webhook delivery. */
   start(): Promise<void>;
   /** Stops the background work and closes the store. Safe to call once after or without start. */
@@ -52,8 +55,21 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     await store.close();
     throw error;
   }
-  const events = new JobEvents();
+  const notifications = store.notifications;
+  const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
+  const leases = new LeaseManager({
+    store,
+    instanceId: instanceIdFor(config),
+    log,
+    ...runtime.lease,
+    onAcquired: (ids) => {
+      void pool.adopt(ids).catch((error) => log.error({ err: error }, 'adopting accounts failed'));
+      runner.wake();
+    },
+    onLost: (ids) => ids.forEach((id) => pool.release(id)),
+  });
   const pool = new AccountPool({
+    owns: (id) => leases.owns(id),
     store,
     secrets,
     apiUrl: config.discordApiUrl,
@@ -78,12 +94,18 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     providers,
     events,
     log,
+    owns: (id) => leases.owns(id),
     onJobEnded: (job) => {
       if (job.replyUrl) webhooks.kick();
     },
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
   });
-  const jobs = new JobService({ store, secrets, providers, events, queueLimit: config.queueLimit, allowPrivateCallbacks: config.allowPrivateCallbacks, wake: () => runner.wake() });
+  // Submissions wake the local runner, and through the database the one that owns the account.
+  const wake = () => {
+    runner.wake();
+    void notifications?.publish('work', '').catch(() => undefined);
+  };
+  const jobs = new JobService({ store, secrets, providers, events, queueLimit: config.queueLimit, allowPrivateCallbacks: config.allowPrivateCallbacks, wake });
   let started = false;
   return {
     config,
@@ -92,7 +114,11 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     secrets,
     accounts: new AccountService(store, secrets, {
       ...(config.verifyAccounts ? { verify: (input) => verifyAccount({ ...input, apiUrl: config.discordApiUrl }) } : {}),
-      onChange: (change) => (change.kind === 'saved' ? pool.refresh(change.account) : pool.release(change.accountId)),
+      onChange: (change) => {
+        if (change.kind === 'saved') pool.refresh(change.account);
+        else pool.release(change.accountId);
+        leases.kick(); // a new account gets an owner now rather than at the next round
+      },
       ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),
     }),
     providers,
@@ -101,8 +127,14 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     jobs,
     runner,
     webhooks,
+    leases,
     async start() {
       started = true;
+      if (notifications) {
+        await notifications.subscribe('job', (jobid) => events.emitLocal(jobid));
+        await notifications.subscribe('work', () => runner.wake());
+      }
+      await leases.start();
       await pool.start();
       runner.start();
       webhooks.start();
@@ -111,6 +143,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       if (started) {
         await runner.stop();
         await webhooks.stop();
+        await leases.stop();
         pool.stop();
       }
       await store.close();

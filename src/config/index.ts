@@ -31,6 +31,8 @@ export interface Config {
   readonly queueLimit: number;
   /** Check a saved account's token and channel against Discord (on by default). */
   readonly verifyAccounts: boolean;
+  /** Name under which this process holds account leases; generated when unset. */
+  readonly instanceId: string | undefined;
 }
 
 export const defaults = {
@@ -46,6 +48,7 @@ export const defaults = {
   bodyLimit: 32 * 1024 * 1024,
   queueLimit: 0,
   verifyAccounts: true,
+  instanceId: undefined,
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -72,6 +75,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     logLevel: overrides.logLevel ?? parseLogLevel(env.LOG_LEVEL),
     bodyLimit: defaults.bodyLimit,
     verifyAccounts: blankToUndefined(env.SWITCHBOARD_VERIFY_ACCOUNTS) === undefined ? defaults.verifyAccounts : parseFlag('SWITCHBOARD_VERIFY_ACCOUNTS', env.SWITCHBOARD_VERIFY_ACCOUNTS),
+    instanceId: parseInstanceId(env.SWITCHBOARD_INSTANCE_ID),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
   };
   return Object.freeze(config);
@@ -89,6 +93,12 @@ export function parsePort(raw: string | undefined, name = 'PORT'): number {
     throw new ConfigError(`${name} must be an integer from 0 to 65535, got '${value}'`);
   }
   return port;
+}
+
+function parseInstanceId(raw: string | undefined): string | undefined {
+  const value = blankToUndefined(raw);
+  if (value !== undefined && !/^[\w.-]{1,64}$/.test(value)) throw new ConfigError(`SWITCHBOARD_INSTANCE_ID must be 1 to 64 letters, digits, '.', '_' or '-', got '${value}'`);
+  return value;
 }
 
 function parseCount(name: string, raw: string | undefined, fallback: number, max: number): number {

@@ -144,6 +144,7 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
   ctx.changed(job.jobid);
   const steps = stepsOf(started);
   const files = new Map((await ctx.store.jobs.files(job.jobid)).map((f) => [f.field, f]));
+  let verdict: Verdict | undefined;
   for (const [index, step] of steps.entries()) {
     const last = index === steps.length - 1;
     let handle: InteractionHandle;
@@ -156,7 +157,6 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
     ctx.register(() => handle.close());
     const state = { ...started.runnerState, step: index, nonce: handle.nonce };
     await ctx.store.jobs.update(job.jobid, [...RUNNING, 'cancelled'], { runnerState: state }, ctx.now());
-    let verdict: Verdict | undefined;
     try {
       verdict = await follow(ctx, { ...started, runnerState: state }, step, handle, last);
     } catch (error) {
@@ -167,8 +167,9 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
     }
     if (!verdict || ends(verdict)) break;
   }
-  // Whatever happened, the bot is done with this job: a cancelled job's slot can go back.
-  await ctx.store.jobs.releaseSlot(job.jobid, ctx.now());
+  // The bot is done with the job: a cancelled job's slot can go back. Without a verdict this
+  // process stopped following (shutdown, lease lost): the next owner or the sweeper decides.
+  if (verdict) await ctx.store.jobs.releaseSlot(job.jobid, ctx.now());
 }
 
 /**

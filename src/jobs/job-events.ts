@@ -7,7 +7,17 @@ import { EventEmitter } from 'node:events';
 export class JobEvents {
   readonly #emitter = new EventEmitter().setMaxListeners(0);
 
+  /** `publish` forwards local changes to other instances (e.g. through PostgreSQL NOTIFY). */
+  constructor(private readonly publish?: (jobid: string) => void) {}
+
+  /** A job row changed here: tell local waiters and the other instances. */
   changed(jobid: string): void {
+    this.emitLocal(jobid);
+    this.publish?.(jobid);
+  }
+
+  /** A job row changed (here or, via a notification, elsewhere): tell local waiters only. */
+  emitLocal(jobid: string): void {
     this.#emitter.emit(jobid);
     this.#emitter.emit('*', jobid);
   }

@@ -1,7 +1,7 @@
 /** What a dialect (see `sqlite/` and `postgres/`) contributes to the shared SQL store. */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { UniqueViolation } from './types.ts';
+import { UniqueViolation, type StoreNotifications } from './types.ts';
 
 export interface StoreDialect {
   readonly db: Kysely<Database>;
@@ -13,6 +13,8 @@ export interface StoreDialect {
    * in this process and in others (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).
    */
   exclusive<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Cross-instance notifications, where the database has them. */
+  readonly notifications?: StoreNotifications;
   /** Names the uniqueness rule a driver error broke, or undefined when it is another error. */
   uniqueViolationField(error: unknown): UniqueViolation['field'] | undefined;
   close(): Promise<void>;

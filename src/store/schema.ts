@@ -41,6 +41,15 @@ export interface AccountsTable {
   nextProbeAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** The instance that holds this account's Gateway session, while `leaseUntil` is ahead. */
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+}
+
+export interface InstancesTable {
+  id: string;
+  startedAt: number;
+  heartbeatAt: number;
 }
 
 export interface JobsTable {
@@ -130,4 +139,5 @@ export interface Database {
   webhookOutbox: WebhookOutboxTable;
   webhookDeliveries: WebhookDeliveriesTable;
   switchboardMeta: MetaTable;
+  instances: InstancesTable;
 }

@@ -6,10 +6,11 @@
 import { SqlAccountStore } from './account-store.ts';
 import type { StoreDialect } from './dialect.ts';
 import { SqlJobStore } from './job-store.ts';
+import { SqlLeaseStore } from './lease-store.ts';
 import { SqlMetaStore } from './meta-store.ts';
 import { SqlOutboxStore } from './outbox-store.ts';
 import { SqlTenantStore } from './tenant-store.ts';
-import type { AccountStore, JobStore, MetaStore, OutboxStore, Store, TenantStore } from './types.ts';
+import type { AccountStore, JobStore, LeaseStore, MetaStore, OutboxStore, Store, StoreNotifications, TenantStore } from './types.ts';
 
 export type { StoreDialect } from './dialect.ts';
 
@@ -20,6 +21,8 @@ export class SqlStore implements Store {
   readonly meta: MetaStore;
   readonly jobs: JobStore;
   readonly outbox: OutboxStore;
+  readonly leases: LeaseStore;
+  readonly notifications?: StoreNotifications;
 
   constructor(private readonly dialect: StoreDialect) {
     this.description = dialect.description;
@@ -28,6 +31,8 @@ export class SqlStore implements Store {
     this.meta = new SqlMetaStore(dialect.db);
     this.jobs = new SqlJobStore(dialect);
     this.outbox = new SqlOutboxStore(dialect);
+    this.leases = new SqlLeaseStore(dialect);
+    if (dialect.notifications) this.notifications = dialect.notifications;
   }
 
   async ping(): Promise<void> {

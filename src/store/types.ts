@@ -5,9 +5,11 @@
  */
 import type { JobStore } from './job-types.ts';
 import type { OutboxStore } from './outbox-types.ts';
+import type { LeaseStore } from './lease-types.ts';
 
 export * from './job-types.ts';
 export * from './outbox-types.ts';
+export * from './lease-types.ts';
 
 export type HealthState = 'active' | 'cooling_down' | 'needs_human' | 'auth_failed' | 'unreachable';
 
@@ -122,9 +124,22 @@ export interface MetaStore {
   setIfAbsent(key: string, value: string): Promise<string>;
 }
 
+/**
+ * Cross-instance notifications (PostgreSQL LISTEN/NOTIFY). Only a latency hint: every consumer
+ * also polls the rows, which stay the truth.
+ */
+export interface StoreNotifications {
+  publish(topic: string, payload: string): Promise<void>;
+  /** Calls `handler` for every message on `topic` from any instance (including this one). */
+  subscribe(topic: string, handler: (payload: string) => void): Promise<void>;
+}
+
 export interface Store {
   readonly jobs: JobStore;
   readonly outbox: OutboxStore;
+  readonly leases: LeaseStore;
+  /** Present when the database can notify other instances (PostgreSQL). */
+  readonly notifications?: StoreNotifications;
   /** Human-readable location for logs, never containing a password. */
   readonly description: string;
   readonly tenants: TenantStore;

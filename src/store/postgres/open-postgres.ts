@@ -4,6 +4,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { StoreDialect } from '../dialect.ts';
 import { StoreOpenError } from '../errors.ts';
+import { PostgresNotifications } from './notifications.ts';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -60,6 +61,7 @@ export async function openPostgres(options: PostgresOptions): Promise<StoreDiale
     throw new StoreOpenError(`cannot connect to PostgreSQL at ${where}: ${reason}`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const notifications = new PostgresNotifications(pool, { connectionString: options.connectionString, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) }, options.schema ?? 'switchboard');
   const constraintFields: Record<string, 'discord' | 'server' | 'channel' | 'name' | 'jobid'> = {
     jobs_pkey: 'jobid',
     accounts_discord_unique: 'discord',
@@ -80,6 +82,10 @@ export async function openPostgres(options: PostgresOptions): Promise<StoreDiale
         await sql`select pg_advisory_xact_lock(${EXCLUSIVE_LOCK_KEY})`.execute(trx);
         return fn(trx);
       }),
-    close: () => db.destroy(),
+    notifications,
+    close: async () => {
+      await notifications.close();
+      await db.destroy();
+    },
   };
 }

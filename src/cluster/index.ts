@@ -1,0 +1,2 @@
+export { LeaseManager, type LeaseManagerOptions } from './lease-manager.ts';
+export { instanceIdFor } from './instance-id.ts';
