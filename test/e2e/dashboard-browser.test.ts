@@ -67,19 +67,20 @@ describe.runIf(available)('the dashboard in headless Chromium', () => {
     await faceswapTable.getByRole('row').filter({ hasText: faceswap.channel }).filter({ hasText: 'active' }).waitFor();
     await pikaTable.getByRole('row').filter({ hasText: pikaChannel }).filter({ hasText: '0 / 3 in use' }).waitFor();
     expect(await page.locator('#tenant-name').textContent()).toBe('harness');
-    expect(await page.evaluate(() => sessionStorage.getItem('switchboard.token'))).toBe(h.token);
+    expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('switchboard.token'))).toBe(h.token);
 
     const created = await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'a lighthouse in a storm' }) })).json();
     expect(['created', 'started', 'progress']).toContain(created.status);
     await page.locator(`tr[data-jobid="${created.jobid}"] .status`).waitFor();
     // Every status the page shows for the job, in order, until it says completed.
     const seen = await page.waitForFunction(
-      (jobid) => {
-        const w = window as unknown as { seen?: string[] };
-        const text = document.querySelector(`tr[data-jobid="${CSS.escape(jobid)}"] .status`)?.textContent ?? '';
-        w.seen ??= [];
-        if (w.seen.at(-1) !== text) w.seen.push(text);
-        return text === 'completed' ? w.seen : false;
+      (jobid: string) => {
+        // Runs in the page; the cast keeps DOM types out of this Node-typed file.
+        const page = globalThis as unknown as { document: { querySelector(selector: string): { textContent: string | null } | null }; CSS: { escape(s: string): string }; seen?: string[] };
+        const text = page.document.querySelector(`tr[data-jobid="${page.CSS.escape(jobid)}"] .status`)?.textContent ?? '';
+        page.seen ??= [];
+        if (page.seen.at(-1) !== text) page.seen.push(text);
+        return text === 'completed' ? page.seen : false;
       },
       created.jobid,
       { timeout: 15_000, polling: 50 },
