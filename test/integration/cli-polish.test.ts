@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { CliIO } from '../../src/cli/command.ts';
 import { colorEnabled, createStyle } from '../../src/cli/style.ts';
+import { StatusLine } from '../../src/cli/status-line.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { runCli } from '../support/cli.ts';
@@ -53,6 +54,26 @@ describe('the switchboard CLI', () => {
     expect(colorEnabled({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
     expect(createStyle(false).red('x')).toBe('x');
     expect(createStyle(true).red('x')).toBe('\x1b[31mx\x1b[39m');
+  });
+
+  it('redraws one status line in place on a terminal and prints each new state once elsewhere', () => {
+    const written: string[] = [];
+    const tty = { ...capture(), isTTY: true, write: (text: string) => void written.push(text) };
+    const live = new StatusLine(tty);
+    live.start('pika create: started');
+    live.set('pika create: progress');
+    live.finish('done');
+    expect(written.filter((w) => w.startsWith('\r\x1b[2K') && w.includes('pika create: progress'))).toHaveLength(1);
+    expect(written.at(-1)).toBe('\r\x1b[2K');
+    expect(tty.stdout).toEqual(['done']);
+
+    const plain = capture();
+    const line = new StatusLine(plain);
+    line.start('pika create: started');
+    line.set('pika create: started');
+    line.set('pika create: progress');
+    line.finish('done');
+    expect(plain.stdout).toEqual(['  pika create: started', '  pika create: progress', 'done']);
   });
 
   it('lists accounts with health and reason, coloured only when asked, and never the Discord token', async () => {
