@@ -3,7 +3,7 @@
  * and kept while the process runs. Every client's signals feed the account's health, which is
  * persisted to the store — where selection reads it, on this instance and on others.
  */
-import { DiscordAccountClient, type DiscordAccountClientOptions } from '../discord/index.ts';
+import { DiscordAccountClient, type AccountSignal, type DiscordAccountClientOptions } from '../discord/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { AccountHealth as StoredHealth, AccountRecord, Store } from '../store/index.ts';
 import { HealthMonitor, healthEventFromSignal, type AccountHealth, type HealthMonitorOptions } from './health.ts';
@@ -18,6 +18,9 @@ export interface AccountPoolOptions {
   health?: Partial<Pick<HealthMonitorOptions, 'policy' | 'tickMs' | 'onChange'>>;
   /** Accounts whose Gateway session and health this instance keeps (its leases); default all. */
   owns?: (accountId: string) => boolean;
+  /** Observers (metrics): every client signal, and every re-established Gateway session. */
+  onSignal?: (accountId: string, signal: AccountSignal) => void;
+  onReconnect?: (how: 'resumed' | 'identified') => void;
   now?: () => number;
 }
 
@@ -110,9 +113,15 @@ export class AccountPool {
       ...(this.#o.gatewayUrl ? { gatewayUrl: this.#o.gatewayUrl } : {}),
     });
     client.on('signal', (signal) => {
+      this.#o.onSignal?.(account.id, signal);
       const event = healthEventFromSignal(signal);
       if (event) void this.health.report(account.id, event).catch(() => undefined);
     });
+    let readies = 0;
+    client.on('ready', () => {
+      if (readies++ > 0) this.#o.onReconnect?.('identified');
+    });
+    client.on('resumed', () => this.#o.onReconnect?.('resumed'));
     this.#entries.set(account.id, { client, fingerprint: account.discordFingerprint });
     void client.start().catch(() => undefined); // failures arrive as signals
     return client;

@@ -9,6 +9,7 @@ import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService } from '../jobs/index.ts';
 import { verifyAccount } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
+import { SwitchboardMetrics } from '../metrics/index.ts';
 import { providers, type Provider } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
@@ -39,6 +40,7 @@ export interface Services {
   runner: JobRunner;
   webhooks: WebhookDispatcher;
   leases: LeaseManager;
+  metrics: SwitchboardMetrics;
   /** Starts the background work: health re-probes, the job runner, webhook delivery. */
   start(): Promise<void>;
   /** Stops the background work and closes the store. Safe to call once after or without start. */
@@ -55,6 +57,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     await store.close();
     throw error;
   }
+  const metrics = new SwitchboardMetrics(store, providers);
   const notifications = store.notifications;
   const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
   const leases = new LeaseManager({
@@ -75,6 +78,8 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     apiUrl: config.discordApiUrl,
     ...(config.discordGatewayUrl ? { gatewayUrl: config.discordGatewayUrl } : {}),
     ...(runtime.client ? { client: runtime.client } : {}),
+    onSignal: (_accountId, signal) => metrics.discordSignal(signal),
+    onReconnect: (how) => metrics.gatewayReconnected(how),
     health: {
       ...runtime.health,
       onChange: (accountId, health, previous) => log.warn({ account: accountId, from: previous.state, to: health.state, reason: health.reason }, 'account health changed'),
@@ -85,6 +90,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     secrets,
     allowPrivate: config.allowPrivateCallbacks,
     log,
+    onAttempt: (outcome, durationMs) => metrics.webhookAttempt(outcome, durationMs),
     ...(runtime.webhookRetry ? { retry: runtime.webhookRetry } : {}),
     ...(runtime.webhookPollMs ? { pollIntervalMs: runtime.webhookPollMs } : {}),
   });
@@ -96,6 +102,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     log,
     owns: (id) => leases.owns(id),
     onJobEnded: (job) => {
+      metrics.jobEnded(job);
       if (job.replyUrl) webhooks.kick();
     },
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
@@ -105,7 +112,20 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     runner.wake();
     void notifications?.publish('work', '').catch(() => undefined);
   };
-  const jobs = new JobService({ store, secrets, providers, events, queueLimit: config.queueLimit, allowPrivateCallbacks: config.allowPrivateCallbacks, wake });
+  const jobs = new JobService({
+    store,
+    secrets,
+    providers,
+    events,
+    queueLimit: config.queueLimit,
+    allowPrivateCallbacks: config.allowPrivateCallbacks,
+    wake,
+    onSubmitted: (job) => metrics.jobSubmitted(job),
+    onEnded: (job) => {
+      metrics.jobEnded(job);
+      if (job.replyUrl) webhooks.kick();
+    },
+  });
   let started = false;
   return {
     config,
@@ -128,6 +148,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     runner,
     webhooks,
     leases,
+    metrics,
     async start() {
       started = true;
       if (notifications) {

@@ -22,6 +22,8 @@ import { jobRoutes } from './routes/jobs.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import type { SwitchboardMetrics } from '../metrics/index.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
@@ -35,6 +37,8 @@ export interface AppServices {
   providers: readonly Provider[];
   /** Lets the dashboard re-probe accounts; optional so apps without Discord clients still build. */
   pool?: Pick<AccountPool, 'client' | 'health'>;
+  /** Exposed at `/metrics` and fed with HTTP latencies when present. */
+  metrics?: SwitchboardMetrics;
 }
 
 /** A caller's `X-Request-Id` is reused when it is harmless, so logs join up across services. */
@@ -75,6 +79,7 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES + 1, files: 10, fields: 30, fieldSize: MAX_FIELD_BYTES, parts: 40 } });
 
   healthRoutes(app, services.store);
+  if (services.metrics) metricsRoutes(app, services.metrics);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
     accountRoutes(v1, services.providers, services.accounts);

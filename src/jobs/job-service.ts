@@ -28,6 +28,9 @@ export interface JobServiceOptions {
   now?: () => number;
   /** How often a waiting caller re-reads the job even without a notification. */
   pollIntervalMs?: number;
+  /** Observers (metrics): a job was accepted; a job ended here (cancelled through the API). */
+  onSubmitted?: (job: JobRecord) => void;
+  onEnded?: (job: JobRecord) => void;
 }
 
 /** An account's credits are exhausted until the bot's daily reset (00:00 UTC). */
@@ -65,7 +68,7 @@ function unavailable(account: AccountRecord, provider: Provider): ApiError {
 }
 
 export class JobService {
-  readonly #o: Required<JobServiceOptions>;
+  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted' | 'onEnded'>> & Pick<JobServiceOptions, 'onSubmitted' | 'onEnded'>;
   /** Wakes every caller blocked in {@link waitFor} (used at shutdown). */
   readonly #waiters = new Set<() => void>();
   #stopping = false;
@@ -116,6 +119,7 @@ export class JobService {
         if (result.ok) {
           this.#o.events.changed(result.job.jobid);
           this.#o.wake();
+          this.#o.onSubmitted?.(result.job);
           return result.job;
         }
         result.executing.forEach((id) => executing.add(id));
@@ -302,6 +306,7 @@ export class JobService {
     );
     if (!cancelled) return this.cancel(tenantId, jobid); // it changed meanwhile: decide again
     this.#o.events.changed(job.jobid);
+    this.#o.onEnded?.(cancelled);
     this.#o.wake();
     return cancelled;
   }

@@ -294,6 +294,27 @@ export class SqlJobStore implements JobStore {
     await this.db.deleteFrom('jobFiles').where('jobId', '=', jobid).execute();
   }
 
+  async countActive(): Promise<{ bot: string; status: JobStatus; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['bot', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('status', 'in', ACTIVE_STATUSES)
+      .groupBy(['bot', 'status'])
+      .execute();
+    return rows.map((r) => ({ bot: r.bot, status: r.status as JobStatus, count: Number(r.n) }));
+  }
+
+  async slotsInUse(): Promise<{ accountId: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['accountId', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('holdsSlot', '=', 1)
+      .where('accountId', 'is not', null)
+      .groupBy('accountId')
+      .execute();
+    return rows.map((r) => ({ accountId: r.accountId!, count: Number(r.n) }));
+  }
+
   async purgeFinished(before: number): Promise<number> {
     const result = await this.db.deleteFrom('jobs').where('status', 'in', TERMINAL_STATUSES).where('finishedAt', '<', before).executeTakeFirst();
     return Number(result.numDeletedRows);

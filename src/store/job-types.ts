@@ -138,6 +138,10 @@ export interface JobStore {
   queuePosition(job: JobRecord): Promise<number>;
   files(jobid: string): Promise<JobFile[]>;
   deleteFiles(jobid: string): Promise<void>;
+  /** Non-terminal jobs per bot and status (metrics). */
+  countActive(): Promise<{ bot: string; status: JobStatus; count: number }[]>;
+  /** Slots held per account (metrics, dashboards). */
+  slotsInUse(): Promise<{ accountId: string; count: number }[]>;
   /** Deletes terminal jobs finished before `before`; returns how many. */
   purgeFinished(before: number): Promise<number>;
 }

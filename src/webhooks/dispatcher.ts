@@ -36,6 +36,8 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   batchSize?: number;
   now?: () => number;
+  /** Observer (metrics) of every attempt. */
+  onAttempt?: (outcome: 'delivered' | 'retry' | 'failed', durationMs: number) => void;
 }
 
 /** The delay before attempt `attempt + 1`, with ±20% jitter so retries of many rows spread out. */
@@ -52,7 +54,7 @@ export async function tenantWebhookSecret(store: Store, secrets: SecretBox, tena
 }
 
 export class WebhookDispatcher {
-  readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry'>> & { log: Logger; retry: RetryPolicy };
+  readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry' | 'onAttempt'>> & Pick<WebhookDispatcherOptions, 'onAttempt'> & { log: Logger; retry: RetryPolicy };
   readonly #owner = `dispatcher-${crypto.randomBytes(6).toString('hex')}`;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -137,6 +139,7 @@ export class WebhookDispatcher {
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     const outcome = ok ? ({ kind: 'delivered' } as const) : attempt >= retry.maxAttempts ? ({ kind: 'failed' } as const) : ({ kind: 'retry', at: now() + retryDelay(retry, attempt) } as const);
     await store.outbox.recordAttempt(row.id, { attempt, startedAt, durationMs, statusCode: result.statusCode, error: result.error }, outcome);
+    this.#options.onAttempt?.(outcome.kind, durationMs);
     // Log the origin only: a replyUrl's path or query may carry the receiver's own secret.
     const target = URL.canParse(row.url) ? new URL(row.url).origin : '(invalid URL)';
     if (ok) log.info({ job: row.jobId, target, attempt, durationMs }, 'webhook delivered');

@@ -1,0 +1,75 @@
+/** `/metrics` parses as Prometheus text and its counters move as jobs run. */
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { form, png, startHarness, type Harness } from '../support/harness.ts';
+import { waitUntil } from '../support/wait.ts';
+
+type Family = { name: string; type: string; metrics: { value?: string; labels?: Record<string, string>; count?: string; buckets?: Record<string, string> }[] };
+
+interface Scrape {
+  families: Map<string, Family>;
+  text: string;
+}
+
+/** Scrapes `/metrics`; the whole text must parse as Prometheus' format. */
+async function scrape(h: Harness): Promise<Scrape> {
+  const response = await fetch(`${h.url}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  const text = await response.text();
+  const families = parsePrometheusTextFormat(text) as Family[];
+  return { text, families: new Map(families.map((f) => [f.name, f])) };
+}
+
+/**
+ * One sample's value. Counters and gauges come from the parsed families; the parser folds
+ * histogram series together, so histogram `_count` samples are read from their own line.
+ */
+const value = ({ families, text }: Scrape, name: string, labels: Record<string, string> = {}) => {
+  const family = families.get(name);
+  if (family && family.type !== 'HISTOGRAM') {
+    const series = family.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+    return Number(series?.value ?? 0);
+  }
+  const line = text.split('\n').find((l) => l.startsWith(`${name}_count`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return Number(line?.split(' ').at(-1) ?? 0);
+};
+
+describe('Prometheus metrics', () => {
+  let h: Harness;
+  let faceswapChannel: string;
+
+  beforeAll(async () => {
+    h = await startHarness({ simulator: { botLatencyMs: 5 } });
+    faceswapChannel = (await h.addFaceswapAccount()).channel;
+    await h.addPikaAccount(2);
+  });
+  afterAll(() => h.close());
+
+  it('counts jobs, durations, HTTP latency, account state and Discord 429s as work happens', async () => {
+    const before = await scrape(h);
+    expect(before.families.get('switchboard_jobs_finished_total')?.type).toBe('COUNTER');
+    expect(before.families.get('switchboard_http_request_duration_seconds')?.type).toBe('HISTOGRAM');
+    expect(value(before, 'switchboard_accounts', { bot: 'faceswap', state: 'active' })).toBe(1);
+
+    const picsi = await (await h.call('POST', '/v1/faceswap/picsi', { form: form({ source_image: png(1), target_image_gif_or_video: png(2) }) })).json();
+    expect(picsi.status).toBe('completed');
+    const pika = await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'metrics' }) })).json();
+    await waitUntil(async () => (await (await h.call('GET', `/v1/pika/jobs/?jobid=${encodeURIComponent(pika.jobid)}`)).json()).status === 'completed');
+    const user = (await h.services.store.accounts.listAll()).find((a) => a.channel === faceswapChannel)!;
+    const simUser = h.sim.control.report().interactions.find((i) => i.channelId === faceswapChannel)!.userId;
+    h.sim.control.injectRestFault(simUser, { kind: 'rate-limit', retryAfterMs: 50 }, 1);
+    expect((await (await h.call('POST', '/v1/faceswap/listid', { form: form({}) })).json()).status).toBe('completed');
+
+    const after = await scrape(h);
+    expect(value(after, 'switchboard_jobs_finished_total', { bot: 'faceswap', verb: 'faceswap-picsi', status: 'completed' })).toBe(1);
+    expect(value(after, 'switchboard_jobs_finished_total', { bot: 'pika', verb: 'pika-create', status: 'completed' })).toBe(1);
+    expect(value(after, 'switchboard_jobs_submitted_total', { bot: 'faceswap', verb: 'faceswap-listid' })).toBe(1);
+    expect(value(after, 'switchboard_job_duration_seconds', { bot: 'pika', verb: 'pika-create' })).toBe(1);
+    expect(value(after, 'switchboard_discord_rate_limits_total', { scope: 'user' })).toBeGreaterThanOrEqual(1);
+    expect(value(after, 'switchboard_http_request_duration_seconds', { method: 'POST', route: '/v1/faceswap/picsi', status: '200' })).toBe(1);
+    expect(value(after, 'switchboard_account_slots_free', { account: user.id })).toBe(1);
+    expect(value(after, 'switchboard_account_slots_in_use', { account: user.id })).toBe(0);
+    expect(value(after, 'switchboard_webhook_backlog')).toBe(0);
+  });
+});
