@@ -247,7 +247,8 @@
     window.clearTimeout(timer);
     const mine = generation;
     timer = window.setTimeout(async () => {
-      await refresh();
+      // A tab nobody looks at does not need fresh numbers; it catches up when shown again.
+      if (document.visibilityState !== 'hidden') await refresh();
       if (mine === generation) schedule();
     }, POLL_MS);
   }
@@ -302,6 +303,9 @@
   document.addEventListener('DOMContentLoaded', () => {
     $('sign-in-form').addEventListener('submit', signIn);
     $('sign-out').addEventListener('click', () => signOut('Signed out.'));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible' && sessionStorage.getItem(TOKEN_KEY)) void refresh();
+    });
     if (sessionStorage.getItem(TOKEN_KEY)) showDashboard();
     else $('token').focus();
   });
