@@ -37,6 +37,8 @@ export interface AppServices {
   providers: readonly Provider[];
   /** Lets the dashboard re-probe accounts; optional so apps without Discord clients still build. */
   pool?: Pick<AccountPool, 'client' | 'health'>;
+  /** Which accounts this instance serves (several instances on one PostgreSQL); all when absent. */
+  leases?: { owns(accountId: string): boolean };
   /** Exposed at `/metrics` and fed with HTTP latencies when present. */
   metrics?: SwitchboardMetrics;
 }

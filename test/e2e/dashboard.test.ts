@@ -1,6 +1,7 @@
 /** The dashboard over HTTP: the static page, and the tenant-scoped JSON it polls. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiToken } from '../../src/auth/index.ts';
+import { buildApp } from '../../src/http/index.ts';
 import { form, png, startHarness, type Harness } from '../support/harness.ts';
 
 describe('dashboard', () => {
@@ -97,5 +98,16 @@ describe('dashboard', () => {
     expect((await accepted.json()).account.health.state).toBe('active');
 
     expect((await h.call('POST', '/v1/dashboard/accounts/acc_missing/probe')).status).toBe(404);
+  });
+
+  it('leaves the probe of an account another instance serves to that instance', async () => {
+    const elsewhere = await buildApp({ ...h.services, leases: { owns: () => false } });
+    try {
+      const response = await elsewhere.inject({ method: 'POST', url: `/v1/dashboard/accounts/${await accountId()}/probe`, headers: { authorization: `Bearer ${h.token}` } });
+      expect(response.statusCode).toBe(409);
+      expect(response.json().error).toContain('served by another switchboard instance');
+    } finally {
+      await elsewhere.close();
+    }
   });
 });

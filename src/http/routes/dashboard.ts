@@ -16,6 +16,8 @@ export interface DashboardServices {
   providers: readonly Provider[];
   /** Absent in apps built without Discord clients: re-probing then answers 503. */
   pool?: Pick<AccountPool, 'client' | 'health'>;
+  /** Several instances: only the one holding an account's lease may open its Gateway session. */
+  leases?: { owns(accountId: string): boolean };
 }
 
 // The page loads only its own files and talks only to this server.
@@ -45,6 +47,11 @@ export async function dashboardRoutes(app: FastifyInstance, services: DashboardS
       // Another tenant's account is as unknown as a missing one.
       if (!account || account.tenantId !== tenant.id) throw new ApiError(404, `Unable to locate account ${request.params.id}`);
       if (!services.pool) throw new ApiError(503, 'Re-probing accounts is not available on this server');
+      // Probing goes through the account's live client; opening one here for an account another
+      // instance serves would start a second Gateway session for the same user.
+      if (services.leases && !services.leases.owns(account.id)) {
+        throw new ApiError(409, `Account ${account.channel} is served by another switchboard instance right now; it re-checks the account on schedule`, 'Try again in a few seconds: instances rebalance accounts every few seconds.');
+      }
       services.pool.client(account); // the pool tracks (and connects) the account on first use
       await services.pool.health.probeNow(account.id);
       const fresh = (await services.store.accounts.getById(account.id)) ?? account;
