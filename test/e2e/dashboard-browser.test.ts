@@ -59,6 +59,8 @@ describe.runIf(available)('the dashboard in headless Chromium', () => {
     await page.getByLabel('API token').fill('sb_wrong-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-sign-in.png') });
 
     await page.getByLabel('API token').fill(h.token);
     await page.getByLabel('API token').press('Enter');
