@@ -3,6 +3,7 @@
  * Tests call it with their own services; `switchboard serve` calls it with the real ones.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AccountService } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
@@ -23,6 +24,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { docsRoutes } from './routes/docs.ts';
 import type { SwitchboardMetrics } from '../metrics/index.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
@@ -42,6 +44,9 @@ export interface AppServices {
   /** Exposed at `/metrics` and fed with HTTP latencies when present. */
   metrics?: SwitchboardMetrics;
 }
+
+/** The running version, as package.json says. */
+const VERSION = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** A caller's `X-Request-Id` is reused when it is harmless, so logs join up across services. */
 function requestId(header: string | string[] | undefined): string {
@@ -82,6 +87,7 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
 
   healthRoutes(app, services.store);
   if (services.metrics) metricsRoutes(app, services.metrics);
+  docsRoutes(app, services.providers, VERSION);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
     accountRoutes(v1, services.providers, services.accounts);

@@ -34,13 +34,21 @@ function clientError(error: FastifyError, bodyLimit: number): ApiError | undefin
   }
 }
 
+const routeTables = new WeakMap<FastifyInstance, { method: string; url: string; pattern: RegExp }[]>();
+
+/** Every route of the app as registered (method and URL pattern): the OpenAPI test checks them all. */
+export function routesOf(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return routeTables.get(app) ?? [];
+}
+
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   // Route patterns seen so far, to tell "unknown path" (404) from "wrong method" (405).
-  const routes: { method: string; pattern: RegExp }[] = [];
+  const routes: { method: string; url: string; pattern: RegExp }[] = [];
+  routeTables.set(app, routes);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const pattern = new RegExp(`^${route.url.replace(/\/$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`);
-    for (const method of methods) routes.push({ method, pattern });
+    for (const method of methods) routes.push({ method, url: route.url, pattern });
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

@@ -1,1 +1,2 @@
 export { buildApp, type AppServices } from './app.ts';
+export { routesOf } from './error-handling.ts';

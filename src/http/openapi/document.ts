@@ -1,0 +1,131 @@
+/**
+ * The OpenAPI 3.1 description of the whole HTTP API, generated from what defines the routes: the
+ * providers' commands and their field specs, and the response schemas in `schemas.ts`.
+ */
+import type { FieldSpec, Provider, ProviderCommand } from '../../providers/index.ts';
+import { componentSchemas } from './schemas.ts';
+
+type Operation = Record<string, unknown>;
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), json(ref('Error'), ERROR_TEXT[code] ?? 'error')]));
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'a parameter is missing or invalid',
+  401: 'missing or unknown API token',
+  404: 'not found (job, channel, configuration)',
+  409: 'the job has already ended',
+  413: 'body or file too large',
+  415: 'unsupported content type',
+  422: 'the bot refused the job (failed / moderated): the body is the job',
+  429: 'every eligible slot is busy (`executingJobs` lists the running jobs), or the account is cooling down',
+  503: 'the store is not reachable',
+  596: 'the account needs a human (captcha, verification, moderation) or Discord rejected its token',
+};
+
+function formSchema(fields: readonly FieldSpec[]): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(
+      fields.map((f) => [f.name, f.kind === 'file' ? { type: 'string', format: 'binary', description: f.description } : { type: 'string', description: f.description, ...(f.maxLength ? { maxLength: f.maxLength } : {}) }]),
+    ),
+    required: fields.filter((f) => f.required).map((f) => f.name),
+  };
+}
+
+function commandOperation(provider: Provider, command: ProviderCommand): Operation {
+  const text = command.fields.filter((f) => f.kind === 'text');
+  return {
+    tags: [provider.name],
+    operationId: `${provider.name}_${command.name}`,
+    summary: `${provider.name} /${command.name}`,
+    description:
+      command.answer === 'terminal'
+        ? 'Runs the command and answers with the finished job (or its current state if it runs long).'
+        : 'Submits the command and answers once the bot has accepted it (`started`), or at once when it waits in the queue (`created`); poll `jobs/?jobid=` or use `replyUrl`.',
+    requestBody: {
+      required: true,
+      content: {
+        'multipart/form-data': { schema: formSchema(command.fields) },
+        ...(command.fields.every((f) => f.kind === 'text' || !f.required) ? { 'application/json': { schema: formSchema(text) } } : {}),
+      },
+    },
+    responses: { '200': json(ref('Job'), 'the job'), '422': json(ref('Job'), ERROR_TEXT[422]!), ...errors(400, 401, 404, 413, 429, 596), '504': json(ref('Job'), 'the bot did not answer in time: the body is the failed job') },
+  };
+}
+
+function accountPaths(provider: Provider): Record<string, Record<string, Operation>> {
+  const account = provider.location === 'guild' ? 'FaceswapAccount' : 'PikaAccount';
+  const plain404 = { description: 'nothing configured (plain text, as useapi)', content: { 'text/plain': { schema: { type: 'string' } } } };
+  const channel = { name: 'channel', in: 'path', required: true, schema: { type: 'string' }, description: 'Discord channel id' };
+  const tags = [provider.name];
+  return {
+    [`/v1/${provider.name}/account`]: {
+      get: { tags, operationId: `${provider.name}_accounts`, summary: 'List configured accounts, keyed by channel', responses: { '200': json({ type: 'object', additionalProperties: ref(account) }, 'accounts'), '401': errors(401)['401'], '404': plain404 } },
+    },
+    [`/v1/${provider.name}/account/{channel}`]: {
+      get: { tags, operationId: `${provider.name}_account`, parameters: [channel], responses: { '200': json(ref(account), 'the account'), ...errors(401), '404': plain404 } },
+      post: {
+        tags,
+        operationId: `${provider.name}_account_save`,
+        summary: 'Create or update an account (verified against Discord)',
+        parameters: [channel],
+        requestBody: { required: true, content: { 'application/json': { schema: provider.location === 'guild' ? { type: 'object', properties: { discord: { type: 'string' }, server: { type: 'string' }, channel: { type: 'string' } }, required: ['discord', 'server', 'channel'] } : { type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: ['integer', 'string'] } }, required: ['discord', 'channel', 'maxJobs'] } } } },
+        responses: { '204': { description: 'saved' }, ...errors(400, 401, 413, 415) },
+      },
+      delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel], responses: { '204': { description: 'deleted' }, ...errors(401), '404': plain404 } },
+    },
+  };
+}
+
+function jobPaths(provider: Provider): Record<string, Record<string, Operation>> {
+  const tags = [provider.name];
+  const jobid = { name: 'jobid', in: 'query', required: false, schema: { type: 'string' }, description: 'a job id; without it the executing job ids are listed' };
+  return {
+    [`/v1/${provider.name}/jobs`]: {
+      get: { tags, operationId: `${provider.name}_jobs`, summary: 'One job (`?jobid=`), or the ids of the executing jobs', parameters: [jobid], responses: { '200': json({ oneOf: [ref('Job'), ref('JobIds')] }, 'the job, or the executing job ids'), ...errors(400, 401, 404) } },
+    },
+    [`/v1/${provider.name}/jobs/cancel`]: {
+      get: { tags, operationId: `${provider.name}_cancel`, parameters: [{ ...jobid, required: true, description: 'the job to cancel' }], responses: { '200': json(ref('Cancelled'), 'cancelled'), ...errors(400, 401, 404, 409) } },
+    },
+  };
+}
+
+const loose = { type: 'object' };
+
+export function openApiDocument(providers: readonly Provider[], version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, Operation>> = {
+    '/healthz': { get: { tags: ['operations'], operationId: 'healthz', security: [], responses: { '200': json(loose, 'the process is up') } } },
+    '/readyz': { get: { tags: ['operations'], operationId: 'readyz', security: [], responses: { '200': json(loose, 'the store answers'), ...errors(503) } } },
+    '/metrics': { get: { tags: ['operations'], operationId: 'metrics', security: [], responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/openapi.json': { get: { tags: ['operations'], operationId: 'openapi', security: [], responses: { '200': json(loose, 'this document') } } },
+    '/docs': { get: { tags: ['operations'], operationId: 'docs', security: [], responses: { '200': { description: 'API browser (HTML)', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    '/dashboard': { get: { tags: ['operations'], operationId: 'dashboard', security: [], responses: { '200': { description: 'the dashboard (HTML)', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    '/v1/webhooks/secret': { get: { tags: ['webhooks'], operationId: 'webhook_secret', summary: 'Your webhook signing secret', responses: { '200': json(ref('WebhookSecret'), 'the secret and how signatures are made'), ...errors(401) } } },
+    '/v1/webhooks/deliveries': {
+      get: { tags: ['webhooks'], operationId: 'webhook_deliveries', summary: "A job's webhook delivery log", parameters: [{ name: 'jobid', in: 'query', required: true, schema: { type: 'string' } }], responses: { '200': json(ref('Deliveries'), 'deliveries'), ...errors(400, 401) } },
+    },
+    '/v1/dashboard/overview': { get: { tags: ['dashboard'], operationId: 'dashboard_overview', summary: 'Accounts, live jobs and recent failures of your tenant', responses: { '200': json(loose, 'overview'), ...errors(401) } } },
+    '/v1/dashboard/accounts/{id}/probe': {
+      post: { tags: ['dashboard'], operationId: 'dashboard_probe', summary: 'Re-probe an account now', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': json(loose, 'the account after the probe'), ...errors(401, 404, 409) } },
+    },
+  };
+  for (const provider of providers) {
+    Object.assign(paths, accountPaths(provider), jobPaths(provider));
+    for (const command of provider.commands) paths[`/v1/${provider.name}/${command.name}`] = { [command.method.toLowerCase()]: commandOperation(provider, command) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'switchboard',
+      version,
+      description: "A self-hosted gateway to the InsightFaceSwap and Pika Discord bots, compatible with useapi.net's InsightFaceSwap API v1 and Pika API v1.",
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    tags: [{ name: 'faceswap' }, { name: 'pika' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
+    paths,
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: componentSchemas },
+  };
+}

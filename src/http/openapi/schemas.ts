@@ -1,0 +1,137 @@
+/**
+ * JSON Schemas of switchboard's responses (OpenAPI 3.1 uses JSON Schema 2020-12). They describe
+ * what the API sends — the useapi shapes — and a test holds real responses to them.
+ */
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+
+export const ErrorSchema = {
+  type: 'object',
+  description: "useapi's error envelope; `code` equals the HTTP status",
+  properties: { error: str, errorDetails: str, code: int, executingJobs: { type: 'array', items: str } },
+  required: ['error', 'code'],
+  additionalProperties: false,
+} as const;
+
+export const CreditsSchema = {
+  type: 'object',
+  properties: { timestamp: str, total: int, used: int },
+  required: ['timestamp', 'total', 'used'],
+  additionalProperties: false,
+} as const;
+
+export const FaceswapAccountSchema = {
+  type: 'object',
+  properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' } },
+  required: ['server', 'channel', 'discord'],
+  additionalProperties: false,
+} as const;
+
+export const PikaAccountSchema = {
+  type: 'object',
+  properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: 10 } },
+  required: ['channel', 'discord', 'maxJobs'],
+  additionalProperties: false,
+} as const;
+
+const fileMeta = { type: 'object', properties: { size: int, type: str }, required: ['size', 'type'], additionalProperties: false } as const;
+
+export const AttachmentSchema = {
+  type: 'object',
+  properties: { id: str, filename: str, size: int, url: str, proxy_url: str, width: int, height: int, content_type: str },
+  required: ['id', 'filename', 'url'],
+  additionalProperties: false,
+} as const;
+
+export const JobSchema = {
+  type: 'object',
+  description: 'A job (useapi §3.1 / §3.2): the answer of every command, of `jobs/?jobid=`, and the webhook body',
+  properties: {
+    jobid: str,
+    verb: { ...str, pattern: '^(faceswap|pika)-[a-z_]+$' },
+    status: { enum: ['created', 'started', 'progress', 'completed', 'failed', 'moderated', 'cancelled'] },
+    created: { ...str, format: 'date-time' },
+    updated: { ...str, format: 'date-time' },
+    prompt: str,
+    idname: str,
+    options: str,
+    targetMessageId: str,
+    saveid_idname: str,
+    swapid_idname: str,
+    image: fileMeta,
+    message: { oneOf: [str, fileMeta] },
+    font: str,
+    discord: { ...str, description: 'masked: `<ABC…secured…xyz>`' },
+    server: str,
+    channel: str,
+    maxJobs: int,
+    replyUrl: str,
+    replyRef: str,
+    messageId: str,
+    content: str,
+    timestamp: strOrNull,
+    attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } },
+    embeds: { type: 'array', items: { type: 'object' } },
+    buttons: { type: 'array', items: str },
+    parentJobId: str,
+    button: str,
+    jobsAhead: { ...int, description: 'queued jobs of the same account ahead of this one' },
+    error: str,
+    errorDetails: str,
+    code: int,
+  },
+  required: ['jobid', 'verb', 'status', 'created', 'updated', 'discord', 'channel', 'code'],
+  additionalProperties: false,
+} as const;
+
+export const CancelledSchema = {
+  type: 'object',
+  properties: { jobid: str, status: { const: 'cancelled' }, code: { const: 200 } },
+  required: ['jobid', 'status', 'code'],
+  additionalProperties: false,
+} as const;
+
+export const JobIdsSchema = { type: 'array', items: str, description: 'ids of the executing jobs' } as const;
+
+export const WebhookSecretSchema = {
+  type: 'object',
+  properties: { secret: str, header: str, algorithm: str, format: str },
+  required: ['secret', 'header', 'algorithm', 'format'],
+  additionalProperties: false,
+} as const;
+
+export const DeliveriesSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      url: str,
+      status: { enum: ['pending', 'delivered', 'failed'] },
+      attempts: int,
+      nextAttemptAt: str,
+      deliveredAt: str,
+      lastError: str,
+      deliveries: {
+        type: 'array',
+        items: { type: 'object', properties: { attempt: int, at: str, durationMs: int, statusCode: { type: ['integer', 'null'] }, error: str }, required: ['attempt', 'at', 'durationMs', 'statusCode'], additionalProperties: false },
+      },
+    },
+    required: ['url', 'status', 'attempts', 'deliveries'],
+    additionalProperties: false,
+  },
+} as const;
+
+export const componentSchemas = {
+  Error: ErrorSchema,
+  Credits: CreditsSchema,
+  FaceswapAccount: FaceswapAccountSchema,
+  PikaAccount: PikaAccountSchema,
+  Attachment: AttachmentSchema,
+  Job: JobSchema,
+  Cancelled: CancelledSchema,
+  JobIds: JobIdsSchema,
+  WebhookSecret: WebhookSecretSchema,
+  Deliveries: DeliveriesSchema,
+} as const;
