@@ -1,0 +1,74 @@
+/** Helpers shared by the benchmarks that drive switchboard and the simulator in worker processes. */
+import { startWorker, type Worker } from './rpc.ts';
+import { until, wallClock } from './stats.ts';
+import type { StoreKind } from './databases.ts';
+
+/** Starts the named workers, runs `fn`, and always stops them (in reverse order). */
+export async function withWorkers<T>(names: string[], fn: (workers: Worker[]) => Promise<T>, nodeArgs: string[] = []): Promise<T> {
+  const workers: Worker[] = [];
+  try {
+    for (const name of names) workers.push(await startWorker(name, nodeArgs));
+    return await fn(workers);
+  } finally {
+    for (const w of workers.reverse()) await w.call('stop', undefined, 30_000).catch(() => undefined).finally(() => w.stop());
+  }
+}
+
+export interface Discord {
+  apiUrl: string;
+  gatewayUrl: string;
+}
+
+/** REST budgets high enough that the simulator's rate limits never decide a throughput run. */
+export const UNLIMITED_REST = { perToken: { limit: 1_000_000, windowMs: 1000 }, global: { limit: 1_000_000, windowMs: 1000 } };
+
+export interface Switchboard {
+  url: string;
+  token: string;
+}
+
+export function startSwitchboard(worker: Worker, discord: Discord, kind: StoreKind, options: { env?: Record<string, string>; pacing?: 'default' | 'none' } = {}): Promise<Switchboard> {
+  return worker.call<Switchboard>('start', { kind, ...discord, ...options });
+}
+
+/** Submits one `POST /v1/pika/create` per id with at most `concurrency` in flight; returns when all answered. */
+export async function submitPikaJobs(server: Switchboard, ids: string[], concurrency: number): Promise<{ status: Record<number, number>; firstSentAt: number }> {
+  const status: Record<number, number> = {};
+  let next = 0;
+  const firstSentAt = wallClock();
+  const lane = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const { code } = await postPikaJob(server, id);
+      status[code] = (status[code] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { status, firstSentAt };
+}
+
+/** One generation request; `id` becomes its X-Request-Id. Resolves with the HTTP status and the job id. */
+export async function postPikaJob(server: Switchboard, id: string): Promise<{ code: number; jobid: string | undefined }> {
+  const response = await fetch(`${server.url}/v1/pika/create`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', 'x-request-id': id },
+    body: JSON.stringify({ prompt: 'a horse running on a beach' }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { jobid?: string };
+  return { code: response.status, jobid: body.jobid };
+}
+
+/** Waits until the tenant has no active Pika job left. */
+export function drained(worker: Worker, timeoutMs: number): Promise<true> {
+  return until('every job to end', async () => ((await worker.call<number>('activeJobs')) === 0 ? true : undefined), timeoutMs, 25);
+}
+
+export interface JobRow {
+  jobid: string;
+  status: string;
+  accountId: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  nonce: string | null;
+}

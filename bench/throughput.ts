@@ -1,0 +1,102 @@
+/**
+ * Benchmark 2 — end-to-end throughput: Pika generations submitted over HTTP until every one has
+ * completed, with N accounts (maxJobs 10 each, bot latency 0), on SQLite and on PostgreSQL. The
+ * ceiling is the raw client (`support/raw-session.ts`) making the same Discord calls against the
+ * same simulator with the same concurrency, without switchboard.
+ */
+import type { Benchmark, BenchContext } from './support/context.ts';
+import { postgresUnavailable, type StoreKind } from './support/databases.ts';
+import { sum } from './support/stats.ts';
+import { verdict, type Cell, type Table } from './support/table.ts';
+import { drained, startSwitchboard, submitPikaJobs, UNLIMITED_REST, withWorkers, type JobRow } from './support/workers.ts';
+
+const MAX_JOBS = 10;
+/** HTTP requests in flight from the load generator. */
+const SUBMITTERS = 32;
+const TARGET_RATE = 200;
+const TARGET_RATIO = 0.5;
+
+export const SIMULATOR = { botLatencyMs: 0, rateLimit: UNLIMITED_REST, pikaConcurrency: MAX_JOBS, interactionTimeoutMs: 60_000 };
+
+const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+
+interface Measured {
+  rate: number;
+  completed: number;
+  restPerJob: number;
+  refused: number;
+}
+
+export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: number, ctx: BenchContext): Promise<Measured> {
+  return withWorkers(['simulator', 'switchboard'], async ([sim, sb]) => {
+    const discord = await sim!.call<{ apiUrl: string; gatewayUrl: string }>('start', SIMULATOR);
+    const server = await startSwitchboard(sb!, discord, kind, { env: { SWITCHBOARD_QUEUE_LIMIT: '10000' }, pacing: 'none' });
+    await sb!.call('addAccounts', { bot: 'pika', accounts: await sim!.call('pikaAccounts', accounts), maxJobs: MAX_JOBS });
+    await sb!.call('connectAll');
+    await submitPikaJobs(server, ids('warm', Math.min(4 * accounts, 40)), 8); // JIT, caches, command indexes
+    await drained(sb!, 60_000);
+    await sim!.call('resetReport');
+    ctx.log(`throughput: switchboard ${kind}, ${accounts} accounts, ${jobs} jobs`);
+    const { firstSentAt, status } = await submitPikaJobs(server, ids('job', jobs), SUBMITTERS);
+    await drained(sb!, 300_000);
+    const rows = (await sb!.call<JobRow[]>('jobs')).filter((j) => j.createdAt >= Math.floor(firstSentAt));
+    const completed = rows.filter((j) => j.status === 'completed');
+    const last = Math.max(...completed.map((j) => j.finishedAt ?? 0));
+    const report = await sim!.call<{ requests: Record<string, number> }>('report');
+    return {
+      rate: completed.length / ((last - firstSentAt) / 1000),
+      completed: completed.length,
+      restPerJob: sum(Object.values(report.requests)) / jobs,
+      refused: jobs - (status[200] ?? 0),
+    };
+  });
+}
+
+export async function viaRawClient(accounts: number, jobs: number, ctx: BenchContext): Promise<Measured> {
+  return withWorkers(['simulator', 'raw-client'], async ([sim, raw]) => {
+    const discord = await sim!.call<{ apiUrl: string; gatewayUrl: string }>('start', SIMULATOR);
+    const list = await sim!.call<{ token: string; channel: string }[]>('pikaAccounts', accounts);
+    const run = { ...discord, accounts: list, concurrency: MAX_JOBS };
+    await raw!.call('pika', { ...run, jobsPerAccount: Math.min(4, Math.ceil(40 / accounts)) }); // warm-up
+    await sim!.call('resetReport');
+    ctx.log(`throughput: raw client, ${accounts} accounts, ${jobs} jobs`);
+    const result = await raw!.call<{ started: number; finished: number; completed: number }>('pika', { ...run, jobsPerAccount: Math.ceil(jobs / accounts) }, 300_000);
+    const report = await sim!.call<{ requests: Record<string, number> }>('report');
+    return { rate: result.completed / ((result.finished - result.started) / 1000), completed: result.completed, restPerJob: sum(Object.values(report.requests)) / result.completed, refused: 0 };
+  });
+}
+
+export const throughput: Benchmark = {
+  name: 'throughput',
+  async run(ctx: BenchContext): Promise<Table> {
+    const sizes: [accounts: number, jobs: number][] = ctx.quick ? [[1, 200], [10, 500], [50, 1000]] : [[1, 500], [10, 2000], [50, 3000]];
+    const noPostgres = await postgresUnavailable();
+    const kinds: StoreKind[] = noPostgres ? ['sqlite'] : ['sqlite', 'postgres'];
+    const rows: Cell[][] = [];
+    let best = 0;
+    let bestRatio = 0;
+    for (const [accounts, jobs] of sizes) {
+      const ceiling = await viaRawClient(accounts, jobs, ctx);
+      rows.push(['raw client (ceiling)', accounts, ceiling.completed, ceiling.rate, 1, ceiling.restPerJob, '–']);
+      for (const kind of kinds) {
+        const m = await viaSwitchboard(kind, accounts, jobs, ctx);
+        rows.push([`switchboard, ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, accounts, m.completed, m.rate, m.rate / ceiling.rate, m.restPerJob, m.refused]);
+        if (kind === 'sqlite') {
+          best = Math.max(best, m.rate);
+          bestRatio = Math.max(bestRatio, m.rate / ceiling.rate);
+        }
+      }
+    }
+    return {
+      title: '2. End-to-end throughput',
+      setup: `Pika \`create\` jobs: ${SUBMITTERS} concurrent \`POST /v1/pika/create\` from the parent process until every job has completed; maxJobs ${MAX_JOBS} per account, SWITCHBOARD_QUEUE_LIMIT=10000 (jobs beyond the slots wait in the queue), bot latency 0. Budgets: simulator REST limits raised to 1,000,000/s per token and route (never reached), switchboard's own client pacing off (minIntervalMs 0, no 350 ms gap between interactions) — with the production pacing one account is capped at 1 interaction per 350 ms (≈ 2.9 jobs/s). The ceiling is the raw client with the same accounts and ${MAX_JOBS} generations in flight per account. jobs/s = completed jobs ÷ (last completion − first submission).`,
+      columns: ['client', 'accounts', 'jobs completed', 'jobs/s', 'ratio to ceiling', 'Discord REST calls/job', 'HTTP refused'],
+      rows,
+      notes: [
+        verdict(`target ≥ ${TARGET_RATE} jobs/s on SQLite`, best >= TARGET_RATE, `best ${best.toFixed(0)} jobs/s`),
+        verdict(`target ≥ ${TARGET_RATIO} of the ceiling on SQLite`, bestRatio >= TARGET_RATIO, `best ${bestRatio.toFixed(2)}`),
+        ...(noPostgres ? [`PostgreSQL rows skipped: ${noPostgres}`] : []),
+      ],
+    };
+  },
+};
