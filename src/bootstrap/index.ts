@@ -6,7 +6,7 @@
 import { AccountPool, AccountService, type AccountPoolOptions } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
-import { JobEvents, JobRunner, JobService } from '../jobs/index.ts';
+import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
 import { verifyAccount } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { SwitchboardMetrics } from '../metrics/index.ts';
@@ -41,6 +41,7 @@ export interface Services {
   webhooks: WebhookDispatcher;
   leases: LeaseManager;
   metrics: SwitchboardMetrics;
+  retention: RetentionSweeper;
   /** Starts the background work: health re-probes, the job runner, webhook delivery. */
   start(): Promise<void>;
   /** Stops the background work and closes the store. Safe to call once after or without start. */
@@ -101,6 +102,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     events,
     log,
     owns: (id) => leases.owns(id),
+    retainResults: config.retainResults,
     onJobEnded: (job) => {
       metrics.jobEnded(job);
       if (job.replyUrl) webhooks.kick();
@@ -126,6 +128,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       if (job.replyUrl) webhooks.kick();
     },
   });
+  const retention = new RetentionSweeper(store, { resultDays: config.resultRetentionDays, jobDays: config.jobRetentionDays });
   let started = false;
   return {
     config,
@@ -149,6 +152,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     webhooks,
     leases,
     metrics,
+    retention,
     async start() {
       started = true;
       if (notifications) {
@@ -159,9 +163,11 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       await pool.start();
       runner.start();
       webhooks.start();
+      retention.start();
     },
     async close() {
       if (started) {
+        retention.stop();
         await runner.stop();
         await webhooks.stop();
         await leases.stop();

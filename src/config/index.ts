@@ -33,6 +33,12 @@ export interface Config {
   readonly verifyAccounts: boolean;
   /** Name under which this process holds account leases; generated when unset. */
   readonly instanceId: string | undefined;
+  /** Keep copies of result files (Discord's CDN links expire); default on with SQLite. */
+  readonly retainResults: boolean;
+  /** Days retained result files are kept. */
+  readonly resultRetentionDays: number;
+  /** Days finished jobs are kept (at least 31, as useapi promises). */
+  readonly jobRetentionDays: number;
 }
 
 export const defaults = {
@@ -49,6 +55,9 @@ export const defaults = {
   queueLimit: 0,
   verifyAccounts: true,
   instanceId: undefined,
+  retainResults: undefined,
+  resultRetentionDays: 7,
+  jobRetentionDays: 45,
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -76,6 +85,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     bodyLimit: defaults.bodyLimit,
     verifyAccounts: blankToUndefined(env.SWITCHBOARD_VERIFY_ACCOUNTS) === undefined ? defaults.verifyAccounts : parseFlag('SWITCHBOARD_VERIFY_ACCOUNTS', env.SWITCHBOARD_VERIFY_ACCOUNTS),
     instanceId: parseInstanceId(env.SWITCHBOARD_INSTANCE_ID),
+    // Stored in the database: cheap in an embedded file, a deliberate choice on a shared server.
+    retainResults: blankToUndefined(env.SWITCHBOARD_RETAIN_RESULTS) === undefined ? databaseUrl === undefined : parseFlag('SWITCHBOARD_RETAIN_RESULTS', env.SWITCHBOARD_RETAIN_RESULTS),
+    resultRetentionDays: parseCount('SWITCHBOARD_RESULT_RETENTION_DAYS', env.SWITCHBOARD_RESULT_RETENTION_DAYS, defaults.resultRetentionDays, 3650),
+    jobRetentionDays: Math.max(31, parseCount('SWITCHBOARD_JOB_RETENTION_DAYS', env.SWITCHBOARD_JOB_RETENTION_DAYS, defaults.jobRetentionDays, 3650)),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
   };
   return Object.freeze(config);

@@ -21,6 +21,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { resultRoutes } from './routes/results.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -94,6 +95,7 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     commandRoutes(v1, services.providers, services.jobs);
     jobRoutes(v1, services.providers, services.jobs);
     webhookRoutes(v1, services.store, services.secrets);
+    resultRoutes(v1, services.store);
   });
   await dashboardRoutes(app, services);
   return app;

@@ -10,6 +10,7 @@ import type { AccountRecord, JobPatch, JobRecord, JobStatus, Store } from '../st
 import { ACTIVE_STATUSES } from '../store/index.ts';
 import { renderJob } from './render.ts';
 import { buttonsOf, messagePatch } from './message-fields.ts';
+import { retainResults } from './retain.ts';
 
 export interface ExecutionContext {
   store: Store;
@@ -20,6 +21,8 @@ export interface ExecutionContext {
   changed: (jobid: string) => void;
   /** Lets the runner (timeouts, shutdown) stop following: closes the current handle. */
   register: (close: () => void) => void;
+  /** Keep copies of the result files when the job completes. */
+  retainResults?: boolean;
 }
 
 const RUNNING: readonly JobStatus[] = ['started', 'progress'];
@@ -90,7 +93,7 @@ async function discoverApplicationId(ctx: ExecutionContext, job: JobRecord, step
  * Applies one bot message to the job. Returns the verdict so the caller knows whether the step
  * (or the job) is over. Writes are compare-and-set: a cancelled job is left alone.
  */
-export async function applyMessage(ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed' | 'account'>, job: JobRecord, step: CommandStep, message: DiscordMessage, last: boolean): Promise<Verdict> {
+export async function applyMessage(ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed' | 'account' | 'retainResults'>, job: JobRecord, step: CommandStep, message: DiscordMessage, last: boolean): Promise<Verdict> {
   const credits = ctx.provider.credits?.(message);
   if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
   const verdict = ctx.provider.interpret(message, step);
@@ -104,7 +107,10 @@ export async function applyMessage(ctx: Pick<ExecutionContext, 'store' | 'provid
       ctx.changed(job.jobid);
       break;
     case 'done':
-      if (last) await finishJob(ctx, job, { ...fields, status: 'completed', code: 200 });
+      if (last) {
+        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now()) : undefined;
+        await finishJob(ctx, job, { ...fields, status: 'completed', code: 200, ...(results?.length ? { results } : {}) });
+      }
       break;
     case 'failed':
       await finishJob(ctx, job, { ...fields, ...failure(verdict.error, 422, 'reported by the bot') });

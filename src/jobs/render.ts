@@ -4,6 +4,7 @@
  */
 import type { Provider } from '../providers/index.ts';
 import type { JobRecord } from '../store/index.ts';
+import { resultUrl } from './retain.ts';
 
 export function renderJob(job: JobRecord, provider: Provider, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const body: Record<string, unknown> = {
@@ -25,6 +26,8 @@ export function renderJob(job: JobRecord, provider: Provider, extra: Record<stri
     ...(job.attachments !== null ? { attachments: job.attachments } : {}),
     ...(job.embeds !== null && job.embeds.length > 0 ? { embeds: job.embeds } : {}),
     ...(job.buttons !== null ? { buttons: job.buttons } : {}),
+    // Copies kept by switchboard: stable URLs (with your API token) after Discord's links expire.
+    ...(job.results !== null ? { results: job.results.map((r) => ({ filename: r.filename, content_type: r.contentType, size: r.size, url: resultUrl(job.jobid, r.index) })) } : {}),
     ...(job.parentJobId !== null ? { parentJobId: job.parentJobId } : {}),
     ...(job.button !== null ? { button: job.button } : {}),
     ...(job.error !== null ? { error: job.error } : {}),

@@ -24,6 +24,8 @@ export interface JobRunnerOptions {
   owns?: (accountId: string) => boolean;
   pollIntervalMs?: number;
   now?: () => number;
+  /** Keep copies of completed jobs' result files (see `retain.ts`). */
+  retainResults?: boolean;
 }
 
 interface Running {
@@ -122,6 +124,7 @@ export class JobRunner {
       now: this.#o.now,
       changed: (jobid) => this.#o.events.changed(jobid),
       register: (close) => entry.closers.push(close),
+      retainResults: this.#o.retainResults ?? false,
     });
     entry.done = (async () => {
       if (!provider || !command) {

@@ -18,6 +18,7 @@ import {
   type JobStatus,
   type JobStore,
   type NewJob,
+  type RetainedResult,
   type RecentJobsFilter,
   type TerminalWebhook,
 } from './job-types.ts';
@@ -50,6 +51,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     attachments: parse<unknown[]>(row.attachments),
     embeds: parse<unknown[]>(row.embeds),
     buttons: parse<string[]>(row.buttons),
+    results: parse<RetainedResult[]>(row.results),
     error: row.error,
     errorDetails: row.errorDetails,
     code: num(row.code),
@@ -76,6 +78,7 @@ function patchColumns(patch: JobPatch): Partial<JobsTable> {
   if (patch.attachments !== undefined) columns.attachments = json(patch.attachments);
   if (patch.embeds !== undefined) columns.embeds = json(patch.embeds);
   if (patch.buttons !== undefined) columns.buttons = json(patch.buttons);
+  if (patch.results !== undefined) columns.results = json(patch.results);
   if (patch.error !== undefined) columns.error = patch.error;
   if (patch.errorDetails !== undefined) columns.errorDetails = patch.errorDetails;
   if (patch.code !== undefined) columns.code = patch.code;
@@ -140,6 +143,7 @@ export class SqlJobStore implements JobStore {
           attachments: json(job.attachments),
           embeds: json(job.embeds),
           buttons: json(job.buttons),
+          results: null,
           error: job.error,
           errorDetails: job.errorDetails,
           code: job.code,
@@ -313,6 +317,37 @@ export class SqlJobStore implements JobStore {
       .groupBy('accountId')
       .execute();
     return rows.map((r) => ({ accountId: r.accountId!, count: Number(r.n) }));
+  }
+
+  async saveResultFiles(jobid: string, files: (JobFile & { index: number })[], now: number): Promise<void> {
+    if (files.length === 0) return;
+    await this.db
+      .insertInto('resultFiles')
+      .values(files.map((f) => ({ jobId: jobid, idx: f.index, filename: f.filename, contentType: f.contentType, size: f.data.length, data: f.data.toString('base64'), createdAt: now })))
+      .onConflict((oc) => oc.columns(['jobId', 'idx']).doNothing())
+      .execute();
+  }
+
+  async resultFile(tenantId: string, jobid: string, index: number): Promise<(JobFile & { size: number }) | undefined> {
+    const row = await this.db
+      .selectFrom('resultFiles')
+      .innerJoin('jobs', 'jobs.jobid', 'resultFiles.jobId')
+      .select(['resultFiles.filename', 'resultFiles.contentType', 'resultFiles.size', 'resultFiles.data', 'resultFiles.idx'])
+      .where('jobs.tenantId', '=', tenantId)
+      .where('resultFiles.jobId', '=', jobid)
+      .where('resultFiles.idx', '=', index)
+      .executeTakeFirst();
+    return row && { field: String(row.idx), filename: row.filename, contentType: row.contentType, size: Number(row.size), data: Buffer.from(row.data, 'base64') };
+  }
+
+  async purgeResultFiles(before: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const old = await trx.selectFrom('resultFiles').select('jobId').distinct().where('createdAt', '<', before).execute();
+      if (old.length === 0) return 0;
+      const result = await trx.deleteFrom('resultFiles').where('createdAt', '<', before).executeTakeFirst();
+      await trx.updateTable('jobs').set({ results: null }).where('jobid', 'in', old.map((r) => r.jobId)).execute();
+      return Number(result.numDeletedRows);
+    });
   }
 
   async purgeFinished(before: number): Promise<number> {

@@ -9,6 +9,13 @@ export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+export interface RetainedResult {
+  index: number;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
 export interface JobRecord {
   jobid: string;
   tenantId: string;
@@ -33,6 +40,8 @@ export interface JobRecord {
   attachments: unknown[] | null;
   embeds: unknown[] | null;
   buttons: string[] | null;
+  /** Retained copies of the result files, served by switchboard (null when not retained). */
+  results: RetainedResult[] | null;
   error: string | null;
   errorDetails: string | null;
   code: number | null;
@@ -59,6 +68,7 @@ export type JobPatch = Partial<
     | 'attachments'
     | 'embeds'
     | 'buttons'
+    | 'results'
     | 'error'
     | 'errorDetails'
     | 'code'
@@ -70,7 +80,7 @@ export type JobPatch = Partial<
 >;
 
 /** `queued` and `holdsSlot` are decided by the capacity claim at insert. */
-export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'queued' | 'holdsSlot'> & { startedAt?: number | null };
+export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'queued' | 'holdsSlot' | 'results'> & { startedAt?: number | null };
 
 export interface JobFile {
   field: string;
@@ -142,6 +152,11 @@ export interface JobStore {
   countActive(): Promise<{ bot: string; status: JobStatus; count: number }[]>;
   /** Slots held per account (metrics, dashboards). */
   slotsInUse(): Promise<{ accountId: string; count: number }[]>;
+  /** Keeps copies of a job's result files (the job's `results` is set with {@link update}). */
+  saveResultFiles(jobid: string, files: (JobFile & { index: number })[], now: number): Promise<void>;
+  resultFile(tenantId: string, jobid: string, index: number): Promise<(JobFile & { size: number }) | undefined>;
+  /** Deletes retained result files older than `before` (and forgets them in their jobs); returns how many. */
+  purgeResultFiles(before: number): Promise<number>;
   /** Deletes terminal jobs finished before `before`; returns how many. */
   purgeFinished(before: number): Promise<number>;
 }

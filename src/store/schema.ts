@@ -46,6 +46,16 @@ export interface AccountsTable {
   leaseUntil: number | null;
 }
 
+export interface ResultFilesTable {
+  jobId: string;
+  idx: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  data: string;
+  createdAt: number;
+}
+
 export interface InstancesTable {
   id: string;
   startedAt: number;
@@ -82,6 +92,8 @@ export interface JobsTable {
   code: number | null;
   parentJobId: string | null;
   button: string | null;
+  /** JSON: the retained copies of the result attachments (see `result_files`). */
+  results: string | null;
   /** JSON: what the runner needs to resume (nonce, interaction and message ids, components). */
   runnerState: string;
   createdAt: number;
@@ -140,4 +152,5 @@ export interface Database {
   webhookDeliveries: WebhookDeliveriesTable;
   switchboardMeta: MetaTable;
   instances: InstancesTable;
+  resultFiles: ResultFilesTable;
 }

@@ -25,4 +25,13 @@ describe('config', () => {
     expect(loadConfig({ SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: '1' }).allowPrivateCallbacks).toBe(true);
     expect(() => loadConfig({ SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: 'maybe' })).toThrow(/1 or 0/);
   });
+
+  it('retains results by default only with the embedded store, and keeps jobs at least 31 days', () => {
+    expect(loadConfig({}).retainResults).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).retainResults).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y', SWITCHBOARD_RETAIN_RESULTS: '1' }).retainResults).toBe(true);
+    expect(loadConfig({ SWITCHBOARD_JOB_RETENTION_DAYS: '5' }).jobRetentionDays).toBe(31);
+    expect(() => loadConfig({ SWITCHBOARD_QUEUE_LIMIT: '-1' })).toThrow(/SWITCHBOARD_QUEUE_LIMIT must be a whole number/);
+    expect(() => loadConfig({ SWITCHBOARD_INSTANCE_ID: 'has spaces' })).toThrow(/SWITCHBOARD_INSTANCE_ID/);
+  });
 });

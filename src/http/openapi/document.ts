@@ -105,6 +105,18 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     '/v1/webhooks/deliveries': {
       get: { tags: ['webhooks'], operationId: 'webhook_deliveries', summary: "A job's webhook delivery log", parameters: [{ name: 'jobid', in: 'query', required: true, schema: { type: 'string' } }], responses: { '200': json(ref('Deliveries'), 'deliveries'), ...errors(400, 401) } },
     },
+    '/v1/results/{jobid}/{index}': {
+      get: {
+        tags: ['jobs'],
+        operationId: 'result_file',
+        summary: 'A retained result file of a job',
+        parameters: [
+          { name: 'jobid', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: { '200': { description: 'the file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...errors(401, 404) },
+      },
+    },
     '/v1/dashboard/overview': { get: { tags: ['dashboard'], operationId: 'dashboard_overview', summary: 'Accounts, live jobs and recent failures of your tenant', responses: { '200': json(loose, 'overview'), ...errors(401) } } },
     '/v1/dashboard/accounts/{id}/probe': {
       post: { tags: ['dashboard'], operationId: 'dashboard_probe', summary: 'Re-probe an account now', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': json(loose, 'the account after the probe'), ...errors(401, 404, 409) } },
@@ -124,7 +136,7 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: [{ name: 'faceswap' }, { name: 'pika' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
+    tags: [{ name: 'faceswap' }, { name: 'pika' }, { name: 'jobs' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
     paths,
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: componentSchemas },
   };

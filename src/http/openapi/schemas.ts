@@ -75,6 +75,11 @@ export const JobSchema = {
     attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } },
     embeds: { type: 'array', items: { type: 'object' } },
     buttons: { type: 'array', items: str },
+    results: {
+      type: 'array',
+      description: 'copies switchboard keeps of the result files (GET them with your API token; they outlive Discord’s expiring links)',
+      items: { type: 'object', properties: { filename: str, content_type: str, size: int, url: str }, required: ['filename', 'content_type', 'size', 'url'], additionalProperties: false },
+    },
     parentJobId: str,
     button: str,
     jobsAhead: { ...int, description: 'queued jobs of the same account ahead of this one' },
