@@ -7,6 +7,7 @@
  */
 import type { Store } from '../store/index.ts';
 import type { Logger } from '../webhooks/index.ts';
+import { PollLoop } from '../shared/poll-loop.ts';
 
 export interface LeaseManagerOptions {
   store: Store;
@@ -25,14 +26,12 @@ export class LeaseManager {
   readonly instanceId: string;
   readonly #o: Required<Omit<LeaseManagerOptions, 'log' | 'onAcquired' | 'onLost'>> & Pick<LeaseManagerOptions, 'log' | 'onAcquired' | 'onLost'>;
   #owned = new Set<string>();
-  #timer: NodeJS.Timeout | undefined;
-  #tick: Promise<void> | undefined;
-  #again = false;
-  #stopped = true;
+  readonly #loop: PollLoop;
 
   constructor(options: LeaseManagerOptions) {
     this.#o = { leaseMs: 10_000, intervalMs: 3_000, now: Date.now, ...options };
     this.instanceId = options.instanceId;
+    this.#loop = new PollLoop(() => this.#round(), this.#o.intervalMs, (error) => this.#o.log?.error({ err: error }, 'lease round failed'));
   }
 
   /** Whether this instance holds the account's lease (as of its last round). */
@@ -45,17 +44,13 @@ export class LeaseManager {
   }
 
   /** Runs the first round before resolving, so a fresh instance starts with its share. */
-  async start(): Promise<void> {
-    this.#stopped = false;
-    this.kick();
-    await this.#tick;
+  start(): Promise<void> {
+    return this.#loop.start();
   }
 
   /** Gives every lease back at once, so the other instances take over without waiting. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#tick;
+    await this.#loop.stop();
     const held = [...this.#owned];
     this.#owned = new Set();
     if (held.length > 0) this.#o.onLost?.(held);
@@ -64,21 +59,7 @@ export class LeaseManager {
 
   /** Runs a round now (e.g. an account was just created). */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#tick) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#tick = this.#round()
-      .catch((error) => this.#o.log?.error({ err: error }, 'lease round failed'))
-      .finally(() => {
-        this.#tick = undefined;
-        if (this.#stopped) return;
-        const again = this.#again;
-        this.#again = false;
-        this.#timer = setTimeout(() => this.kick(), again ? 0 : this.#o.intervalMs);
-      });
+    this.#loop.kick();
   }
 
   async #round(): Promise<void> {

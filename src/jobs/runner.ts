@@ -11,6 +11,7 @@ import { ACTIVE_STATUSES } from '../store/index.ts';
 import type { Logger } from '../webhooks/index.ts';
 import { executeJob, failure, finishJob, followRecovered, type ExecutionContext } from './execute.ts';
 import type { JobEvents } from './job-events.ts';
+import { PollLoop } from '../shared/poll-loop.ts';
 
 export interface JobRunnerOptions {
   store: Store;
@@ -37,47 +38,27 @@ interface Running {
 export class JobRunner {
   readonly #o: JobRunnerOptions & { now: () => number; pollIntervalMs: number };
   readonly #running = new Map<string, Running>();
-  #timer: NodeJS.Timeout | undefined;
-  #tick: Promise<void> | undefined;
-  #again = false;
-  #stopped = true;
+  readonly #loop: PollLoop;
 
   constructor(options: JobRunnerOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 1000, ...options };
+    this.#loop = new PollLoop(() => this.#scan(), this.#o.pollIntervalMs, (error) => this.#o.log.error({ err: error }, 'job runner scan failed'));
   }
 
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    this.wake();
+    void this.#loop.start();
   }
 
   /** Stops picking up work and stops following Discord for the jobs in flight; their rows stay as they are, for the next start. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#tick;
+    await this.#loop.stop();
     for (const running of this.#running.values()) for (const close of running.closers) close();
     await Promise.all([...this.#running.values()].map((r) => r.done));
   }
 
   /** Looks for work now rather than at the next poll. */
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#tick) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#tick = this.#scan()
-      .catch((error) => this.#o.log.error({ err: error }, 'job runner scan failed'))
-      .finally(() => {
-        this.#tick = undefined;
-        if (this.#stopped) return;
-        const again = this.#again;
-        this.#again = false;
-        this.#timer = setTimeout(() => this.wake(), again ? 0 : this.#o.pollIntervalMs);
-      });
+    this.#loop.kick();
   }
 
   /** Jobs being executed or followed by this process right now. */
@@ -102,7 +83,7 @@ export class JobRunner {
       jobs = await store.jobs.listActiveForAccounts([...accounts.keys()]);
     }
     for (const job of jobs) {
-      if (this.#running.has(job.jobid) || this.#stopped) continue;
+      if (this.#running.has(job.jobid) || this.#loop.stopped) continue;
       const account = accounts.get(job.accountId ?? '');
       if (!account) continue;
       if (job.status === 'created' && job.holdsSlot) this.#run(job, account, 'execute');

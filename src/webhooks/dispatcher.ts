@@ -8,6 +8,7 @@ import type { SecretBox } from '../secrets/index.ts';
 import type { OutboxRecord, Store } from '../store/index.ts';
 import { postWebhook } from './deliver.ts';
 import { newWebhookSecret, SIGNATURE_HEADER, signPayload } from './signing.ts';
+import { PollLoop } from '../shared/poll-loop.ts';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -56,10 +57,7 @@ export async function tenantWebhookSecret(store: Store, secrets: SecretBox, tena
 export class WebhookDispatcher {
   readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry' | 'onAttempt'>> & Pick<WebhookDispatcherOptions, 'onAttempt'> & { log: Logger; retry: RetryPolicy };
   readonly #owner = `dispatcher-${crypto.randomBytes(6).toString('hex')}`;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #stopped = true;
-  #again = false;
+  readonly #loop: PollLoop;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#options = {
@@ -71,43 +69,28 @@ export class WebhookDispatcher {
       log: options.log ?? silent,
       retry: options.retry ?? defaultRetryPolicy,
     };
+    this.#loop = new PollLoop(
+      async () => {
+        // Keep going while full batches come back: a backlog drains without waiting for polls.
+        while (!this.#loop.stopped && (await this.deliverDue()) === this.#options.batchSize);
+      },
+      this.#options.pollIntervalMs,
+      (error) => this.#options.log.error({ err: error }, 'webhook dispatcher failed to read the outbox'),
+    );
   }
 
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    this.kick();
+    void this.#loop.start();
   }
 
   /** Stops polling and waits for the deliveries in flight to be recorded. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** Looks for due rows now (e.g. a job just ended) instead of at the next poll. */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#running = this.#loop().finally(() => {
-      this.#running = undefined;
-      if (!this.#stopped) this.#timer = setTimeout(() => this.kick(), this.#again ? 0 : this.#options.pollIntervalMs);
-      this.#again = false;
-    });
-  }
-
-  async #loop(): Promise<void> {
-    try {
-      // Keep going while full batches come back: a backlog drains without waiting for polls.
-      while (!this.#stopped && (await this.deliverDue()) === this.#options.batchSize);
-    } catch (error) {
-      this.#options.log.error({ err: error }, 'webhook dispatcher failed to read the outbox');
-    }
+    this.#loop.kick();
   }
 
   /** Claims and delivers the rows due now; returns how many it attempted. */
