@@ -69,7 +69,7 @@ export async function viaRawClient(accounts: number, jobs: number, ctx: BenchCon
 export const throughput: Benchmark = {
   name: 'throughput',
   async run(ctx: BenchContext): Promise<Table> {
-    const sizes: [accounts: number, jobs: number][] = ctx.quick ? [[1, 200], [10, 500], [50, 1000]] : [[1, 500], [10, 2000], [50, 3000]];
+    const sizes: [accounts: number, jobs: number][] = ctx.quick ? [[1, 100], [10, 300], [50, 500]] : [[1, 300], [10, 1000], [50, 1500]];
     const noPostgres = await postgresUnavailable();
     const kinds: StoreKind[] = noPostgres ? ['sqlite'] : ['sqlite', 'postgres'];
     const rows: Cell[][] = [];
@@ -77,7 +77,7 @@ export const throughput: Benchmark = {
     let bestRatio = 0;
     for (const [accounts, jobs] of sizes) {
       const ceiling = await viaRawClient(accounts, jobs, ctx);
-      rows.push(['raw client (ceiling)', accounts, ceiling.completed, ceiling.rate, 1, ceiling.restPerJob, '–']);
+      rows.push(['raw client (ceiling)', accounts, ceiling.completed, ceiling.rate, 1, ceiling.restPerJob, undefined]);
       for (const kind of kinds) {
         const m = await viaSwitchboard(kind, accounts, jobs, ctx);
         rows.push([`switchboard, ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, accounts, m.completed, m.rate, m.rate / ceiling.rate, m.restPerJob, m.refused]);
