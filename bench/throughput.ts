@@ -22,6 +22,8 @@ const ids = (prefix: string, count: number) => Array.from({ length: count }, (_,
 
 interface Measured {
   rate: number;
+  /** SQL statements per job (switchboard only). */
+  statementsPerJob?: number;
   completed: number;
   restPerJob: number;
   refused: number;
@@ -36,9 +38,11 @@ export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: nu
     await submitPikaJobs(server, ids('warm', Math.min(4 * accounts, 40)), 8); // JIT, caches, command indexes
     await drained(sb!, 60_000);
     await sim!.call('resetReport');
+    const statementsBefore = await sb!.call<number>('statements');
     ctx.log(`throughput: switchboard ${kind}, ${accounts} accounts, ${jobs} jobs`);
     const { firstSentAt, status } = await submitPikaJobs(server, ids('job', jobs), SUBMITTERS);
     await drained(sb!, 300_000);
+    const statements = (await sb!.call<number>('statements')) - statementsBefore;
     const rows = (await sb!.call<JobRow[]>('jobs')).filter((j) => j.createdAt >= Math.floor(firstSentAt));
     const completed = rows.filter((j) => j.status === 'completed');
     const last = Math.max(...completed.map((j) => j.finishedAt ?? 0));
@@ -47,6 +51,7 @@ export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: nu
       rate: completed.length / ((last - firstSentAt) / 1000),
       completed: completed.length,
       restPerJob: sum(Object.values(report.requests)) / jobs,
+      statementsPerJob: statements / jobs,
       refused: jobs - (status[200] ?? 0),
     };
   });
@@ -77,10 +82,10 @@ export const throughput: Benchmark = {
     let bestRatio = 0;
     for (const [accounts, jobs] of sizes) {
       const ceiling = await viaRawClient(accounts, jobs, ctx);
-      rows.push(['raw client (ceiling)', accounts, ceiling.completed, ceiling.rate, 1, ceiling.restPerJob, undefined]);
+      rows.push(['raw client (ceiling)', accounts, ceiling.completed, ceiling.rate, 1, ceiling.restPerJob, undefined, undefined]);
       for (const kind of kinds) {
         const m = await viaSwitchboard(kind, accounts, jobs, ctx);
-        rows.push([`switchboard, ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, accounts, m.completed, m.rate, m.rate / ceiling.rate, m.restPerJob, m.refused]);
+        rows.push([`switchboard, ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, accounts, m.completed, m.rate, m.rate / ceiling.rate, m.restPerJob, m.statementsPerJob, m.refused]);
         if (kind === 'sqlite') {
           best = Math.max(best, m.rate);
           bestRatio = Math.max(bestRatio, m.rate / ceiling.rate);
@@ -89,8 +94,8 @@ export const throughput: Benchmark = {
     }
     return {
       title: '2. End-to-end throughput',
-      setup: `Pika \`create\` jobs: ${SUBMITTERS} concurrent \`POST /v1/pika/create\` from the parent process until every job has completed; maxJobs ${MAX_JOBS} per account, SWITCHBOARD_QUEUE_LIMIT=10000 (jobs beyond the slots wait in the queue), bot latency 0. Budgets: simulator REST limits raised to 1,000,000/s per token and route (never reached), switchboard's own client pacing off (minIntervalMs 0, no 350 ms gap between interactions) — with the production pacing one account is capped at 1 interaction per 350 ms (≈ 2.9 jobs/s). The ceiling is the raw client with the same accounts and ${MAX_JOBS} generations in flight per account. jobs/s = completed jobs ÷ (last completion − first submission).`,
-      columns: ['client', 'accounts', 'jobs completed', 'jobs/s', 'ratio to ceiling', 'Discord REST calls/job', 'HTTP refused'],
+      setup: `Pika \`create\` jobs: ${SUBMITTERS} concurrent \`POST /v1/pika/create\` from the parent process until every job has completed; maxJobs ${MAX_JOBS} per account, SWITCHBOARD_QUEUE_LIMIT=10000 (jobs beyond the slots wait in the queue), bot latency 0. Budgets: simulator REST limits raised to 1,000,000/s per token and route (never reached), switchboard's own client pacing off (minIntervalMs 0, no 350 ms gap between interactions) — with the production pacing one account is capped at 1 interaction per 350 ms (≈ 2.9 jobs/s). The ceiling is the raw client with the same accounts and ${MAX_JOBS} generations in flight per account. jobs/s = completed jobs ÷ (last completion − first submission). SQL statements/job counts every statement switchboard sent to its store during the run (transaction BEGIN/COMMIT included) ÷ jobs.`,
+      columns: ['client', 'accounts', 'jobs completed', 'jobs/s', 'ratio to ceiling', 'Discord REST calls/job', 'SQL statements/job', 'HTTP refused'],
       rows,
       notes: [
         verdict(`target ≥ ${TARGET_RATE} jobs/s on SQLite`, best >= TARGET_RATE, `best ${best.toFixed(0)} jobs/s`),

@@ -17,6 +17,9 @@ import { serveWorker } from '../support/rpc.ts';
 import { settleMemory } from '../support/memory.ts';
 import { wallClock } from '../support/stats.ts';
 import { HeartbeatClock } from '../support/heartbeats.ts';
+import { countStatements, statementsSoFar } from '../support/statement-counter.ts';
+
+countStatements();
 
 export interface StartOptions {
   kind: StoreKind;
@@ -119,6 +122,8 @@ serveWorker({
   },
 
   arrivals: () => Object.fromEntries(arrivals),
+  /** SQL statements sent to the store since the worker started. */
+  statements: () => statementsSoFar(),
 
   /**
    * Where one `GET /v1/<bot>/account` goes, in µs per call, measured in this process one piece at
