@@ -68,9 +68,12 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     ...runtime.lease,
     onAcquired: (ids) => {
       void pool.adopt(ids).catch((error) => log.error({ err: error }, 'adopting accounts failed'));
-      runner.wake();
+      runner.accountsChanged();
     },
-    onLost: (ids) => ids.forEach((id) => pool.release(id)),
+    onLost: (ids) => {
+      ids.forEach((id) => pool.release(id));
+      runner.accountsChanged();
+    },
   });
   const pool = new AccountPool({
     owns: (id) => leases.owns(id),
@@ -140,6 +143,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       onChange: (change) => {
         if (change.kind === 'saved') pool.refresh(change.account);
         else pool.release(change.accountId);
+        runner.accountsChanged();
         leases.kick(); // a new account gets an owner now rather than at the next round
       },
       ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),

@@ -135,8 +135,9 @@ async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, 
       job = { ...job, runnerState: { ...job.runnerState, interactionId: handle.interactionId } };
     }
     if (event.type !== 'created' && event.type !== 'updated') continue;
-    const current = (await ctx.store.jobs.getById(job.jobid)) ?? job;
-    const verdict = await applyMessage(ctx, current, step, event.message, last);
+    // This runner alone writes the job while it follows it (writes are compare-and-set against a
+    // cancel), so the row it started with is current enough: no re-read per message.
+    const verdict = await applyMessage(ctx, job, step, event.message, last);
     if (verdict.kind === 'done' || ends(verdict)) return verdict;
   }
   return undefined;

@@ -39,6 +39,9 @@ export class JobRunner {
   readonly #o: JobRunnerOptions & { now: () => number; pollIntervalMs: number };
   readonly #running = new Map<string, Running>();
   readonly #loop: PollLoop;
+  /** Owned accounts by id, re-read at most once per poll interval (or when told they changed). */
+  #accounts: { at: number; byId: Map<string, AccountRecord> } | undefined;
+  #lastSweep = 0;
 
   constructor(options: JobRunnerOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 1000, ...options };
@@ -61,16 +64,30 @@ export class JobRunner {
     this.#loop.kick();
   }
 
+  /** Accounts were added, removed or changed owner: re-read them on the next scan. */
+  accountsChanged(): void {
+    this.#accounts = undefined;
+    this.#loop.kick();
+  }
+
   /** Jobs being executed or followed by this process right now. */
   get inFlight(): number {
     return this.#running.size;
   }
 
   async #scan(): Promise<void> {
-    const { store, now } = this.#o;
-    for (const job of await store.jobs.listOverdue(now())) await this.#expire(job);
-
-    const accounts = new Map((await store.accounts.listAll()).filter((a) => this.#o.owns?.(a.id) ?? true).map((a) => [a.id, a]));
+    const { store, now, pollIntervalMs } = this.#o;
+    // Submissions and finished jobs wake the runner many times a second under load; deadlines
+    // and the account list change slowly, so those reads happen once per poll interval.
+    if (now() - this.#lastSweep >= pollIntervalMs) {
+      this.#lastSweep = now();
+      for (const job of await store.jobs.listOverdue(now())) await this.#expire(job);
+    }
+    if (!this.#accounts || now() - this.#accounts.at >= pollIntervalMs) {
+      const owned = (await store.accounts.listAll()).filter((a) => this.#o.owns?.(a.id) ?? true);
+      this.#accounts = { at: now(), byId: new Map(owned.map((a) => [a.id, a])) };
+    }
+    const accounts = this.#accounts.byId;
     let jobs = await store.jobs.listActiveForAccounts([...accounts.keys()]);
     // Queued jobs move into slots that have freed up, oldest first (FIFO per account).
     const queuedOn = new Set(jobs.filter((j) => j.queued).map((j) => j.accountId!));

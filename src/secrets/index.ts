@@ -19,6 +19,8 @@ export class SecretKeyError extends Error {
 export class SecretBox {
   readonly #encryptionKey: Buffer;
   readonly #fingerprintKey: Buffer;
+  /** Sealed value → plaintext. Every sealing has a fresh IV, so a sealed value names one secret. */
+  readonly #opened = new Map<string, string>();
 
   constructor(masterKey: Buffer) {
     this.#encryptionKey = derive(masterKey, 'discord-token-encryption');
@@ -33,6 +35,16 @@ export class SecretBox {
   }
 
   decrypt(sealed: string): string {
+    const cached = this.#opened.get(sealed);
+    if (cached !== undefined) return cached;
+    const plaintext = this.#open(sealed);
+    // Bounded: tokens of live accounts are read on every listing and job; a few thousand at most.
+    if (this.#opened.size >= 5000) this.#opened.delete(this.#opened.keys().next().value!);
+    this.#opened.set(sealed, plaintext);
+    return plaintext;
+  }
+
+  #open(sealed: string): string {
     const [format, iv, tag, body] = sealed.split(':');
     if (format !== FORMAT || !iv || !tag || body === undefined) throw new SecretKeyError('stored secret has an unknown format');
     try {

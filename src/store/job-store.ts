@@ -24,6 +24,7 @@ import {
 } from './job-types.ts';
 import crypto from 'node:crypto';
 
+const byCreation = (a: JobRecord, b: JobRecord) => a.createdAt - b.createdAt || (a.jobid < b.jobid ? -1 : a.jobid > b.jobid ? 1 : 0);
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 const num = (v: number | null) => (v === null ? null : Number(v));
@@ -195,27 +196,20 @@ export class SqlJobStore implements JobStore {
 
   async listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]> {
     if (accountIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('accountId', 'in', accountIds)
-      .where((eb) => eb.or([eb('status', 'in', ACTIVE_STATUSES), eb('holdsSlot', '=', 1)]))
-      .orderBy('createdAt')
-      .orderBy('jobid')
-      .execute();
-    return rows.map(toJob);
+    // Two index-friendly reads rather than one OR: history (finished jobs) is never scanned.
+    const [active, holding] = await Promise.all([
+      this.db.selectFrom('jobs').selectAll().where('accountId', 'in', accountIds).where('status', 'in', ACTIVE_STATUSES).execute(),
+      this.db.selectFrom('jobs').selectAll().where('holdsSlot', '=', 1).where('accountId', 'in', accountIds).where('status', 'not in', ACTIVE_STATUSES).execute(),
+    ]);
+    return [...active, ...holding].map(toJob).sort(byCreation);
   }
 
   async listOverdue(now: number): Promise<JobRecord[]> {
-    const rows = await this.db
-      .selectFrom('jobs')
-      .selectAll()
-      .where((eb) => eb.or([eb('status', 'in', ACTIVE_STATUSES), eb('holdsSlot', '=', 1)]))
-      .where('deadlineAt', 'is not', null)
-      .where('deadlineAt', '<=', now)
-      .orderBy('deadlineAt')
-      .execute();
-    return rows.map(toJob);
+    const [active, holding] = await Promise.all([
+      this.db.selectFrom('jobs').selectAll().where('status', 'in', ACTIVE_STATUSES).where('deadlineAt', '<=', now).execute(),
+      this.db.selectFrom('jobs').selectAll().where('holdsSlot', '=', 1).where('deadlineAt', '<=', now).where('status', 'not in', ACTIVE_STATUSES).execute(),
+    ]);
+    return [...active, ...holding].map(toJob).sort((a, b) => (a.deadlineAt ?? 0) - (b.deadlineAt ?? 0));
   }
 
   async releaseSlot(jobid: string, now: number): Promise<boolean> {

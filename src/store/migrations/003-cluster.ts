@@ -9,6 +9,9 @@ export const migration003: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.alterTable('jobs').addColumn('results', 'text').execute();
     await db.schema.createIndex('jobs_tenant_created').on('jobs').columns(['tenant_id', 'created_at']).execute();
+    // The runner's reads: active jobs of its accounts, and jobs holding a slot past their deadline.
+    await db.schema.createIndex('jobs_account_status').on('jobs').columns(['account_id', 'status']).execute();
+    await db.schema.createIndex('jobs_slot_deadline').on('jobs').columns(['holds_slot', 'deadline_at']).execute();
     await db.schema
       .createTable('result_files')
       .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.jobid').onDelete('cascade'))

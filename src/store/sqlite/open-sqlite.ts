@@ -14,6 +14,25 @@ export interface SqliteOptions {
   filename?: string;
 }
 
+/**
+ * Kysely's SQLite driver prepares every statement on every call; preparing costs more than many
+ * of our queries. Statements are reusable, so the handle given to Kysely memoises them by SQL
+ * text (bounded: the SQL switchboard runs is a fixed, small set, plus IN-lists of varying size).
+ */
+function withStatementCache(database: BetterSqlite3.Database, limit = 500): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sql: string): BetterSqlite3.Statement => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = database.prepare(sql);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  return new Proxy(database, { get: (target, property) => (property === 'prepare' ? prepare : Reflect.get(target, property, target)) });
+}
+
 const fileMutexes = new Map<string, Promise<unknown>>();
 
 /** Runs `fn` after every earlier caller for the same database file has finished. */
@@ -45,7 +64,7 @@ export function openSqlite(options: SqliteOptions): StoreDialect {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreOpenError(`cannot open the SQLite database ${filename} (data dir ${options.dataDir}): ${reason}`, { cause: error });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins: [new CamelCasePlugin()] });
   return {
     db,
     description: `SQLite at ${filename}`,
