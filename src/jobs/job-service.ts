@@ -113,7 +113,9 @@ export class JobService {
     // First a free slot anywhere; only then, when queueing is on, a place in a queue.
     const passes = command.queueable && this.#o.queueLimit > 0 ? [undefined, this.#o.queueLimit] : [undefined];
     for (const queueLimit of passes) {
-      for (const account of candidates) {
+      // Queue where the queue is shortest, so that no account's backlog outlasts the others'.
+      const order = queueLimit ? await this.byQueueLength(candidates) : candidates;
+      for (const account of order) {
         const limit = maxJobs ?? provider.capacity(account);
         const result = await this.insert(draft, account, limit, queueLimit);
         if (result.ok) {
@@ -136,6 +138,11 @@ export class JobService {
       undefined,
       { executingJobs: [...executing] },
     );
+  }
+
+  private async byQueueLength(accounts: AccountRecord[]): Promise<AccountRecord[]> {
+    const queued = await this.#o.store.jobs.queuedCounts(accounts.map((a) => a.id));
+    return [...accounts].sort((a, b) => (queued.get(a.id) ?? 0) - (queued.get(b.id) ?? 0));
   }
 
   private async parentOf(tenant: TenantRecord, provider: Provider, jobid: string | undefined): Promise<JobRecord> {

@@ -302,6 +302,19 @@ export class SqlJobStore implements JobStore {
     return rows.map((r) => ({ bot: r.bot, status: r.status as JobStatus, count: Number(r.n) }));
   }
 
+  async queuedCounts(accountIds: string[]): Promise<Map<string, number>> {
+    if (accountIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['accountId', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('accountId', 'in', accountIds)
+      .where('queued', '=', 1)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .groupBy('accountId')
+      .execute();
+    return new Map(rows.map((r) => [r.accountId!, Number(r.n)]));
+  }
+
   async slotsInUse(): Promise<{ accountId: string; count: number }[]> {
     const rows = await this.db
       .selectFrom('jobs')

@@ -150,6 +150,8 @@ export interface JobStore {
   deleteFiles(jobid: string): Promise<void>;
   /** Non-terminal jobs per bot and status (metrics). */
   countActive(): Promise<{ bot: string; status: JobStatus; count: number }[]>;
+  /** Jobs waiting in each of these accounts' queues (accounts without any are left out). */
+  queuedCounts(accountIds: string[]): Promise<Map<string, number>>;
   /** Slots held per account (metrics, dashboards). */
   slotsInUse(): Promise<{ accountId: string; count: number }[]>;
   /** Keeps copies of a job's result files (the job's `results` is set with {@link update}). */

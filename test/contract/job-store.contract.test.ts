@@ -96,6 +96,7 @@ describe.each(kinds)('the %s job store', (kind) => {
     expect(q2).toMatchObject({ ok: true, queuedAhead: 1, job: { queued: true } });
     expect(q3).toMatchObject({ ok: false, reason: 'queue_full' });
     const q2job = q2.ok ? q2.job : undefined;
+    expect(await store().jobs.queuedCounts(['a1', 'nobody'])).toEqual(new Map([['a1', 2]]));
     expect(await store().jobs.queuePosition(q2job!)).toBe(1);
 
     expect(await store().jobs.promoteQueued('a1', 1, 3000)).toEqual([]);
