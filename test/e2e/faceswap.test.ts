@@ -93,13 +93,13 @@ describe('faceswap commands and jobs', () => {
     expect(headshot.status, JSON.stringify(started)).toBe(200);
     expect(started).toMatchObject({ verb: 'faceswap-headshot', status: 'started', prompt: 'me, a mad king --square' });
     expect(started.content).toMatch(/Headshot Job Submitted \[jobid: [0-9a-f]{32}\]/);
-    const done = await pollUntilEnded(h, started.jobid);
+    const done = await h.waitForEnd('faceswap', started.jobid);
     expect(done).toMatchObject({ status: 'completed' });
     expect(done.attachments[0].content_type).toBe('image/png');
 
     const changebg = await run('POST', '/v1/faceswap/changebg', { a_background_photo_of: 'a beach at dusk', image: png(13) });
     expect(changebg.job).toMatchObject({ verb: 'faceswap-changebg', status: 'started', prompt: 'a beach at dusk' });
-    expect(await pollUntilEnded(h, changebg.job.jobid)).toMatchObject({ status: 'completed' });
+    expect(await h.waitForEnd('faceswap', changebg.job.jobid)).toMatchObject({ status: 'completed' });
   });
 
   it('shows the credits the bot reported on the account', async () => {
@@ -140,15 +140,6 @@ describe('faceswap commands and jobs', () => {
     expect(h.sim.control.report().faceswapOverlaps).toEqual([]);
   });
 });
-
-async function pollUntilEnded(h: Harness, jobid: string): Promise<Record<string, any>> {
-  for (let i = 0; i < 500; i++) {
-    const job = await (await h.call('GET', `/v1/faceswap/jobs/?jobid=${encodeURIComponent(jobid)}`)).json();
-    if (!['created', 'started', 'progress'].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`job ${jobid} did not end`);
-}
 
 async function waitForFreeChannel(h: Harness): Promise<void> {
   for (let i = 0; i < 500; i++) {

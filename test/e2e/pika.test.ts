@@ -2,16 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleMp4 } from '../../src/simulator/media/mp4.ts';
 import { form, png, startHarness, type Harness } from '../support/harness.ts';
-import { waitUntil } from '../support/wait.ts';
-
-async function pollUntilEnded(h: Harness, jobid: string): Promise<Record<string, any>> {
-  let job: Record<string, any> = {};
-  await waitUntil(async () => {
-    job = await (await h.call('GET', `/v1/pika/jobs/?jobid=${encodeURIComponent(jobid)}`)).json();
-    return !['created', 'started', 'progress'].includes(job.status);
-  }, 20_000, `job ${jobid} to end`);
-  return job;
-}
 
 describe('pika end to end', () => {
   let h: Harness;
@@ -28,7 +18,7 @@ describe('pika end to end', () => {
     const started = await response.json();
     expect(response.status, JSON.stringify(started)).toBe(200);
     expect(started).toMatchObject({ verb: 'pika-create', status: expect.stringMatching(/started|progress/), prompt: 'smiling and blinking -motion 2', channel: account.channel, maxJobs: 3, replyRef: 'r1' });
-    const job = await pollUntilEnded(h, started.jobid);
+    const job = await h.waitForEnd('pika', started.jobid);
     expect(job).toMatchObject({ status: 'completed', buttons: ['retry'], code: 200 });
     expect(job.content).toMatch(/Prompt: smiling and blinking/);
     expect(job.attachments[0]).toMatchObject({ content_type: 'video/mp4' });
@@ -41,34 +31,34 @@ describe('pika end to end', () => {
     const image = png(21);
     const started = await (await h.call('POST', '/v1/pika/animate', { form: form({ image }) })).json();
     expect(started).toMatchObject({ verb: 'pika-animate', image: { size: image.size, type: 'image/png' } });
-    expect(await pollUntilEnded(h, started.jobid)).toMatchObject({ status: 'completed' });
+    expect(await h.waitForEnd('pika', started.jobid)).toMatchObject({ status: 'completed' });
   });
 
   it('hides a text and an image in videos', async () => {
     const text = await (await h.call('POST', '/v1/pika/encrypt_text', { form: form({ message: 'Hello', prompt: 'people running around a horse', font: 'bauhaus' }) })).json();
     expect(text).toMatchObject({ verb: 'pika-encrypt_text', message: 'Hello', font: 'BAUHAUS' });
-    const textDone = await pollUntilEnded(h, text.jobid);
+    const textDone = await h.waitForEnd('pika', text.jobid);
     expect(textDone.content).toContain('Message: Hello (Font: BAUHAUS)');
     const hidden = await (await h.call('POST', '/v1/pika/encrypt_image', { form: form({ message: png(22), prompt: 'a city at night' }) })).json();
     expect(hidden).toMatchObject({ verb: 'pika-encrypt_image', message: { type: 'image/png' } });
-    expect(await pollUntilEnded(h, hidden.jobid)).toMatchObject({ status: 'completed' });
+    expect(await h.waitForEnd('pika', hidden.jobid)).toMatchObject({ status: 'completed' });
   });
 
   it('presses retry on a finished job, which runs as a new job', async () => {
-    const first = await pollUntilEnded(h, (await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'a red fox' }) })).json()).jobid);
+    const first = await h.waitForEnd('pika', (await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'a red fox' }) })).json()).jobid);
     const retry = await h.call('POST', '/v1/pika/button', { form: form({ jobid: first.jobid, button: 'retry' }) });
     const started = await retry.json();
     expect(retry.status, JSON.stringify(started)).toBe(200);
     expect(started).toMatchObject({ verb: 'pika-button', parentJobId: first.jobid, button: 'retry', prompt: 'a red fox' });
     expect(started.jobid).not.toBe(first.jobid);
-    const done = await pollUntilEnded(h, started.jobid);
+    const done = await h.waitForEnd('pika', started.jobid);
     expect(done).toMatchObject({ status: 'completed', buttons: ['retry'] });
     expect(done.messageId).not.toBe(first.messageId);
     expect(done.attachments[0].content_type).toBe('video/mp4');
   });
 
   it('refuses buttons the job does not have, and jobs that do not exist', async () => {
-    const first = await pollUntilEnded(h, (await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'a blue bird' }) })).json()).jobid);
+    const first = await h.waitForEnd('pika', (await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'a blue bird' }) })).json()).jobid);
     const remix = await h.call('POST', '/v1/pika/button', { form: form({ jobid: first.jobid, button: 'remix' }) });
     expect(remix.status).toBe(400);
     expect((await remix.json()).error).toBe("Button remix is not one of the job's buttons (retry)");
@@ -80,7 +70,7 @@ describe('pika end to end', () => {
   it('ends a moderated prompt as moderated', async () => {
     h.sim.control.setBannedWords(['forbidden']);
     const started = await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'something forbidden' }) })).json();
-    const job = started.status === 'moderated' ? started : await pollUntilEnded(h, started.jobid);
+    const job = started.status === 'moderated' ? started : await h.waitForEnd('pika', started.jobid);
     expect(job).toMatchObject({ status: 'moderated', code: 422 });
     expect(job.error).toMatch(/flagged/);
     h.sim.control.setBannedWords([]);
@@ -105,7 +95,7 @@ describe('pika end to end', () => {
     const started = await response.json();
     expect(response.status, JSON.stringify(started)).toBe(200);
     expect(started).toMatchObject({ channel: own.channel, maxJobs: 2 });
-    expect(await pollUntilEnded(h, started.jobid)).toMatchObject({ status: 'completed' });
+    expect(await h.waitForEnd('pika', started.jobid)).toMatchObject({ status: 'completed' });
     // Still not configuration: the account API does not list it.
     expect(Object.keys(await (await h.call('GET', '/v1/pika/account')).json())).toEqual([account.channel]);
   });
@@ -144,7 +134,7 @@ describe('pika capacity', () => {
     expect(accepted).toHaveLength(2);
     expect(refused).toHaveLength(3);
     for (const r of refused) expect([...r.executingJobs].sort()).toEqual(accepted.map((a) => a.jobid).sort());
-    for (const a of accepted) expect(await pollUntilEnded(h, a.jobid)).toMatchObject({ status: 'completed', channel: account.channel });
+    for (const a of accepted) expect(await h.waitForEnd('pika', a.jobid)).toMatchObject({ status: 'completed', channel: account.channel });
   });
 
   it('keeps under maxJobs under sustained load: the bot, limited to 2 generations, never refuses one', async () => {
@@ -158,7 +148,7 @@ describe('pika capacity', () => {
             await new Promise((r) => setTimeout(r, 10));
             continue;
           }
-          return pollUntilEnded(h, (await response.json()).jobid);
+          return h.waitForEnd('pika', (await response.json()).jobid);
         }
       }),
     );
@@ -190,7 +180,7 @@ describe('pika queueing', () => {
     ]);
     expect(bodies[5].error).toBe('Every slot and every queue place is taken; retry later');
     const ended = [];
-    for (const body of bodies.slice(0, 5)) ended.push(await pollUntilEnded(h, body.jobid));
+    for (const body of bodies.slice(0, 5)) ended.push(await h.waitForEnd('pika', body.jobid));
     expect(ended.every((j) => j.status === 'completed')).toBe(true);
     // FIFO: queued jobs started in the order they were accepted.
     const startOrder = [...ended.slice(2)].sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated)).map((j) => j.jobid);

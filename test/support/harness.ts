@@ -8,6 +8,7 @@ import { buildApp } from '../../src/http/index.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { makePng } from '../../src/simulator/media/png.ts';
 import { freshDatabase, type StoreKind, type TestStoreSetup } from './stores.ts';
+import { waitUntil } from './wait.ts';
 import type { FastifyInstance } from 'fastify';
 
 export interface Harness {
@@ -22,6 +23,8 @@ export interface Harness {
   /** A simulated Pika user (DM channel) configured with `maxJobs`, or only created when `configure` is false. */
   addPikaAccount(maxJobs?: number, configure?: boolean): Promise<{ channel: string; userId: string; discord: string }>;
   call(method: string, path: string, options?: { form?: FormData; json?: unknown; token?: string }): Promise<Response>;
+  /** Polls `GET /v1/<bot>/jobs/?jobid=` until the job has ended; returns it. */
+  waitForEnd(bot: 'faceswap' | 'pika', jobid: string): Promise<Record<string, any>>;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,14 @@ export async function startHarness(options: { kind?: StoreKind; simulator?: Simu
     token,
     setup,
     call,
+    async waitForEnd(bot, jobid) {
+      let job: Record<string, any> = {};
+      await waitUntil(async () => {
+        job = await (await call('GET', `/v1/${bot}/jobs/?jobid=${encodeURIComponent(jobid)}`)).json();
+        return !['created', 'started', 'progress'].includes(job.status);
+      }, 20_000, `job ${jobid} to end`);
+      return job;
+    },
     async addFaceswapAccount() {
       const account = sim.control.createFaceswapAccount();
       const response = await call('POST', `/v1/faceswap/account/${account.channelId}`, { json: { discord: account.user.token, server: account.guildId, channel: account.channelId } });
