@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { AccountRecord, JobFile, JobRecord, Store, TenantRecord } from '../store/index.ts';
 import { invalidId, isSnowflake } from '../providers/shared/account-fields.ts';
-import { ACTIVE_STATUSES, isTerminal, UniqueViolation } from '../store/index.ts';
+import { isTerminal, UniqueViolation } from '../store/index.ts';
 import { ApiError, badRequest } from '../errors/index.ts';
 import { checkFields, type BuiltCommand, type CommandInput, type Provider, type ProviderCommand } from '../providers/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
@@ -304,9 +304,11 @@ export class JobService {
     const job = await this.get(tenantId, jobid);
     if (isTerminal(job.status)) throw new ApiError(409, `Job ${job.jobid} has already ended (${job.status})`);
     const provider = this.provider(job.bot);
+    // Compare-and-set on the status just read: if the runner sent the job meanwhile, decide again
+    // (a job that reached Discord must keep its slot).
     const cancelled = await this.#o.store.jobs.update(
       job.jobid,
-      ACTIVE_STATUSES,
+      [job.status],
       { status: 'cancelled', error: 'Cancelled by the client', code: 200, holdsSlot: job.holdsSlot && job.status !== 'created' },
       this.#o.now(),
       job.replyUrl ? { url: job.replyUrl, render: (j) => renderJob(j, provider) } : undefined,
