@@ -93,7 +93,22 @@ async function discoverApplicationId(ctx: ExecutionContext, job: JobRecord, step
  * Applies one bot message to the job. Returns the verdict so the caller knows whether the step
  * (or the job) is over. Writes are compare-and-set: a cancelled job is left alone.
  */
-export async function applyMessage(ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed' | 'account' | 'retainResults'>, job: JobRecord, step: CommandStep, message: DiscordMessage, last: boolean): Promise<Verdict> {
+/** Progress edits closer together than this are not each written (the next one or the result is). */
+const PROGRESS_WRITE_INTERVAL_MS = 250;
+
+/** Per followed job: when its progress was last written. */
+export interface ProgressMemo {
+  writtenAt?: number;
+}
+
+export async function applyMessage(
+  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed' | 'account' | 'retainResults'>,
+  job: JobRecord,
+  step: CommandStep,
+  message: DiscordMessage,
+  last: boolean,
+  memo: ProgressMemo = {},
+): Promise<Verdict> {
   const credits = ctx.provider.credits?.(message);
   if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
   const verdict = ctx.provider.interpret(message, step);
@@ -102,10 +117,16 @@ export async function applyMessage(ctx: Pick<ExecutionContext, 'store' | 'provid
     case 'ignore':
       break;
     case 'progress':
-    case 'submitted':
-      await ctx.store.jobs.update(job.jobid, RUNNING, { ...fields, status: verdict.kind === 'progress' ? 'progress' : 'started', runnerState: { ...job.runnerState, accepted: true } }, ctx.now());
+    case 'submitted': {
+      // The first acknowledgement is always written (asynchronous calls answer on it); a burst of
+      // edits after it is thinned out, since only the latest one is worth showing.
+      const now = ctx.now();
+      if (verdict.kind === 'progress' && memo.writtenAt !== undefined && now - memo.writtenAt < PROGRESS_WRITE_INTERVAL_MS) break;
+      memo.writtenAt = now;
+      await ctx.store.jobs.update(job.jobid, RUNNING, { ...fields, status: verdict.kind === 'progress' ? 'progress' : 'started', runnerState: { ...job.runnerState, accepted: true } }, now);
       ctx.changed(job.jobid);
       break;
+    }
     case 'done':
       if (last) {
         const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now()) : undefined;
@@ -127,6 +148,7 @@ const ends = (v: Verdict) => v.kind === 'failed' || v.kind === 'moderated';
 /** Follows one sent step until its verdict is final; resolves with that verdict (or undefined when closed). */
 async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, handle: InteractionHandle, last: boolean): Promise<Verdict | undefined> {
   let recorded = false;
+  const memo: ProgressMemo = {};
   for await (const event of handle.events()) {
     // Discord's interaction id links every later reply to this job; keep it for a restart.
     if (!recorded && handle.interactionId) {
@@ -137,7 +159,7 @@ async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, 
     if (event.type !== 'created' && event.type !== 'updated') continue;
     // This runner alone writes the job while it follows it (writes are compare-and-set against a
     // cancel), so the row it started with is current enough: no re-read per message.
-    const verdict = await applyMessage(ctx, job, step, event.message, last);
+    const verdict = await applyMessage(ctx, job, step, event.message, last, memo);
     if (verdict.kind === 'done' || ends(verdict)) return verdict;
   }
   return undefined;
