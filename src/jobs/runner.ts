@@ -42,6 +42,8 @@ export class JobRunner {
   /** Owned accounts by id, re-read at most once per poll interval (or when told they changed). */
   #accounts: { at: number; byId: Map<string, AccountRecord> } | undefined;
   #lastSweep = 0;
+  /** Accounts where a job of this runner ended since the last scan: their queues may move. */
+  readonly #freed = new Set<string>();
 
   constructor(options: JobRunnerOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 1000, ...options };
@@ -77,28 +79,28 @@ export class JobRunner {
 
   async #scan(): Promise<void> {
     const { store, now, pollIntervalMs } = this.#o;
-    // Submissions and finished jobs wake the runner many times a second under load; deadlines
-    // and the account list change slowly, so those reads happen once per poll interval.
-    if (now() - this.#lastSweep >= pollIntervalMs) {
+    // Submissions and finished jobs wake the runner many times a second under load. A wake only
+    // starts jobs that hold a slot and fills slots freed here; deadlines, the account list, other
+    // instances' freed slots and jobs left in flight by a dead process are looked at once per
+    // poll interval (or at once after the owned accounts changed).
+    const sweep = now() - this.#lastSweep >= pollIntervalMs || !this.#accounts;
+    if (sweep) {
       this.#lastSweep = now();
       for (const job of await store.jobs.listOverdue(now())) await this.#expire(job);
-    }
-    if (!this.#accounts || now() - this.#accounts.at >= pollIntervalMs) {
       const owned = (await store.accounts.listAll()).filter((a) => this.#o.owns?.(a.id) ?? true);
       this.#accounts = { at: now(), byId: new Map(owned.map((a) => [a.id, a])) };
     }
-    const accounts = this.#accounts.byId;
-    let jobs = await store.jobs.listActiveForAccounts([...accounts.keys()]);
-    // Queued jobs move into slots that have freed up, oldest first (FIFO per account).
-    const queuedOn = new Set(jobs.filter((j) => j.queued).map((j) => j.accountId!));
-    if (queuedOn.size > 0) {
-      for (const accountId of queuedOn) {
-        const account = accounts.get(accountId)!;
-        const provider = this.#o.providers.find((p) => p.name === account.bot);
-        if (provider) await store.jobs.promoteQueued(accountId, provider.capacity(account), now());
-      }
-      jobs = await store.jobs.listActiveForAccounts([...accounts.keys()]);
+    const accounts = this.#accounts!.byId;
+    const ids = [...accounts.keys()];
+    // Queued jobs move into freed slots, oldest first (FIFO per account).
+    const promote = sweep ? [...(await store.jobs.queuedCounts(ids)).keys()] : [...this.#freed].filter((id) => accounts.has(id));
+    this.#freed.clear();
+    for (const accountId of promote) {
+      const account = accounts.get(accountId)!;
+      const provider = this.#o.providers.find((p) => p.name === account.bot);
+      if (provider) await store.jobs.promoteQueued(accountId, provider.capacity(account), now());
     }
+    const jobs = sweep ? await store.jobs.listActiveForAccounts(ids) : await store.jobs.listRunnable(ids);
     for (const job of jobs) {
       if (this.#running.has(job.jobid) || this.#loop.stopped) continue;
       const account = accounts.get(job.accountId ?? '');
@@ -138,6 +140,7 @@ export class JobRunner {
       })
       .finally(async () => {
         this.#running.delete(job.jobid);
+        if (job.accountId) this.#freed.add(job.accountId);
         const ended = await this.#o.store.jobs.getById(job.jobid).catch(() => undefined);
         if (ended && !ACTIVE_STATUSES.includes(ended.status)) this.#o.onJobEnded?.(ended);
         this.wake(); // a slot may have freed

@@ -204,6 +204,12 @@ export class SqlJobStore implements JobStore {
     return [...active, ...holding].map(toJob).sort(byCreation);
   }
 
+  async listRunnable(accountIds: string[]): Promise<JobRecord[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await this.db.selectFrom('jobs').selectAll().where('accountId', 'in', accountIds).where('status', '=', 'created').where('holdsSlot', '=', 1).execute();
+    return rows.map(toJob).sort(byCreation);
+  }
+
   async listOverdue(now: number): Promise<JobRecord[]> {
     const [active, holding] = await Promise.all([
       this.db.selectFrom('jobs').selectAll().where('status', 'in', ACTIVE_STATUSES).where('deadlineAt', '<=', now).execute(),

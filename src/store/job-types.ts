@@ -131,6 +131,8 @@ export interface JobStore {
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
   /** Jobs of the given accounts that are active or hold a slot (runners, recovery), oldest first. */
   listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]>;
+  /** Jobs of these accounts waiting to be sent: `created` and holding a slot, oldest first. */
+  listRunnable(accountIds: string[]): Promise<JobRecord[]>;
   /** Jobs that are active or hold a slot, whose deadline has passed. */
   listOverdue(now: number): Promise<JobRecord[]>;
   /** Gives a (cancelled) job's slot back; returns whether it held one. */

@@ -156,6 +156,11 @@ describe.each(kinds)('the %s job store', (kind) => {
     expect(await store().jobs.listActive('t1', 'faceswap')).toEqual([]);
     expect((await store().jobs.listActiveForAccounts(['a1'])).map((j) => j.jobid)).toEqual(['job:a', 'job:b', 'job:c']);
     expect((await store().jobs.listOverdue(6000)).map((j) => j.jobid)).toEqual(['job:a']);
+    // Without capacity claims none of them holds a slot, so none is runnable.
+    expect(await store().jobs.listRunnable(['a1'])).toEqual([]);
+    const claimed = await store().jobs.insert(newJob({ jobid: 'job:e' }), [], { accountId: 'a1', limit: 5 });
+    expect(claimed.ok).toBe(true);
+    expect((await store().jobs.listRunnable(['a1'])).map((j) => j.jobid)).toEqual(['job:e']);
   });
 
   it('lists recent jobs newest first, filtered by tenant, bot and status, up to a limit', async () => {
