@@ -210,28 +210,17 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     const applicationId = message.application_id ?? message.author.id;
     const handle = this.follow(message.channel_id, { applicationId, botUserId: message.author.id, clickedMessageId: message.id });
     const guildId = message.guild_id ?? options.guildId;
-    try {
-      await this.rest.request({
-        method: 'POST',
-        path: '/interactions',
-        signal: options.signal,
-        body: {
-          type: 3,
-          nonce: handle.nonce,
-          ...(guildId ? { guild_id: guildId } : {}),
-          channel_id: message.channel_id,
-          message_id: message.id,
-          message_flags: message.flags ?? 0,
-          application_id: applicationId,
-          session_id: this.gateway.sessionId,
-          data: { component_type: button.type, custom_id: customId },
-        },
-      });
-    } catch (error) {
-      handle.close();
-      throw error;
-    }
-    return handle;
+    return this.sendFollowed(handle, options.signal, {
+      type: 3,
+      nonce: handle.nonce,
+      ...(guildId ? { guild_id: guildId } : {}),
+      channel_id: message.channel_id,
+      message_id: message.id,
+      message_flags: message.flags ?? 0,
+      application_id: applicationId,
+      session_id: this.gateway.sessionId,
+      data: { component_type: button.type, custom_id: customId },
+    });
   }
 
   /**
@@ -258,21 +247,21 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     }));
     await this.ensureReady(options.signal);
     const handle = this.follow(channelId, { applicationId, ...(application?.bot_id ? { botUserId: application.bot_id } : {}) });
+    return this.sendFollowed(handle, options.signal, {
+      type: 5,
+      application_id: applicationId,
+      ...(options.guildId ? { guild_id: options.guildId } : {}),
+      channel_id: channelId,
+      session_id: this.gateway.sessionId,
+      nonce: handle.nonce,
+      data: { id: modal.id, custom_id: modal.custom_id, components },
+    });
+  }
+
+  /** Posts an interaction whose replies `handle` already follows; the handle is closed if Discord refuses it. */
+  private async sendFollowed(handle: InteractionHandle, signal: AbortSignal | undefined, body: Record<string, unknown>): Promise<InteractionHandle> {
     try {
-      await this.rest.request({
-        method: 'POST',
-        path: '/interactions',
-        signal: options.signal,
-        body: {
-          type: 5,
-          application_id: applicationId,
-          ...(options.guildId ? { guild_id: options.guildId } : {}),
-          channel_id: channelId,
-          session_id: this.gateway.sessionId,
-          nonce: handle.nonce,
-          data: { id: modal.id, custom_id: modal.custom_id, components },
-        },
-      });
+      await this.rest.request({ method: 'POST', path: '/interactions', signal, body });
     } catch (error) {
       handle.close();
       throw error;

@@ -19,17 +19,11 @@ export class JobEvents {
   /** A job row changed (here or, via a notification, elsewhere): tell local waiters only. */
   emitLocal(jobid: string): void {
     this.#emitter.emit(jobid);
-    this.#emitter.emit('*', jobid);
   }
 
   /** Calls `listener` on every change of the job; returns the unsubscribe function. */
   onChange(jobid: string, listener: () => void): () => void {
     this.#emitter.on(jobid, listener);
     return () => this.#emitter.off(jobid, listener);
-  }
-
-  onAny(listener: (jobid: string) => void): () => void {
-    this.#emitter.on('*', listener);
-    return () => this.#emitter.off('*', listener);
   }
 }

@@ -72,11 +72,6 @@ export class JobRunner {
     this.#loop.kick();
   }
 
-  /** Jobs being executed or followed by this process right now. */
-  get inFlight(): number {
-    return this.#running.size;
-  }
-
   async #scan(): Promise<void> {
     const { store, now, pollIntervalMs } = this.#o;
     // Submissions and finished jobs wake the runner many times a second under load. A wake only

@@ -38,17 +38,6 @@ describe('faceswap end to end', () => {
     const polled = await (await h.call('GET', `/v1/faceswap/jobs/?jobid=${encodeURIComponent(job.jobid)}`)).json();
     expect(polled).toEqual(job);
   });
-});
-
-describe('faceswap commands and jobs', () => {
-  let h: Harness;
-  let account: Awaited<ReturnType<Harness['addFaceswapAccount']>>;
-
-  beforeAll(async () => {
-    h = await startHarness();
-    account = await h.addFaceswapAccount();
-  });
-  afterAll(() => h.close());
 
   const run = async (method: string, path: string, fields: Record<string, string | Blob> = {}) => {
     const response = await h.call(method, path, { form: form(fields) });
