@@ -13,7 +13,7 @@ import { SwitchboardMetrics } from '../metrics/index.ts';
 import { providers, type Provider } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
-import { WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
+import { AccountAlerts, WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
 
 /** Knobs tests (and benchmarks) turn; production uses the defaults. */
 export interface RuntimeOptions {
@@ -86,7 +86,10 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     onReconnect: (how) => metrics.gatewayReconnected(how),
     health: {
       ...runtime.health,
-      onChange: (accountId, health, previous) => log.warn({ account: accountId, from: previous.state, to: health.state, reason: health.reason }, 'account health changed'),
+      onChange: (accountId, health, previous) => {
+        log.warn({ account: accountId, from: previous.state, to: health.state, reason: health.reason }, 'account health changed');
+        alerts.healthChanged(accountId, health, previous);
+      },
     },
   });
   const webhooks = new WebhookDispatcher({
@@ -98,6 +101,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     ...(runtime.webhookRetry ? { retry: runtime.webhookRetry } : {}),
     ...(runtime.webhookPollMs ? { pollIntervalMs: runtime.webhookPollMs } : {}),
   });
+  const alerts = new AccountAlerts({ store, kick: () => webhooks.kick(), onError: (error) => log.error({ err: error }, 'queueing an account alert failed') });
   const runner = new JobRunner({
     store,
     pool,

@@ -31,7 +31,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks'>>;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -42,6 +42,8 @@ export interface AppServices {
   pool?: Pick<AccountPool, 'client' | 'health'>;
   /** Which accounts this instance serves (several instances on one PostgreSQL); all when absent. */
   leases?: { owns(accountId: string): boolean };
+  /** Woken after a redeliver so the delivery goes out now. */
+  webhooks?: { kick(): void };
   /** Exposed at `/metrics` and fed with HTTP latencies when present. */
   metrics?: SwitchboardMetrics;
 }
@@ -94,7 +96,10 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     accountRoutes(v1, services.providers, services.accounts);
     commandRoutes(v1, services.providers, services.jobs);
     jobRoutes(v1, services.providers, services.jobs);
-    webhookRoutes(v1, services.store, services.secrets);
+    webhookRoutes(v1, services.store, services.secrets, {
+      allowPrivate: services.config.allowPrivateCallbacks ?? false,
+      ...(services.webhooks ? { kick: () => services.webhooks!.kick() } : {}),
+    });
     resultRoutes(v1, services.store);
   });
   await dashboardRoutes(app, services);

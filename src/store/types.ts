@@ -97,6 +97,9 @@ export interface TenantStore {
   countActive(): Promise<number>;
   /** The tenant's sealed webhook secret, created with `create()` on first use (race-safe). */
   webhookSecret(tenantId: string, create: () => string): Promise<string>;
+  /** Where the tenant's account health events go; null when none is set. */
+  alertUrl(tenantId: string): Promise<string | null>;
+  setAlertUrl(tenantId: string, url: string | null): Promise<void>;
 }
 
 export interface AccountStore {

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { SecretBox } from '../secrets/index.ts';
 import type { OutboxRecord, Store } from '../store/index.ts';
 import { postWebhook } from './deliver.ts';
-import { newWebhookSecret, SIGNATURE_HEADER, signPayload } from './signing.ts';
+import { deliveryHeaders, newWebhookSecret } from './signing.ts';
 import { PollLoop } from '../shared/poll-loop.ts';
 
 export interface Logger {
@@ -110,12 +110,7 @@ export class WebhookDispatcher {
     const result = await postWebhook(
       row.url,
       row.payload,
-      {
-        [SIGNATURE_HEADER]: signPayload(secret, row.payload, Math.floor(startedAt / 1000)),
-        'x-switchboard-delivery': row.id,
-        'x-switchboard-attempt': String(attempt),
-        'x-switchboard-job': row.jobId,
-      },
+      deliveryHeaders(secret, { id: row.id, attempt, jobId: row.jobId, eventType: row.eventType, body: row.payload, timestampSeconds: Math.floor(startedAt / 1000) }),
       { timeoutMs: this.#options.timeoutMs, allowPrivate: this.#options.allowPrivate },
     );
     const durationMs = now() - startedAt;
