@@ -58,7 +58,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     await store.close();
     throw error;
   }
-  const metrics = new SwitchboardMetrics(store, providers);
+  const metrics = new SwitchboardMetrics(store, providers, { revealAccountIds: config.metricsToken !== undefined });
   const notifications = store.notifications;
   const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
   const leases = new LeaseManager({

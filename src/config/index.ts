@@ -39,6 +39,11 @@ export interface Config {
   readonly resultRetentionDays: number;
   /** Days finished jobs are kept (at least 31, as useapi promises). */
   readonly jobRetentionDays: number;
+  /**
+   * Bearer token `/metrics` requires; with it, account series are labelled with real account and
+   * channel ids. Unset: `/metrics` is open and those labels are opaque keyed hashes.
+   */
+  readonly metricsToken: string | undefined;
 }
 
 export const defaults = {
@@ -58,6 +63,7 @@ export const defaults = {
   retainResults: undefined,
   resultRetentionDays: 7,
   jobRetentionDays: 45,
+  metricsToken: undefined,
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -90,6 +96,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     resultRetentionDays: parseCount('SWITCHBOARD_RESULT_RETENTION_DAYS', env.SWITCHBOARD_RESULT_RETENTION_DAYS, defaults.resultRetentionDays, 3650),
     jobRetentionDays: Math.max(31, parseCount('SWITCHBOARD_JOB_RETENTION_DAYS', env.SWITCHBOARD_JOB_RETENTION_DAYS, defaults.jobRetentionDays, 3650)),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
+    metricsToken: parseMetricsToken(env.SWITCHBOARD_METRICS_TOKEN),
   };
   return Object.freeze(config);
 }
@@ -111,6 +118,12 @@ export function parsePort(raw: string | undefined, name = 'PORT'): number {
 function parseInstanceId(raw: string | undefined): string | undefined {
   const value = blankToUndefined(raw);
   if (value !== undefined && !/^[\w.-]{1,64}$/.test(value)) throw new ConfigError(`SWITCHBOARD_INSTANCE_ID must be 1 to 64 letters, digits, '.', '_' or '-', got '${value}'`);
+  return value;
+}
+
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  const value = blankToUndefined(raw);
+  if (value !== undefined && (value.length < 16 || /\s/.test(value))) throw new ConfigError('SWITCHBOARD_METRICS_TOKEN must be at least 16 characters without spaces');
   return value;
 }
 

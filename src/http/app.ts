@@ -31,7 +31,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks'>>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks' | 'metricsToken'>>;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -89,7 +89,7 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES + 1, files: 10, fields: 30, fieldSize: MAX_FIELD_BYTES, parts: 40 } });
 
   healthRoutes(app, services.store);
-  if (services.metrics) metricsRoutes(app, services.metrics);
+  if (services.metrics) metricsRoutes(app, services.metrics, services.config.metricsToken);
   docsRoutes(app, services.providers, VERSION);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
