@@ -96,6 +96,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     store,
     secrets,
     allowPrivate: config.allowPrivateCallbacks,
+    publicUrl: config.publicUrl,
     log,
     onAttempt: (outcome, durationMs) => metrics.webhookAttempt(outcome, durationMs),
     ...(runtime.webhookRetry ? { retry: runtime.webhookRetry } : {}),
@@ -151,6 +152,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
         leases.kick(); // a new account gets an owner now rather than at the next round
       },
       ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),
+      allowPrivateCallbacks: config.allowPrivateCallbacks,
     }),
     providers,
     pool,

@@ -44,6 +44,16 @@ export interface Config {
    * channel ids. Unset: `/metrics` is open and those labels are opaque keyed hashes.
    */
   readonly metricsToken: string | undefined;
+  /**
+   * The base URL clients reach switchboard at (`https://sb.example.com`): makes `results[].url`
+   * absolute in webhooks too. Unset: API answers use the request's own origin.
+   */
+  readonly publicUrl: string | undefined;
+  /**
+   * Fastify's `trustProxy`: believe `X-Forwarded-For/-Proto/-Host` from these proxies (`true` =
+   * any; else a list of addresses/CIDRs). Off by default.
+   */
+  readonly trustProxy: boolean | string;
 }
 
 export const defaults = {
@@ -64,6 +74,8 @@ export const defaults = {
   resultRetentionDays: 7,
   jobRetentionDays: 45,
   metricsToken: undefined,
+  publicUrl: undefined,
+  trustProxy: false,
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -97,6 +109,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     jobRetentionDays: Math.max(31, parseCount('SWITCHBOARD_JOB_RETENTION_DAYS', env.SWITCHBOARD_JOB_RETENTION_DAYS, defaults.jobRetentionDays, 3650)),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
     metricsToken: parseMetricsToken(env.SWITCHBOARD_METRICS_TOKEN),
+    publicUrl: parsePublicUrl(env.SWITCHBOARD_PUBLIC_URL),
+    trustProxy: parseTrustProxy(env.SWITCHBOARD_TRUST_PROXY),
   };
   return Object.freeze(config);
 }
@@ -118,6 +132,20 @@ export function parsePort(raw: string | undefined, name = 'PORT'): number {
 function parseInstanceId(raw: string | undefined): string | undefined {
   const value = blankToUndefined(raw);
   if (value !== undefined && !/^[\w.-]{1,64}$/.test(value)) throw new ConfigError(`SWITCHBOARD_INSTANCE_ID must be 1 to 64 letters, digits, '.', '_' or '-', got '${value}'`);
+  return value;
+}
+
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  const value = parseUrl('SWITCHBOARD_PUBLIC_URL', raw);
+  if (value !== undefined && !/^https?:\/\//.test(value)) throw new ConfigError(`SWITCHBOARD_PUBLIC_URL must be an http(s) URL, got '${value}'`);
+  return value;
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | string {
+  const value = blankToUndefined(raw);
+  if (value === undefined || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (!/^[0-9A-Fa-f:.\/]+(\s*,\s*[0-9A-Fa-f:.\/]+)*$/.test(value)) throw new ConfigError(`SWITCHBOARD_TRUST_PROXY must be 1, 0, or a comma-separated list of proxy addresses/CIDRs, got '${value}'`);
   return value;
 }
 

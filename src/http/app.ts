@@ -21,6 +21,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { installAbsoluteResultUrls } from './absolute-urls.ts';
 import { resultRoutes } from './routes/results.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -31,7 +32,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks' | 'metricsToken'>>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks' | 'metricsToken' | 'publicUrl' | 'trustProxy'>>;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -67,10 +68,12 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: services.config.bodyLimit,
     genReqId: (req) => requestId(req.headers['x-request-id']),
+    trustProxy: services.config.trustProxy ?? false,
     // useapi's own paths end in a slash (`jobs/?jobid=`); accept both spellings everywhere.
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorHandling(app, services.config.bodyLimit);
+  installAbsoluteResultUrls(app, services.config.publicUrl);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

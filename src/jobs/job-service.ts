@@ -52,6 +52,12 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
+/** When the first of these unhealthy accounts may work again, if that is known for one of them. */
+function soonestRecovery(accounts: readonly AccountRecord[]): number | undefined {
+  const times = accounts.map((a) => a.health.until ?? a.health.nextProbeAt).filter((t): t is number => typeof t === 'number');
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
 function unavailable(account: AccountRecord, provider: Provider): ApiError {
   const { state, reason, detail, until } = account.health;
   const why = [reason, detail].filter(Boolean).join(': ');
@@ -62,7 +68,8 @@ function unavailable(account: AccountRecord, provider: Provider): ApiError {
       return new ApiError(596, `The Discord account of channel ${account.channel} needs attention (${reason}) before it can be used`, why);
     default: {
       const error = new ApiError(429, `The Discord account of channel ${account.channel} is ${state.replace('_', ' ')}; retry later`, why);
-      return until ? new ApiError(429, error.message, `${why}; until ${new Date(until).toISOString()}`) : error;
+      // Retry-After: the end of a cooling period, else the next health probe (issue 16).
+      return (until ? new ApiError(429, error.message, `${why}; until ${new Date(until).toISOString()}`) : error).retryAt(until ?? account.health.nextProbeAt);
     }
   }
 }
@@ -186,7 +193,7 @@ export class JobService {
     const healthy = accounts.filter((a) => a.health.state === 'active');
     if (healthy.length === 0) {
       if (accounts.length === 1) throw unavailable(accounts[0]!, provider);
-      throw new ApiError(429, 'No configured account is available right now', accounts.map((a) => `${a.channel}: ${a.health.state}`).join(', '));
+      throw new ApiError(429, 'No configured account is available right now', accounts.map((a) => `${a.channel}: ${a.health.state}`).join(', ')).retryAt(soonestRecovery(accounts));
     }
     const now = this.#o.now();
     const withCredits = healthy.filter((a) => hasCredits(a, now));
@@ -254,7 +261,8 @@ export class JobService {
             discordMasked,
             maxJobs: provider.parseMaxJobs ? limit : null,
             request: built.echo,
-            replyUrl: draft.replyUrl ?? null,
+            // A call without replyUrl uses its account's default, if one is set (useapi allows both).
+            replyUrl: draft.replyUrl ?? account.replyUrl ?? null,
             replyRef: draft.replyRef ?? null,
             messageId: null,
             content: null,

@@ -29,6 +29,8 @@ export interface AccountsTable {
   /** Keyed HMAC of the token: finds duplicates without decrypting anything. */
   discordFingerprint: string;
   maxJobs: number | null;
+  /** Default `replyUrl` for calls on this account that bring none (migration 008). */
+  replyUrl: Generated<string | null>;
   /** 0 for a channel a call brought itself (not shown by the account API). */
   listed: Generated<number>;
   creditsTotal: number | null;

@@ -60,6 +60,8 @@ export interface AccountRecord {
   maxJobs: number | null;
   /** False for a channel a call brought itself (Pika); such accounts are tracked but not listed. */
   listed: boolean;
+  /** Default `replyUrl` for calls on this account that bring none; null when unset. */
+  replyUrl: string | null;
   credits: Credits | null;
   health: AccountHealth;
   createdAt: number;
@@ -76,6 +78,8 @@ export interface AccountInput {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
+  /** Default `replyUrl` (configured accounts only); absent = none. */
+  replyUrl?: string | null;
   now: number;
 }
 

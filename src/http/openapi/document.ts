@@ -54,6 +54,8 @@ function commandOperation(provider: Provider, command: ProviderCommand): Operati
   };
 }
 
+const replyUrlField = { type: 'string', maxLength: 1024, description: 'default replyUrl for calls on this account that bring none (optional)' };
+
 function accountPaths(provider: Provider): Record<string, Record<string, Operation>> {
   const account = provider.location === 'guild' ? 'FaceswapAccount' : 'PikaAccount';
   const plain404 = { description: 'nothing configured (plain text, as useapi)', content: { 'text/plain': { schema: { type: 'string' } } } };
@@ -70,7 +72,7 @@ function accountPaths(provider: Provider): Record<string, Record<string, Operati
         operationId: `${provider.name}_account_save`,
         summary: 'Create or update an account (verified against Discord)',
         parameters: [channel],
-        requestBody: { required: true, content: { 'application/json': { schema: provider.location === 'guild' ? { type: 'object', properties: { discord: { type: 'string' }, server: { type: 'string' }, channel: { type: 'string' } }, required: ['discord', 'server', 'channel'] } : { type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: ['integer', 'string'] } }, required: ['discord', 'channel', 'maxJobs'] } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: provider.location === 'guild' ? { type: 'object', properties: { discord: { type: 'string' }, server: { type: 'string' }, channel: { type: 'string' }, replyUrl: replyUrlField }, required: ['discord', 'server', 'channel'] } : { type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: ['integer', 'string'] }, replyUrl: replyUrlField }, required: ['discord', 'channel', 'maxJobs'] } } } },
         responses: { '204': { description: 'saved' }, ...errors(400, 401, 413, 415) },
       },
       delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel], responses: { '204': { description: 'deleted' }, ...errors(401), '404': plain404 } },

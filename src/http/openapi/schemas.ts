@@ -24,14 +24,14 @@ export const CreditsSchema = {
 
 export const FaceswapAccountSchema = {
   type: 'object',
-  properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' } },
+  properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' }, replyUrl: { ...str, description: "the account's default replyUrl (switchboard's addition)" } },
   required: ['server', 'channel', 'discord'],
   additionalProperties: false,
 } as const;
 
 export const PikaAccountSchema = {
   type: 'object',
-  properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: 10 } },
+  properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: 10 }, replyUrl: { ...str, description: "the account's default replyUrl (switchboard's addition)" } },
   required: ['channel', 'discord', 'maxJobs'],
   additionalProperties: false,
 } as const;
