@@ -42,6 +42,8 @@ export interface Services {
   leases: LeaseManager;
   metrics: SwitchboardMetrics;
   retention: RetentionSweeper;
+  /** The HTTP server listens at this origin (a fallback base for result URLs in webhooks). */
+  listening(origin: string): void;
   /** Starts the background work: health re-probes, the job runner, webhook delivery. */
   start(): Promise<void>;
   /** Stops the background work and closes the store. Safe to call once after or without start. */
@@ -92,11 +94,14 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       },
     },
   });
+  // Where the HTTP server listens (set by `listening`), for result URLs in webhooks when no
+  // SWITCHBOARD_PUBLIC_URL is configured.
+  let listenOrigin: string | undefined;
   const webhooks = new WebhookDispatcher({
     store,
     secrets,
     allowPrivate: config.allowPrivateCallbacks,
-    publicUrl: config.publicUrl,
+    resultBase: () => config.publicUrl ?? listenOrigin,
     log,
     onAttempt: (outcome, durationMs) => metrics.webhookAttempt(outcome, durationMs),
     ...(runtime.webhookRetry ? { retry: runtime.webhookRetry } : {}),
@@ -163,6 +168,9 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     leases,
     metrics,
     retention,
+    listening(origin) {
+      listenOrigin = origin;
+    },
     async start() {
       started = true;
       if (notifications) {

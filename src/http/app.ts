@@ -21,7 +21,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import { installAbsoluteResultUrls } from './absolute-urls.ts';
+import { installAbsoluteResultUrls, listenOrigin } from './absolute-urls.ts';
 import { resultRoutes } from './routes/results.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -43,6 +43,8 @@ export interface AppServices {
   pool?: Pick<AccountPool, 'client' | 'health'>;
   /** Which accounts this instance serves (several instances on one PostgreSQL); all when absent. */
   leases?: { owns(accountId: string): boolean };
+  /** Told where the server listens once it does (result URLs in webhooks). */
+  listening?: (origin: string) => void;
   /** Woken after a redeliver so the delivery goes out now. */
   webhooks?: { kick(): void };
   /** Exposed at `/metrics` and fed with HTTP latencies when present. */
@@ -74,6 +76,10 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   });
   installErrorHandling(app, services.config.bodyLimit);
   installAbsoluteResultUrls(app, services.config.publicUrl);
+  app.addHook('onListen', async () => {
+    const origin = listenOrigin(app.server.address());
+    if (origin && services.listening) services.listening(origin);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -38,8 +38,8 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   batchSize?: number;
   now?: () => number;
-  /** SWITCHBOARD_PUBLIC_URL: makes `results[].url` in job bodies absolute. */
-  publicUrl?: string | undefined;
+  /** The base that makes `results[].url` in job bodies absolute (SWITCHBOARD_PUBLIC_URL, else where the server listens). */
+  resultBase?: () => string | undefined;
   /** Observer (metrics) of every attempt. */
   onAttempt?: (outcome: 'delivered' | 'retry' | 'failed', durationMs: number) => void;
 }
@@ -58,7 +58,7 @@ export async function tenantWebhookSecret(store: Store, secrets: SecretBox, tena
 }
 
 export class WebhookDispatcher {
-  readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry' | 'onAttempt' | 'publicUrl'>> & Pick<WebhookDispatcherOptions, 'onAttempt' | 'publicUrl'> & { log: Logger; retry: RetryPolicy };
+  readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry' | 'onAttempt' | 'resultBase'>> & Pick<WebhookDispatcherOptions, 'onAttempt' | 'resultBase'> & { log: Logger; retry: RetryPolicy };
   readonly #owner = `dispatcher-${crypto.randomBytes(6).toString('hex')}`;
   readonly #loop: PollLoop;
 
@@ -110,7 +110,7 @@ export class WebhookDispatcher {
     const attempt = row.attempts + 1;
     const secret = await tenantWebhookSecret(store, secrets, row.tenantId);
     const startedAt = now();
-    const body = absoluteResultUrlsInBody(row.payload, this.#options.publicUrl);
+    const body = absoluteResultUrlsInBody(row.payload, this.#options.resultBase?.());
     const result = await postWebhook(
       row.url,
       body,

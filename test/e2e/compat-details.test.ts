@@ -61,6 +61,9 @@ describe('compatibility details', () => {
     const job = await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'default hook', channel: sim.channelId }) })).json();
     expect(job.replyUrl).toBe(receiver.url);
     await receiver.waitFor(1);
-    expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ jobid: job.jobid, status: 'completed' });
+    const delivered = JSON.parse(receiver.received[0]!.body);
+    expect(delivered).toMatchObject({ jobid: job.jobid, status: 'completed' });
+    // Webhooks carry absolute result URLs too (here: where the server listens).
+    expect(delivered.results[0].url).toBe(`${h.url}/v1/results/${encodeURIComponent(job.jobid)}/0`);
   });
 });
