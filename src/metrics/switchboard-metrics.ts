@@ -55,6 +55,14 @@ export class SwitchboardMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /**
+   * The labels an account carries in `/metrics` (opaque unless behind the metrics token): the
+   * dashboard shows a tenant its own accounts' labels, so series can be told apart.
+   */
+  accountLabels(account: { id: string; channel: string }): Promise<{ account: string; channel: string }> {
+    return this.#labels.of(account);
+  }
+
   /** The content type of {@link exposition}. */
   get contentType(): string {
     return this.registry.contentType;

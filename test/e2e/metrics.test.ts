@@ -79,6 +79,10 @@ describe('Prometheus metrics', () => {
     const health = after.families.get('switchboard_account_health')!.metrics.filter((m) => m.labels?.bot === 'faceswap');
     expect(health.map((m) => [m.labels!.state, m.value]).sort()).toEqual([['active', '1'], ['auth_failed', '0'], ['cooling_down', '0'], ['needs_human', '0'], ['unreachable', '0']]);
     expect(health[0]!.labels!.channel).toMatch(/^c_[0-9a-f]{12}$/);
+    // The tenant finds its own accounts' labels in the dashboard overview.
+    const overview = await (await h.call('GET', '/v1/dashboard/overview')).json();
+    const shown = overview.bots.find((b: { name: string }) => b.name === 'faceswap').accounts[0].metricsLabels;
+    expect(shown).toEqual({ account: slotsFree.labels!.account, channel: health[0]!.labels!.channel });
     // prom-client's default process and runtime metrics.
     for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) expect(after.families.has(name), name).toBe(true);
   });
