@@ -8,7 +8,8 @@ import { componentSchemas } from './schemas.ts';
 type Operation = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), json(ref('Error'), ERROR_TEXT[code] ?? 'error')]));
+const retryAfter = { 'Retry-After': { description: 'seconds to wait, when the wait is known (an account cooling down or unreachable)', schema: { type: 'integer', minimum: 1 } } };
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), { ...json(ref('Error'), ERROR_TEXT[code] ?? 'error'), ...(code === 429 ? { headers: retryAfter } : {}) }]));
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'a parameter is missing or invalid',
