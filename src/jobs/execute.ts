@@ -248,14 +248,17 @@ async function continueJob(ctx: ExecutionContext, job: JobRecord, index: number,
     if (!verdict) return;
     if (last || ends(verdict)) break;
     // The next step: its nonce is recorded before it is sent, as the first one's was.
-    const now = ctx.now();
-    const state: RunnerState = { steps: memo.state.steps, ...(memo.state.token ? { token: memo.state.token } : {}), sentAt: memo.state.sentAt ?? now, accepted: memo.state.accepted ?? false, step: i + 1, nonce: generateSnowflake(now) };
-    const next = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { runnerState: state }, now);
-    if (!next) break; // cancelled meanwhile: the bot is done with the step sent, so nothing more is sent
-    current = next;
-    memo = { state };
+    const nextStep = steps[i + 1]!;
     try {
-      handle = await send(ctx, current, steps[i + 1]!, state, files);
+      const applicationId = await applicationIdFor(ctx, current, nextStep);
+      const now = ctx.now();
+      const { steps: plan, token, accepted } = memo.state;
+      const state: RunnerState = { steps: plan, ...(token ? { token } : {}), ...(accepted ? { accepted } : {}), sentAt: now, step: i + 1, nonce: generateSnowflake(now), ...(applicationId ? { applicationId } : {}) };
+      const next = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { runnerState: state }, now);
+      if (!next) break; // cancelled meanwhile: the bot is done with the step sent, so nothing more is sent
+      current = next;
+      memo = { state };
+      handle = await send(ctx, current, nextStep, state, files);
     } catch (error) {
       await endAndRelease(ctx, current, failureFromError(error));
       return;
