@@ -33,7 +33,7 @@ export function failureFromError(error: unknown): TerminalPatch {
   return failure('The command could not be sent to Discord', 422, error instanceof Error ? error.message : String(error));
 }
 
-/** For bots whose id is not public (Pika): the application that owns the command in this DM. */
+/** For bots whose application id is not public: the application that owns the command in this channel. */
 async function applicationIdFor(ctx: ExecutionContext, job: JobRecord, step: CommandStep): Promise<string | undefined> {
   if (step.kind === 'button') return undefined; // the clicked message names it
   if (ctx.provider.applicationId) return ctx.provider.applicationId;

@@ -114,7 +114,7 @@ export interface RecentJobsFilter {
 /** How a new job claims capacity on its account. */
 export interface CapacityClaim {
   accountId: string;
-  /** Jobs that may run at once on the account (faceswap 1, pika maxJobs). */
+  /** Jobs that may run at once on the account (the provider's capacity, or the call's maxJobs). */
   limit: number;
   /** When every slot is taken: wait in a FIFO queue of at most this many jobs instead of failing. */
   queueLimit?: number;

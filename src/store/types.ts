@@ -64,7 +64,7 @@ export interface AccountRecord {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
-  /** False for a channel a call brought itself (Pika); such accounts are tracked but not listed. */
+  /** False for a channel a call brought itself (bring-your-own providers); tracked but not listed. */
   listed: boolean;
   credits: Credits | null;
   health: AccountHealth;
