@@ -132,7 +132,7 @@ export async function applyMessage(
       const written = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { ...fields, status, ...(changed ? { runnerState: state } : {}) }, now);
       if (written) {
         memo.state = state;
-        ctx.events.changed(job.jobid);
+        ctx.events.changed(job.jobid, written);
       }
       break;
     }
@@ -186,7 +186,7 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
   const state: RunnerState = { ...planned, step: 0, nonce: generateSnowflake(now), sentAt: now, ...(applicationId ? { applicationId } : {}) };
   const started = await ctx.store.jobs.update(job.jobid, ['created'], { status: 'started', startedAt: now, deadlineAt: now + timeoutMs, runnerState: state }, now);
   if (!started) return; // cancelled before it was sent
-  ctx.events.changed(job.jobid);
+  ctx.events.changed(job.jobid, started);
   const files = lazyFiles(ctx, job.jobid);
   let handle: InteractionHandle;
   try {

@@ -132,6 +132,14 @@ export interface TerminalWebhook {
   render(job: JobRecord): unknown;
 }
 
+export interface UpdateOptions {
+  /**
+   * Whether the job may have input files to delete when it ends (default true). The runner says
+   * false for jobs planned without files, sparing a statement per job.
+   */
+  hasFiles?: boolean;
+}
+
 export interface JobStore {
   /** Inserts a job, atomically claiming a slot (or a queue place) when `capacity` is given. */
   insert(job: NewJob, files: JobFile[], capacity?: CapacityClaim): Promise<InsertJobResult>;
@@ -155,7 +163,7 @@ export interface JobStore {
    * status releases the job's slot unless the patch says `holdsSlot: true`, and may bring a
    * webhook, enqueued in the same transaction.
    */
-  update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook): Promise<JobRecord | undefined>;
+  update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook, options?: UpdateOptions): Promise<JobRecord | undefined>;
   /** Moves the oldest queued jobs of the account into free slots; returns the jobs promoted. */
   promoteQueued(accountId: string, limit: number, now: number): Promise<JobRecord[]>;
   /** How many queued jobs of the same account are ahead of this one. */
