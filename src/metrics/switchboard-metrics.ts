@@ -7,7 +7,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { HealthState } from '../accounts/index.ts';
 import type { AccountSignal } from '../discord/index.ts';
-import type { Provider } from '../providers/index.ts';
+import type { ProviderRegistry } from '../providers/index.ts';
 import type { JobRecord, Store } from '../store/index.ts';
 import { AccountLabels } from './account-labels.ts';
 
@@ -47,7 +47,7 @@ export class SwitchboardMetrics {
 
   constructor(
     private readonly store: Store,
-    private readonly providers: readonly Provider[],
+    private readonly providers: ProviderRegistry,
     options: SwitchboardMetricsOptions = {},
   ) {
     this.#labels = new AccountLabels(store.meta, options.revealAccountIds === true);
@@ -87,7 +87,7 @@ export class SwitchboardMetrics {
     this.#accountHealth.reset();
     const states = new Map<string, number>();
     for (const { account, labels } of labelled) {
-      const provider = providers.find((p) => p.name === account.bot);
+      const provider = providers.get(account.bot);
       const series = { account: labels.account, bot: account.bot };
       const inUse = used.get(account.id) ?? 0;
       this.#slotsInUse.set(series, inUse);
