@@ -154,8 +154,27 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     return this.rest.get<DiscordMessage[]>(`/channels/${channelId}/messages`, { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around }, signal);
   }
 
-  getMessage(channelId: string, messageId: string, signal?: AbortSignal): Promise<DiscordMessage> {
-    return this.rest.get<DiscordMessage>(`/channels/${channelId}/messages/${messageId}`, undefined, signal);
+  /**
+   * One message, read the way the web client does: `GET /channels/{id}/messages?around={id}&limit=1`
+   * and a check that the message returned is the one asked for. The single-message route
+   * `GET /channels/{id}/messages/{id}` is bot-only: a user token gets 403 code 20002
+   * (`real-world.md` §1; see `docs/discord-routes.md`). A missing message is a 404 code 10008
+   * `unknown_message`, as the single-message route would have answered.
+   */
+  async getMessage(channelId: string, messageId: string, signal?: AbortSignal): Promise<DiscordMessage> {
+    const around = await this.rest.get<DiscordMessage[]>(`/channels/${channelId}/messages`, { around: messageId, limit: 1 }, signal);
+    const message = Array.isArray(around) ? around.find((m) => m.id === messageId) : undefined;
+    if (message) return message;
+    throw new DiscordApiError({
+      kind: 'unknown_message',
+      status: 404,
+      code: 10008,
+      method: 'GET',
+      route: `/channels/${channelId}/messages?around=${messageId}&limit=1`,
+      discordMessage: 'Unknown Message',
+      body: undefined,
+      retry: false,
+    });
   }
 
   /** Looks a command up in the guild's or DM channel's command index (cached). */
