@@ -1,6 +1,7 @@
 /** Gateway wire details: opcodes, the socket slice the session needs, and the connect URL. */
 import WebSocket from 'ws';
-import { defaultClientProperties } from '../client-properties.ts';
+import type { Agent } from 'node:http';
+import { ClientIdentity } from '../client-properties.ts';
 
 export const GatewayOp = {
   Dispatch: 0,
@@ -24,8 +25,23 @@ export interface GatewaySocket {
   removeAllListeners(): unknown;
 }
 
-export function defaultSocket(url: string): GatewaySocket {
-  return new WebSocket(url, { headers: { 'User-Agent': defaultClientProperties.browser_user_agent } }) as unknown as GatewaySocket;
+/**
+ * A `ws` WebSocket carrying the browser's upgrade headers (`Origin`, `User-Agent`,
+ * `Accept-Language`…, from the account's {@link ClientIdentity}) through the account's transport
+ * (`agent`: its proxy, when it has one).
+ */
+export function defaultSocket(url: string, options: { headers?: Record<string, string>; agent?: Agent } = {}): GatewaySocket {
+  const headers = options.headers ?? new ClientIdentity().gatewayHeaders();
+  // `ws` sends `Origin` from its own option, not from `headers`.
+  const { Origin: origin, ...rest } = headers;
+  return new WebSocket(url, {
+    headers: rest,
+    ...(origin ? { origin } : {}),
+    ...(options.agent ? { agent: options.agent } : {}),
+    // Browsers offer permessage-deflate too; Discord's web client asks for zlib-stream at the
+    // payload level instead, which the simulator does not speak, so the extension stays off.
+    perMessageDeflate: false,
+  }) as unknown as GatewaySocket;
 }
 
 /** Appends `v=9&encoding=json` unless the URL already names them. */
