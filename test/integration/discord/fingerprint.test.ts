@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACESWAP_APPLICATION_ID, type Simulator } from '../../../src/simulator/index.ts';
-import { Capability, type DiscordAccountClient } from '../../../src/discord/index.ts';
+import { Capability, type ClientProfile, type DiscordAccountClient } from '../../../src/discord/index.ts';
 import { accountClient, nextEvent, PNG_1x1, simulator } from './helpers.ts';
 
 const decode = (header: string) => JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
@@ -18,7 +18,7 @@ describe('the client passes as one browser (the simulator judges its fingerprint
     await sim?.close();
   });
 
-  const start = async (token: string, profile?: Parameters<typeof accountClient>[2]['profile']) => {
+  const start = async (token: string, profile?: Partial<ClientProfile>) => {
     const client = accountClient(sim, token, profile ? { profile } : {});
     clients.push(client);
     await client.start();
