@@ -69,6 +69,7 @@ export class FingerprintJudge {
     const ua = header(headers, 'user-agent');
     const props = decodeSuperProperties(header(headers, 'x-super-properties'));
     const record = this.record(userId);
+    record.restRequests = (record.restRequests ?? 0) + 1;
     record.rest = {
       headers: Object.fromEntries([...REST_HEADERS, ...CHROMIUM_HEADERS, 'priority'].flatMap((n) => (headers[n] !== undefined && n !== 'x-super-properties' ? [[n, header(headers, n)!]] : []))),
       ...(props ? { superProperties: props } : {}),

@@ -184,6 +184,8 @@ export interface FingerprintViolation {
 
 /** What the simulator last received from a user: REST headers and properties, the upgrade and IDENTIFY. */
 export interface FingerprintRecord {
+  /** REST requests this user made (authenticated). */
+  restRequests?: number;
   rest?: { headers: Record<string, string>; superProperties?: Record<string, unknown> };
   gateway?: { upgradeHeaders: Record<string, string>; capabilities: number; properties: Record<string, unknown> };
 }
