@@ -91,3 +91,30 @@ describe('per-account outbound proxies', () => {
     }
   });
 });
+
+describe('the default proxy (SWITCHBOARD_PROXY) and the build number found at start', () => {
+  let h: Harness;
+  let proxy: TestProxy;
+
+  beforeAll(async () => {
+    proxy = await startHttpProxy();
+    h = await startHarness({ env: { SWITCHBOARD_PROXY: proxy.url, SWITCHBOARD_RETAIN_RESULTS: '0' }, simulator: { webBuildNumber: 512345 } });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await proxy?.close();
+  });
+
+  it('sends accounts without a proxy of their own through the default one, with the build number read from the web app', async () => {
+    // Discovery at start went through the default proxy too.
+    expect(proxy.count('GET /login')).toBe(1);
+    const account = await h.addFaceswapAccount();
+    const saved = await h.call('POST', '/v1/faceswap/saveid', { form: form({ idname: 'carol', image: png(7) }) });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    const token = account.discord.toLowerCase();
+    await waitUntil(() => proxy.sent().toLowerCase().split(`authorization: ${token}`).length - 1 === h.sim.control.report().fingerprints[account.userId]!.restRequests, 5000, 'all REST through the default proxy');
+    const seen = h.sim.control.report().fingerprints[account.userId]!;
+    expect(seen.rest!.superProperties!.client_build_number).toBe(512345);
+    expect(seen.gateway!.properties.client_build_number).toBe(512345);
+  });
+});
