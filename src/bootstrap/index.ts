@@ -8,6 +8,7 @@ import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
 import {
+  chromeTransport,
   ClientIdentity,
   directTransport,
   discoverBuildNumber,
@@ -72,8 +73,9 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
   // per-channel profile. The proxy: the account's own, else the configured default, else direct.
   let baseProfile: Partial<ClientProfile> = config.clientProfile;
   const profileFor = (channel: string): ClientProfile => resolveProfile(baseProfile, config.clientProfiles[channel]);
-  const transportFor = (proxy: string | undefined): Transport => {
+  const transportFor = (proxy: string | undefined, profile: ClientProfile = resolveProfile(baseProfile)): Transport => {
     const url = proxy ?? config.proxy;
+    if (config.tls === 'chrome') return chromeTransport({ profile, ...(url ? { proxy: url } : {}) });
     return url ? proxyTransport(url) : directTransport;
   };
   const metrics = new SwitchboardMetrics(store, providers);
@@ -101,7 +103,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     ...(config.discordGatewayUrl ? { gatewayUrl: config.discordGatewayUrl } : {}),
     ...(runtime.client ? { client: runtime.client } : {}),
     profileFor: (account) => profileFor(account.channel),
-    transportFor: (account) => transportFor(account.proxy ? secrets.decrypt(account.proxy) : undefined),
+    transportFor: (account) => transportFor(account.proxy ? secrets.decrypt(account.proxy) : undefined, profileFor(account.channel)),
     onSignal: (_accountId, signal) => metrics.discordSignal(signal),
     onReconnect: (how) => metrics.gatewayReconnected(how),
     health: {
@@ -187,7 +189,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       ...(config.verifyAccounts
         ? {
             verify: async ({ proxy, ...input }) => {
-              const transport = transportFor(proxy);
+              const transport = transportFor(proxy, profileFor(input.channelId));
               try {
                 return await verifyAccount({ ...input, apiUrl: config.discordApiUrl, fetch: transport.fetch, profile: profileFor(input.channelId) });
               } finally {

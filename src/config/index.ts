@@ -48,6 +48,8 @@ export interface Config {
   readonly discoverBuildNumber: boolean;
   /** Default outbound proxy of accounts that name none (`SWITCHBOARD_PROXY`); undefined: direct. */
   readonly proxy: string | undefined;
+  /** Discord traffic over Node's own TLS (`node`) or a browser's TLS/HTTP2 fingerprint (`chrome`, wreq-js). */
+  readonly tls: 'node' | 'chrome';
 }
 
 export const defaults = {
@@ -71,6 +73,7 @@ export const defaults = {
   clientProfiles: {},
   discoverBuildNumber: true,
   proxy: undefined,
+  tls: 'node',
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -107,6 +110,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     clientProfiles: parseProfiles(env.SWITCHBOARD_CLIENT_PROFILES),
     discoverBuildNumber: blankToUndefined(env.SWITCHBOARD_DISCOVER_BUILD_NUMBER) === undefined ? defaults.discoverBuildNumber : parseFlag('SWITCHBOARD_DISCOVER_BUILD_NUMBER', env.SWITCHBOARD_DISCOVER_BUILD_NUMBER),
     proxy: parseProxy(env.SWITCHBOARD_PROXY),
+    tls: parseTls(env.SWITCHBOARD_TLS),
   };
   return Object.freeze(config);
 }
@@ -141,6 +145,13 @@ function parseProfiles(raw: string | undefined): Record<string, Partial<ClientPr
     out[channel] = Object.freeze(parsed.value);
   }
   return Object.freeze(out);
+}
+
+function parseTls(raw: string | undefined): Config['tls'] {
+  const value = blankToUndefined(raw)?.toLowerCase();
+  if (value === undefined) return defaults.tls;
+  if (value === 'node' || value === 'chrome') return value;
+  throw new ConfigError(`SWITCHBOARD_TLS must be node or chrome, got '${value}'`);
 }
 
 function parseProxy(raw: string | undefined): string | undefined {

@@ -102,7 +102,9 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       onRateLimited: ({ retryAfterMs, global }) => this.emit('signal', { type: 'rate_limited', retryAfterMs, global }),
     });
     this.commands = new CommandCache(this.rest, { ttlMs: options.commandCacheTtlMs });
+    const transport = this.transport;
     this.gateway = new GatewaySession({
+      ...(transport.createSocket ? { createSocket: (url: string) => transport.createSocket!(url, this.identity.gatewayHeaders()) } : {}),
       ...options.gateway,
       identity: this.identity,
       ...(this.transport.wsAgent ? { agent: this.transport.wsAgent } : {}),

@@ -16,12 +16,15 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SocksClient } from 'socks';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { GatewaySocket } from './gateway/protocol.ts';
 import type { FetchLike } from './rest/client.ts';
 
 export interface Transport {
   readonly fetch: FetchLike;
   /** For the Gateway WebSocket; undefined means a direct connection. */
   readonly wsAgent?: HttpAgent;
+  /** A transport with its own WebSocket client (the browser-TLS one) opens the Gateway socket itself. */
+  readonly createSocket?: (url: string, headers: Record<string, string>) => GatewaySocket;
   /** The proxy, credentials masked (safe to log and show), or undefined when direct. */
   readonly proxy?: string;
   close(): Promise<void>;

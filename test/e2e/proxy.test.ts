@@ -9,7 +9,8 @@ import { form, png, startHarness, type Harness } from '../support/harness.ts';
 import { deadPort, startHttpProxy, startSocksProxy, type TestProxy } from '../support/proxy-server.ts';
 import { waitUntil } from '../support/wait.ts';
 
-describe('per-account outbound proxies', () => {
+// Both transports: Node's own TLS (default) and the browser-TLS one (wreq-js).
+for (const tls of ['node', 'chrome'] as const) describe(`per-account outbound proxies (SWITCHBOARD_TLS=${tls})`, () => {
   let h: Harness;
   let httpProxy: TestProxy;
   let socksProxy: TestProxy;
@@ -18,7 +19,7 @@ describe('per-account outbound proxies', () => {
     httpProxy = await startHttpProxy({ username: 'alice', password: 's3cret:pw' });
     socksProxy = await startSocksProxy({ username: 'bob', password: 'hunter2' });
     // Result copies are downloaded by the job runner, outside the Discord client (see the report of issue 13).
-    h = await startHarness({ env: { SWITCHBOARD_RETAIN_RESULTS: '0' } });
+    h = await startHarness({ env: { SWITCHBOARD_RETAIN_RESULTS: '0', SWITCHBOARD_TLS: tls } });
   });
   afterAll(async () => {
     await h?.close();

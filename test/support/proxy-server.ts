@@ -66,10 +66,43 @@ function handle(server: net.Server, sockets: Set<net.Socket>, scheme: string, au
 export async function startHttpProxy(options: { username?: string; password?: string } = {}): Promise<TestProxy> {
   const state = { connections: 0, chunks: [] as Buffer[] };
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((_req, res) => {
-    res.writeHead(405).end('CONNECT only');
-  });
   const expected = options.username ? `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}` : undefined;
+  const head = (req: http.IncomingMessage, path: string): string =>
+    `${req.method} ${path} HTTP/1.1\r\n${Object.entries(req.headers).filter(([k]) => !k.startsWith('proxy-')).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\r\n')}\r\n\r\n`;
+  // Plain-HTTP targets may be asked for in absolute form (`GET http://host/path`) instead of a tunnel.
+  const server = http.createServer((req, res) => {
+    if (expected && req.headers['proxy-authorization'] !== expected) return void res.writeHead(407, { 'proxy-authenticate': 'Basic' }).end();
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      return void res.writeHead(400).end();
+    }
+    state.connections++;
+    const path = target.pathname + target.search;
+    state.chunks.push(Buffer.from(head(req, path)));
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !k.startsWith('proxy-')));
+    const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.on('data', (chunk: Buffer) => state.chunks.push(Buffer.from(chunk)));
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (req: http.IncomingMessage, client: net.Socket, early: Buffer) => {
+    if (expected && req.headers['proxy-authorization'] !== expected) return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+    const target = new URL(req.url ?? '');
+    state.connections++;
+    const text = head(req, target.pathname + target.search);
+    state.chunks.push(Buffer.from(text));
+    const upstream = net.connect(Number(target.port), target.hostname, () => {
+      upstream.write(text);
+      if (early.length > 0) upstream.write(early);
+      pipe(client, upstream, state.chunks);
+    });
+    upstream.on('error', () => client.destroy());
+  });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     if (expected && req.headers['proxy-authorization'] !== expected) {
       client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n');
