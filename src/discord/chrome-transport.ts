@@ -37,6 +37,8 @@ export interface ChromeTransportOptions {
   proxy?: string;
   /** Per-request timeout of the native client (the REST client has its own too). Default 30 s. */
   timeoutMs?: number;
+  /** Accept any certificate. Benchmarks against a self-signed local server only; never in production. */
+  insecure?: boolean;
 }
 
 export function chromeTransport(options: ChromeTransportOptions): Transport {
@@ -48,6 +50,7 @@ export function chromeTransport(options: ChromeTransportOptions): Transport {
       browser: emulation.browser as never,
       os: emulation.os,
       timeout: options.timeoutMs ?? 30_000,
+      ...(options.insecure ? { insecure: true } : {}),
       ...(options.proxy ? { proxy: options.proxy } : {}),
     }));
   const wrap = (error: unknown): unknown => (shown ? new ProxyConnectError(`through proxy ${shown}: ${error instanceof Error ? error.message : String(error)}`, shown, { cause: error }) : error);
@@ -94,21 +97,26 @@ class WreqGatewaySocket extends EventEmitter implements GatewaySocket {
 
   constructor(open: () => Promise<Session>, url: string, headers: Record<string, string>, wrap: (error: unknown) => unknown) {
     super();
-    open()
-      .then((s) => s.websocket(url, { headers }))
-      .then((socket) => {
-        if (this.#closed) return void socket.close();
-        this.#socket = socket;
-        socket.onmessage = (event) => this.emit('message', typeof event.data === 'string' ? event.data : Buffer.from(event.data as ArrayBuffer).toString('utf8'));
-        socket.onerror = (event) => this.emit('error', new Error(String((event as { message?: unknown }).message ?? 'websocket error')));
-        socket.onclose = (event) => this.#finish(event.code);
-        if (this.#closing !== undefined) socket.close(this.#closing);
-      })
-      .catch((error: unknown) => {
+    void (async () => {
+      let socket: WreqSocket;
+      try {
+        const session = await open();
+        socket = await session.websocket(url, { headers });
+      } catch (error) {
         const wrapped = wrap(error);
         this.emit('error', wrapped instanceof Error ? wrapped : new Error(String(wrapped)));
         this.#finish(1006);
-      });
+        return;
+      }
+      // Handlers go on right after the await: wreq holds messages (Discord's HELLO comes at once)
+      // until it dispatches `open` a few microtasks later, then hands them to these handlers.
+      if (this.#closed) return void socket.close();
+      this.#socket = socket;
+      socket.onmessage = (event) => this.emit('message', typeof event.data === 'string' ? event.data : Buffer.from(event.data as ArrayBuffer).toString('utf8'));
+      socket.onerror = (event) => this.emit('error', new Error(String((event as { message?: unknown }).message ?? 'websocket error')));
+      socket.onclose = (event) => this.#finish(event.code);
+      if (this.#closing !== undefined) socket.close(this.#closing);
+    })();
   }
 
   #finish(code: number): void {
