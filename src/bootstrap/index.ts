@@ -10,6 +10,7 @@ import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/inde
 import {
   chromeTransport,
   ClientIdentity,
+  loadWreq,
   directTransport,
   discoverBuildNumber,
   PINNED_BUILD_NUMBER,
@@ -217,6 +218,10 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     retention,
     async start() {
       started = true;
+      if (config.tls === 'chrome') {
+        await loadWreq(); // fail at start, not at the first account, when the native module is missing
+        log.info({ tls: 'chrome' }, 'Discord traffic uses the browser TLS transport (wreq-js)');
+      }
       baseProfile = { ...baseProfile, buildNumber: await buildNumberAtStart() };
       if (notifications) {
         await notifications.subscribe('job', (jobid) => events.emitLocal(jobid));

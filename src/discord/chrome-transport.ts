@@ -11,17 +11,33 @@
  * emulated browser's defaults can never contradict `X-Super-Properties`.
  */
 import { EventEmitter } from 'node:events';
-import { createSession, getProfiles, type Session } from 'wreq-js';
+import type { Session } from 'wreq-js';
 import type { ClientProfile } from './client-properties.ts';
 import type { GatewaySocket } from './gateway/protocol.ts';
 import type { FetchLike } from './rest/client.ts';
 import { ProxyConnectError, redactProxy, type Transport } from './transport.ts';
 
+type Wreq = typeof import('wreq-js');
+let wreq: Promise<Wreq> | undefined;
+
+/**
+ * Loads wreq-js (a native module with one prebuilt binary per platform) on first use only, so the
+ * default transport never depends on it; `serve` calls this at start when `SWITCHBOARD_TLS=chrome`
+ * to fail early on a platform without a binary.
+ */
+export function loadWreq(): Promise<Wreq> {
+  wreq ??= import('wreq-js').catch((error: unknown) => {
+    wreq = undefined;
+    throw new Error(`SWITCHBOARD_TLS=chrome needs the wreq-js native module, which did not load on this platform: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
+  return wreq;
+}
+
 /** The wreq browser profile closest to the account's profile (same browser, same or older major). */
-export function emulationFor(profile: Pick<ClientProfile, 'browser' | 'browserVersion' | 'os'>): { browser: string; os: 'windows' | 'macos' | 'linux' } {
+export function emulationFor(profile: Pick<ClientProfile, 'browser' | 'browserVersion' | 'os'>, profiles: readonly string[]): { browser: string; os: 'windows' | 'macos' | 'linux' } {
   const family = profile.browser === 'Firefox' ? 'firefox' : 'chrome';
   const major = Number(profile.browserVersion.split('.')[0]);
-  const available = (getProfiles() as string[])
+  const available = profiles
     .map((name) => /^([a-z]+)_(\d+)$/.exec(name))
     .filter((m): m is RegExpExecArray => !!m && m[1] === family)
     .map((m) => Number(m[2]))
@@ -42,17 +58,20 @@ export interface ChromeTransportOptions {
 }
 
 export function chromeTransport(options: ChromeTransportOptions): Transport {
-  const emulation = emulationFor(options.profile);
   const shown = options.proxy ? redactProxy(options.proxy) : undefined;
   let session: Promise<Session> | undefined;
-  const open = (): Promise<Session> =>
-    (session ??= createSession({
+  const create = async (): Promise<Session> => {
+    const { createSession, getProfiles } = await loadWreq();
+    const emulation = emulationFor(options.profile, getProfiles());
+    return createSession({
       browser: emulation.browser as never,
       os: emulation.os,
       timeout: options.timeoutMs ?? 30_000,
       ...(options.insecure ? { insecure: true } : {}),
       ...(options.proxy ? { proxy: options.proxy } : {}),
-    }));
+    });
+  };
+  const open = (): Promise<Session> => (session ??= create());
   const wrap = (error: unknown): unknown => (shown ? new ProxyConnectError(`through proxy ${shown}: ${error instanceof Error ? error.message : String(error)}`, shown, { cause: error }) : error);
   const doFetch: FetchLike = async (input, init) => {
     const s = await open();

@@ -74,7 +74,7 @@ export { discoverBuildNumber } from './build-number.ts';
 export type { BuildNumberResult } from './build-number.ts';
 export { directTransport, isProxyFailure, parseProxyUrl, ProxyConnectError, proxyTransport, redactProxy } from './transport.ts';
 export type { Transport, ProxyTransportOptions } from './transport.ts';
-export { chromeTransport, emulationFor } from './chrome-transport.ts';
+export { chromeTransport, emulationFor, loadWreq } from './chrome-transport.ts';
 export type { ChromeTransportOptions } from './chrome-transport.ts';
 export { uploadName } from './uploads.ts';
 export { readReady } from './gateway/ready.ts';

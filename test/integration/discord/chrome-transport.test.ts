@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACESWAP_APPLICATION_ID, type Simulator } from '../../../src/simulator/index.ts';
-import { chromeTransport, emulationFor, resolveProfile, type DiscordAccountClient, type Transport } from '../../../src/discord/index.ts';
+import { chromeTransport, emulationFor, loadWreq, resolveProfile, type DiscordAccountClient, type Transport } from '../../../src/discord/index.ts';
 import { startHttpProxy, type TestProxy } from '../../support/proxy-server.ts';
 import { accountClient, PNG_1x1, simulator } from './helpers.ts';
 
@@ -28,9 +28,12 @@ describe('the browser-TLS transport (SWITCHBOARD_TLS=chrome)', () => {
     await proxy?.close();
   });
 
-  it('picks the wreq browser profile matching the account profile', () => {
-    expect(emulationFor(resolveProfile({ browserVersion: '143.0.0.0' }))).toEqual({ browser: 'chrome_143', os: 'windows' });
-    expect(emulationFor(resolveProfile({ browser: 'Firefox', browserVersion: '140.0', os: 'Linux' }))).toMatchObject({ browser: expect.stringMatching(/^firefox_1(3\d|40)$/), os: 'linux' });
+  it('picks the wreq browser profile matching the account profile', async () => {
+    const profiles = (await loadWreq()).getProfiles() as string[];
+    expect(emulationFor(resolveProfile({ browserVersion: '143.0.0.0' }), profiles)).toEqual({ browser: 'chrome_143', os: 'windows' });
+    expect(emulationFor(resolveProfile({ browser: 'Firefox', browserVersion: '140.0', os: 'Linux' }), profiles)).toMatchObject({ browser: expect.stringMatching(/^firefox_1(3\d|40)$/), os: 'linux' });
+    expect(emulationFor(resolveProfile({ browserVersion: '999.0.0.0' }), ['chrome_140', 'chrome_149'])).toMatchObject({ browser: 'chrome_149' });
+    expect(emulationFor(resolveProfile({ browserVersion: '100.0.0.0' }), ['chrome_140', 'chrome_149'])).toMatchObject({ browser: 'chrome_149' });
   });
 
   for (const viaProxy of [false, true]) {
