@@ -5,6 +5,9 @@
 import type { FieldSpec, Provider, ProviderCommand } from '../../providers/index.ts';
 import { componentSchemas } from './schemas.ts';
 
+/** Optional outbound proxy of the account (switchboard's addition to useapi's body; issue 13). */
+const proxyField = { type: ['string', 'null'], description: 'http://, https://, socks5:// or socks5h:// proxy URL, credentials allowed; shown back masked' } as const;
+
 type Operation = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -70,7 +73,7 @@ function accountPaths(provider: Provider): Record<string, Record<string, Operati
         operationId: `${provider.name}_account_save`,
         summary: 'Create or update an account (verified against Discord)',
         parameters: [channel],
-        requestBody: { required: true, content: { 'application/json': { schema: provider.location === 'guild' ? { type: 'object', properties: { discord: { type: 'string' }, server: { type: 'string' }, channel: { type: 'string' } }, required: ['discord', 'server', 'channel'] } : { type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: ['integer', 'string'] } }, required: ['discord', 'channel', 'maxJobs'] } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: provider.location === 'guild' ? { type: 'object', properties: { discord: { type: 'string' }, server: { type: 'string' }, channel: { type: 'string' }, proxy: proxyField }, required: ['discord', 'server', 'channel'] } : { type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: ['integer', 'string'] }, proxy: proxyField }, required: ['discord', 'channel', 'maxJobs'] } } } },
         responses: { '204': { description: 'saved' }, ...errors(400, 401, 413, 415) },
       },
       delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel], responses: { '204': { description: 'deleted' }, ...errors(401), '404': plain404 } },

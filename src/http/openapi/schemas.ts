@@ -22,16 +22,19 @@ export const CreditsSchema = {
   additionalProperties: false,
 } as const;
 
+/** switchboard's addition: the account's outbound proxy, password masked (issue 13). */
+const proxyShown = { type: 'string', description: 'the account\'s outbound proxy, password masked' } as const;
+
 export const FaceswapAccountSchema = {
   type: 'object',
-  properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' } },
+  properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' }, proxy: proxyShown },
   required: ['server', 'channel', 'discord'],
   additionalProperties: false,
 } as const;
 
 export const PikaAccountSchema = {
   type: 'object',
-  properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: 10 } },
+  properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: 10 }, proxy: proxyShown },
   required: ['channel', 'discord', 'maxJobs'],
   additionalProperties: false,
 } as const;
