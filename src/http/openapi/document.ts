@@ -5,11 +5,21 @@
 import type { FieldSpec, Provider, ProviderCommand } from '../../providers/index.ts';
 import { componentSchemas } from './schemas.ts';
 
-/** Optional outbound proxy of the account (switchboard's addition to useapi's body; issue 13). */
-const proxyField = { type: ['string', 'null'], description: 'http://, https://, socks5:// or socks5h:// proxy URL, credentials allowed; shown back masked' } as const;
-
 type Operation = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/**
+ * Every account body may name an outbound proxy, and it is shown back masked (switchboard's
+ * addition to useapi's shape, issue 13): added to each provider's account schemas here, in one place.
+ */
+const withProxy = (schema: unknown, shown: boolean): unknown => {
+  const s = schema as { properties?: Record<string, unknown> };
+  const proxy = shown
+    ? { type: 'string', description: "the account's outbound proxy, password masked" }
+    : { type: ['string', 'null'], description: 'http://, https://, socks5:// or socks5h:// proxy URL, credentials allowed; shown back masked' };
+  return { ...s, properties: { ...s.properties, proxy } };
+};
+/** The component name of a provider's account schema: `pika` → `PikaAccount`. */
+const accountComponent = (provider: Provider) => `${provider.name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}Account`;
 const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), json(ref('Error'), ERROR_TEXT[code] ?? 'error')]));
 
@@ -58,7 +68,7 @@ function commandOperation(provider: Provider, command: ProviderCommand): Operati
 }
 
 function accountPaths(provider: Provider): Record<string, Record<string, Operation>> {
-  const account = provider.location === 'guild' ? 'FaceswapAccount' : 'PikaAccount';
+  const account = accountComponent(provider);
   const plain404 = { description: 'nothing configured (plain text, as useapi)', content: { 'text/plain': { schema: { type: 'string' } } } };
   const channel = { name: 'channel', in: 'path', required: true, schema: { type: 'string' }, description: 'Discord channel id' };
   const tags = [provider.name];
@@ -73,7 +83,7 @@ function accountPaths(provider: Provider): Record<string, Record<string, Operati
         operationId: `${provider.name}_account_save`,
         summary: 'Create or update an account (verified against Discord)',
         parameters: [channel],
-        requestBody: { required: true, content: { 'application/json': { schema: provider.location === 'guild' ? { type: 'object', properties: { discord: { type: 'string' }, server: { type: 'string' }, channel: { type: 'string' }, proxy: proxyField }, required: ['discord', 'server', 'channel'] } : { type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: ['integer', 'string'] }, proxy: proxyField }, required: ['discord', 'channel', 'maxJobs'] } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: withProxy(provider.account.schema.request, false) } } },
         responses: { '204': { description: 'saved' }, ...errors(400, 401, 413, 415) },
       },
       delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel], responses: { '204': { description: 'deleted' }, ...errors(401), '404': plain404 } },
@@ -134,13 +144,13 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     info: {
       title: 'switchboard',
       version,
-      description: "A self-hosted gateway to the InsightFaceSwap and Pika Discord bots, compatible with useapi.net's InsightFaceSwap API v1 and Pika API v1.",
+      description: `A self-hosted gateway to Discord bots (${providers.map((p) => p.title ?? p.name).join(', ')}), compatible with useapi.net's API v1 for each.`,
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: [{ name: 'faceswap' }, { name: 'pika' }, { name: 'jobs' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
+    tags: [...providers.map((p) => ({ name: p.name })), { name: 'jobs' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: componentSchemas },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: { ...componentSchemas, ...Object.fromEntries(providers.map((p) => [accountComponent(p), withProxy(p.account.schema.response, true)])) } },
   };
 }
