@@ -18,8 +18,8 @@ for (const tls of ['node', 'chrome'] as const) describe(`per-account outbound pr
   beforeAll(async () => {
     httpProxy = await startHttpProxy({ username: 'alice', password: 's3cret:pw' });
     socksProxy = await startSocksProxy({ username: 'bob', password: 'hunter2' });
-    // Result copies are downloaded by the job runner, outside the Discord client (see the report of issue 13).
-    h = await startHarness({ env: { SWITCHBOARD_RETAIN_RESULTS: '0', SWITCHBOARD_TLS: tls } });
+    // Result retention on: the CDN downloads of result files must go through the proxy too.
+    h = await startHarness({ env: { SWITCHBOARD_RETAIN_RESULTS: '1', SWITCHBOARD_TLS: tls } });
   });
   afterAll(async () => {
     await h?.close();
@@ -46,6 +46,11 @@ for (const tls of ['node', 'chrome'] as const) describe(`per-account outbound pr
       const saved = await h.call('POST', '/v1/faceswap/saveid', { form: form({ idname: 'alice', image: png(5), channel: account.channelId }) });
       expect(saved.status, await saved.clone().text()).toBe(200);
       expect(await saved.json()).toMatchObject({ status: 'completed', channel: account.channelId });
+      // A result with a file: retained by downloading it from the (simulated) CDN.
+      const swapped = await h.call('POST', '/v1/faceswap/swapid', { form: form({ idname: 'alice', image: png(8), channel: account.channelId }) });
+      const job = await swapped.json();
+      expect(swapped.status, JSON.stringify(job)).toBe(200);
+      expect(job.results?.length, JSON.stringify(job)).toBe(1);
     }
 
     for (const [proxy, { account }] of [[httpProxy, viaHttp], [socksProxy, viaSocks]] as const) {
@@ -53,10 +58,12 @@ for (const tls of ['node', 'chrome'] as const) describe(`per-account outbound pr
       // Every authenticated request the simulator received from this user came through the proxy.
       await waitUntil(() => tokenCount(proxy, account.user.token) === restRequests(account.user.id), 5000, 'proxied REST count to match');
       expect(restRequests(account.user.id)).toBeGreaterThanOrEqual(4); // verify (2), command index, upload slot, interaction…
-      expect(proxy.count('PUT /_uploads/')).toBeGreaterThanOrEqual(1);
+      expect(proxy.count('PUT /_uploads/')).toBeGreaterThanOrEqual(2);
+      expect(proxy.count('GET /attachments/')).toBe(1); // the retained result, from the CDN
       expect(proxy.count('GET /gateway?v=9&encoding=json')).toBeGreaterThanOrEqual(1);
       expect(h.sim.control.connectedSessions(account.user.id)).toBe(1);
     }
+    // The direct account's result download did not use either proxy (one download per proxied account).
     // Nothing of the direct account, and nothing of one account in the other's proxy.
     for (const proxy of [httpProxy, socksProxy]) expect(tokenCount(proxy, direct.account.user.token)).toBe(0);
     expect(tokenCount(httpProxy, viaSocks.account.user.token)).toBe(0);
