@@ -3,7 +3,10 @@
  * typed {@link Config}. A bad value is a {@link ConfigError} with a message an operator can act on.
  */
 import path from 'node:path';
-import { parseProfileInput, parseProxyUrl, type ClientProfile } from '../discord/index.ts';
+// The two dependency-free files of the Discord concern, not its index: every CLI command reads the
+// configuration, and none of them should pay for loading the Discord client's network stack.
+import { parseProfileInput, type ClientProfile } from '../discord/client-properties.ts';
+import { parseProxyUrl } from '../discord/proxy-url.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -128,7 +128,6 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       ...(transport.createSocket ? { createSocket: (url: string) => transport.createSocket!(url, this.identity.gatewayHeaders()) } : {}),
       ...options.gateway,
       identity: this.identity,
-      ...(this.transport.wsAgent ? { agent: this.transport.wsAgent } : {}),
       token: options.token,
       gatewayUrl: () => this.discoverGatewayUrl(),
     });

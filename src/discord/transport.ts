@@ -12,18 +12,16 @@
  */
 import type { Agent as HttpAgent } from 'node:http';
 import tls from 'node:tls';
-import { HttpsProxyAgent } from 'https-proxy-agent';
-import { SocksClient } from 'socks';
-import { SocksProxyAgent } from 'socks-proxy-agent';
-import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
-import type { GatewaySocket } from './gateway/protocol.ts';
+import type { Dispatcher } from 'undici';
+import { deferredSocket, defaultSocket, type GatewaySocket } from './gateway/protocol.ts';
+import { parseProxyUrl, redactProxy } from './proxy-url.ts';
 import type { FetchLike } from './rest/client.ts';
+
+export { parseProxyUrl, PROXY_SCHEMES, redactProxy } from './proxy-url.ts';
 
 export interface Transport {
   readonly fetch: FetchLike;
-  /** For the Gateway WebSocket; undefined means a direct connection. */
-  readonly wsAgent?: HttpAgent;
-  /** A transport with its own WebSocket client (the browser-TLS one) opens the Gateway socket itself. */
+  /** Opens the Gateway socket the transport's way (through its proxy, or its own TLS); absent: direct `ws`. */
   readonly createSocket?: (url: string, headers: Record<string, string>) => GatewaySocket;
   /** The proxy, credentials masked (safe to log and show), or undefined when direct. */
   readonly proxy?: string;
@@ -36,31 +34,6 @@ export class ProxyConnectError extends Error {
   constructor(message: string, readonly proxy: string, options?: { cause?: unknown }) {
     super(message, options);
   }
-}
-
-export const PROXY_SCHEMES = ['http:', 'https:', 'socks5:', 'socks5h:'] as const;
-
-/** Validates an outbound proxy URL: `http(s)://[user:pass@]host:port` or `socks5(h)://[user:pass@]host:port`. */
-export function parseProxyUrl(raw: unknown): { ok: true; url: URL } | { ok: false; error: string } {
-  if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, error: 'proxy must be a URL such as http://user:pass@host:3128 or socks5://host:1080' };
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return { ok: false, error: 'proxy must be a URL such as http://user:pass@host:3128 or socks5://host:1080' };
-  }
-  if (!(PROXY_SCHEMES as readonly string[]).includes(url.protocol)) return { ok: false, error: `proxy scheme must be one of ${PROXY_SCHEMES.map((s) => s.slice(0, -1)).join(', ')}` };
-  if (!url.hostname) return { ok: false, error: 'proxy must name a host' };
-  if ((url.pathname && url.pathname !== '/') || url.search || url.hash) return { ok: false, error: 'proxy must be scheme://[user:pass@]host:port without a path' };
-  return { ok: true, url };
-}
-
-/** The proxy URL with its password masked: `http://user:****@host:3128`. Never shows a secret. */
-export function redactProxy(raw: string | URL): string {
-  const url = typeof raw === 'string' ? new URL(raw) : new URL(raw.toString());
-  if (url.password) url.password = '****';
-  const text = url.toString();
-  return text.endsWith('/') ? text.slice(0, -1) : text;
 }
 
 export const directTransport: Transport = Object.freeze({
@@ -81,9 +54,21 @@ export function proxyTransport(proxyUrl: string, options: ProxyTransportOptions 
   const shown = redactProxy(url);
   const timeout = options.connectTimeoutMs ?? 10_000;
   const socks = url.protocol.startsWith('socks');
-  const dispatcher: Dispatcher = socks ? socksDispatcher(url, timeout) : new ProxyAgent({ uri: url.toString(), connect: { timeout }, proxyTls: { timeout } });
-  const wsAgent: HttpAgent = socks ? new SocksProxyAgent(url, { timeout }) : new HttpsProxyAgent(url, { timeout });
+  // The agents are loaded on first use (≈ 1.5 s of imports on a busy machine): a process with no
+  // proxied account never pays for them.
+  let agents: Promise<{ dispatcher: Dispatcher; wsAgent: HttpAgent; fetch: typeof import('undici').fetch }> | undefined;
+  const load = () =>
+    (agents ??= (async () => {
+      const undici = await import('undici');
+      if (socks) {
+        const [{ SocksClient }, { SocksProxyAgent }] = await Promise.all([import('socks'), import('socks-proxy-agent')]);
+        return { dispatcher: socksDispatcher(undici.Agent, SocksClient, url, timeout), wsAgent: new SocksProxyAgent(url, { timeout }), fetch: undici.fetch };
+      }
+      const { HttpsProxyAgent } = await import('https-proxy-agent');
+      return { dispatcher: new undici.ProxyAgent({ uri: url.toString(), connect: { timeout }, proxyTls: { timeout } }), wsAgent: new HttpsProxyAgent(url, { timeout }), fetch: undici.fetch };
+    })());
   const doFetch: FetchLike = async (input, init) => {
+    const { dispatcher, fetch: undiciFetch } = await load();
     try {
       return (await undiciFetch(input, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
     } catch (error) {
@@ -93,17 +78,23 @@ export function proxyTransport(proxyUrl: string, options: ProxyTransportOptions 
   };
   return {
     fetch: doFetch,
-    wsAgent,
+    createSocket: (socketUrl, headers) => deferredSocket(load().then(({ wsAgent }) => defaultSocket(socketUrl, { headers, agent: wsAgent }))),
     proxy: shown,
     async close() {
-      wsAgent.destroy();
-      await dispatcher.close().catch(() => undefined);
+      const loaded = await agents?.catch(() => undefined);
+      loaded?.wsAgent.destroy();
+      await loaded?.dispatcher.close().catch(() => undefined);
     },
   };
 }
 
 /** An undici Agent whose every connection is a SOCKS5 tunnel (then TLS, for https targets). */
-function socksDispatcher(url: URL, timeout: number): Dispatcher {
+function socksDispatcher(
+  Agent: typeof import('undici').Agent,
+  SocksClient: typeof import('socks').SocksClient,
+  url: URL,
+  timeout: number,
+): Dispatcher {
   const proxy = {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: Number(url.port || 1080),

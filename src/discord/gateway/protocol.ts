@@ -1,5 +1,6 @@
 /** Gateway wire details: opcodes, the socket slice the session needs, and the connect URL. */
 import WebSocket from 'ws';
+import { EventEmitter } from 'node:events';
 import type { Agent } from 'node:http';
 import { ClientIdentity } from '../client-properties.ts';
 
@@ -50,4 +51,44 @@ export function withGatewayQuery(base: string): string {
   if (!url.searchParams.has('v')) url.searchParams.set('v', '9');
   if (!url.searchParams.has('encoding')) url.searchParams.set('encoding', 'json');
   return url.toString();
+}
+
+/**
+ * A socket that exists at once but connects when `pending` resolves (a transport that loads its
+ * proxy agent first). Events are forwarded; a close asked for meanwhile is carried out on arrival;
+ * a failure to get the socket is an `error` followed by `close` 1006, like a refused connection.
+ */
+export function deferredSocket(pending: Promise<GatewaySocket>): GatewaySocket {
+  const events = new EventEmitter();
+  let socket: GatewaySocket | undefined;
+  let closeWith: number | 'terminate' | undefined;
+  let done = false;
+  pending.then(
+    (s) => {
+      if (done) return void s.terminate();
+      socket = s;
+      s.on('message', (data) => events.emit('message', data));
+      s.on('close', (code) => events.emit('close', code));
+      s.on('error', (error) => events.emit('error', error));
+      if (closeWith === 'terminate') s.terminate();
+      else if (closeWith !== undefined) s.close(closeWith);
+    },
+    (error: unknown) => {
+      events.emit('error', error instanceof Error ? error : new Error(String(error)));
+      events.emit('close', 1006);
+    },
+  );
+  return {
+    send: (data) => socket?.send(data),
+    close: (code) => (socket ? socket.close(code) : void (closeWith = code ?? 1000)),
+    terminate: () => {
+      if (socket) socket.terminate();
+      else {
+        closeWith = 'terminate';
+        done = true;
+      }
+    },
+    on: ((event: string, listener: (...args: any[]) => void) => events.on(event, listener)) as GatewaySocket['on'],
+    removeAllListeners: () => events.removeAllListeners(),
+  };
 }
