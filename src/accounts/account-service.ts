@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { badRequest } from '../errors/index.ts';
-import type { VerifyAccountResult } from '../discord/index.ts';
+import { parseProxyUrl, redactProxy, type VerifyAccountResult } from '../discord/index.ts';
 import type { AccountFields, Provider } from '../providers/index.ts';
 import { toStoredHealth } from './account-pool.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
@@ -13,7 +13,7 @@ import { UniqueViolation, type AccountRecord, type Store } from '../store/index.
 import { checkReplyUrl } from '../webhooks/target-policy.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
-export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string }) => Promise<VerifyAccountResult>;
+export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string }) => Promise<VerifyAccountResult>;
 
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
@@ -59,11 +59,12 @@ export class AccountService {
     if (!parsed.ok) throw badRequest(parsed.error);
     const fields = parsed.value;
     const replyUrl = this.defaultReplyUrl(body);
+    const proxy = parseProxyField((body as Record<string, unknown> | null | undefined)?.proxy);
     const fingerprint = this.secrets.fingerprint(fields.discord);
 
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
     this.rejectDuplicates(others, fingerprint, fields.server);
-    const health = await this.verify(provider, fields);
+    const health = await this.verify(provider, fields, proxy);
     let saved: AccountRecord;
     try {
       saved = await this.store.accounts.upsert({
@@ -76,6 +77,7 @@ export class AccountService {
         discordFingerprint: fingerprint,
         maxJobs: fields.maxJobs,
         replyUrl,
+        proxy: proxy === undefined ? null : this.secrets.encrypt(proxy),
         now: this.now(),
       });
     } catch (error) {
@@ -98,9 +100,14 @@ export class AccountService {
    * Asks Discord whether the token and channel work. A rejection is a 400; a network failure or
    * a rate limit still saves the account, in a health state the re-prober will clear.
    */
-  private async verify(provider: Provider, fields: AccountFields): Promise<AccountHealth | undefined> {
+  private async verify(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<AccountHealth | undefined> {
     if (!this.options.verify) return undefined;
-    const result = await this.options.verify({ token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}) });
+    const result = await this.options.verify({
+      token: fields.discord,
+      channelId: fields.channel,
+      ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}),
+      ...(proxy ? { proxy } : {}),
+    });
     const health = healthAfterVerification(result, this.now(), { ...healthPolicyDefaults, ...this.options.healthPolicy });
     if (health || result.ok) return health;
     switch (result.reason) {
@@ -139,6 +146,23 @@ export class AccountService {
 
   private render(provider: Provider, account: AccountRecord): Record<string, unknown> {
     const rendered = provider.account.render(account, this.secrets.decrypt(account.discordToken));
-    return account.replyUrl ? { ...rendered, replyUrl: account.replyUrl } : rendered;
+    // The proxy is shown with its password masked: credentials are never shown back in full.
+    return {
+      ...rendered,
+      ...(account.replyUrl ? { replyUrl: account.replyUrl } : {}),
+      ...(account.proxy ? { proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : {}),
+    };
   }
+}
+
+/**
+ * The optional `proxy` field of an account body (switchboard's addition to useapi's shape): an
+ * `http://`, `https://`, `socks5://` or `socks5h://` URL, credentials allowed. Absent, null or empty:
+ * no proxy of its own (the configured default applies). The error never repeats the value.
+ */
+function parseProxyField(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = parseProxyUrl(value);
+  if (!parsed.ok) throw badRequest(`Optional param proxy is not valid: ${parsed.error}`);
+  return parsed.url.toString();
 }
