@@ -21,6 +21,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     discordFingerprint: row.discordFingerprint,
     maxJobs: num(row.maxJobs),
     listed: Number(row.listed) === 1,
+    replyUrl: row.replyUrl ?? null,
     credits,
     health: {
       state,
@@ -95,6 +96,7 @@ export class SqlAccountStore implements AccountStore {
             discordToken: input.discordToken,
             discordFingerprint: input.discordFingerprint,
             maxJobs: input.maxJobs,
+            replyUrl: input.replyUrl ?? null,
             proxy,
             updatedAt: now,
           }),
