@@ -39,6 +39,30 @@ export interface Config {
   readonly resultRetentionDays: number;
   /** Days finished jobs are kept (at least 31, as useapi promises). */
   readonly jobRetentionDays: number;
+  /** Time a client has to send the request headers; slower connections are cut (408/closed). */
+  readonly headersTimeoutMs: number;
+  /** Time a client has to send the whole request (headers and body); the answer may take longer. */
+  readonly requestTimeoutMs: number;
+  /** A connection silent this long is closed; blocking command calls extend it while they wait. */
+  readonly idleTimeoutMs: number;
+  /** Concurrent connections the server accepts; more are closed at once. */
+  readonly maxConnections: number;
+  /** Requests per minute per API token (all `/v1` routes); 0 turns the limit off. */
+  readonly rateLimit: number;
+  /** Requests per minute per API token that reach Discord for the caller (account saves, bring-your-own calls). */
+  readonly discordRateLimit: number;
+  /** Discord calls failing authentication (401) allowed per minute across all tenants; then such calls are refused. */
+  readonly authFailureLimit: number;
+  /** Accounts (listed and bring-your-own) per tenant. */
+  readonly maxAccountsPerTenant: number;
+  /** Jobs per tenant that may be waiting or running at once. */
+  readonly maxActiveJobsPerTenant: number;
+  /** Bytes of retained result files per tenant; further results keep only Discord's own links. */
+  readonly maxResultBytesPerTenant: number;
+  /** Days an unused bring-your-own account row is kept. */
+  readonly hiddenAccountDays: number;
+  /** Webhook deliveries in flight per tenant, so one tenant's slow receivers cannot hold everyone's. */
+  readonly webhookConcurrencyPerTenant: number;
 }
 
 export const defaults = {
@@ -58,6 +82,18 @@ export const defaults = {
   retainResults: undefined,
   resultRetentionDays: 7,
   jobRetentionDays: 45,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 120_000,
+  idleTimeoutMs: 60_000,
+  maxConnections: 1024,
+  rateLimit: 600,
+  discordRateLimit: 30,
+  authFailureLimit: 20,
+  maxAccountsPerTenant: 100,
+  maxActiveJobsPerTenant: 500,
+  maxResultBytesPerTenant: 2 * 1024 * 1024 * 1024,
+  hiddenAccountDays: 7,
+  webhookConcurrencyPerTenant: 4,
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -90,6 +126,18 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     resultRetentionDays: parseCount('SWITCHBOARD_RESULT_RETENTION_DAYS', env.SWITCHBOARD_RESULT_RETENTION_DAYS, defaults.resultRetentionDays, 3650),
     jobRetentionDays: Math.max(31, parseCount('SWITCHBOARD_JOB_RETENTION_DAYS', env.SWITCHBOARD_JOB_RETENTION_DAYS, defaults.jobRetentionDays, 3650)),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
+    headersTimeoutMs: parseMs('SWITCHBOARD_HEADERS_TIMEOUT_MS', env.SWITCHBOARD_HEADERS_TIMEOUT_MS, defaults.headersTimeoutMs),
+    requestTimeoutMs: parseMs('SWITCHBOARD_REQUEST_TIMEOUT_MS', env.SWITCHBOARD_REQUEST_TIMEOUT_MS, defaults.requestTimeoutMs),
+    idleTimeoutMs: parseMs('SWITCHBOARD_IDLE_TIMEOUT_MS', env.SWITCHBOARD_IDLE_TIMEOUT_MS, defaults.idleTimeoutMs),
+    maxConnections: Math.max(1, parseCount('SWITCHBOARD_MAX_CONNECTIONS', env.SWITCHBOARD_MAX_CONNECTIONS, defaults.maxConnections, 1_000_000)),
+    rateLimit: parseCount('SWITCHBOARD_RATE_LIMIT', env.SWITCHBOARD_RATE_LIMIT, defaults.rateLimit, 1_000_000),
+    discordRateLimit: parseCount('SWITCHBOARD_DISCORD_RATE_LIMIT', env.SWITCHBOARD_DISCORD_RATE_LIMIT, defaults.discordRateLimit, 1_000_000),
+    authFailureLimit: parseCount('SWITCHBOARD_AUTH_FAILURE_LIMIT', env.SWITCHBOARD_AUTH_FAILURE_LIMIT, defaults.authFailureLimit, 1_000_000),
+    maxAccountsPerTenant: parseCount('SWITCHBOARD_MAX_ACCOUNTS_PER_TENANT', env.SWITCHBOARD_MAX_ACCOUNTS_PER_TENANT, defaults.maxAccountsPerTenant, 1_000_000),
+    maxActiveJobsPerTenant: parseCount('SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT', env.SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT, defaults.maxActiveJobsPerTenant, 1_000_000),
+    maxResultBytesPerTenant: parseCount('SWITCHBOARD_MAX_RESULT_BYTES_PER_TENANT', env.SWITCHBOARD_MAX_RESULT_BYTES_PER_TENANT, defaults.maxResultBytesPerTenant, Number.MAX_SAFE_INTEGER),
+    hiddenAccountDays: Math.max(1, parseCount('SWITCHBOARD_HIDDEN_ACCOUNT_DAYS', env.SWITCHBOARD_HIDDEN_ACCOUNT_DAYS, defaults.hiddenAccountDays, 3650)),
+    webhookConcurrencyPerTenant: Math.max(1, parseCount('SWITCHBOARD_WEBHOOK_CONCURRENCY_PER_TENANT', env.SWITCHBOARD_WEBHOOK_CONCURRENCY_PER_TENANT, defaults.webhookConcurrencyPerTenant, 1000)),
   };
   return Object.freeze(config);
 }
@@ -118,6 +166,14 @@ function parseCount(name: string, raw: string | undefined, fallback: number, max
   const value = blankToUndefined(raw);
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > max) throw new ConfigError(`${name} must be a whole number from 0 to ${max}, got '${value}'`);
+  return Number(value);
+}
+
+/** A duration in milliseconds; at least 100 so a typo cannot make every connection time out. */
+function parseMs(name: string, raw: string | undefined, fallback: number): number {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 86_400_000) throw new ConfigError(`${name} must be a whole number of milliseconds from 100 to 86400000, got '${value}'`);
   return Number(value);
 }
 

@@ -13,6 +13,7 @@ import type { Provider } from '../providers/index.ts';
 import type { Store } from '../store/index.ts';
 import { requireApiToken } from './authenticate.ts';
 import { installErrorHandling } from './error-handling.ts';
+import { installRequestLimits, serverTimeoutOptions, type ConnectionLimits } from './limits.ts';
 import multipart from '@fastify/multipart';
 import type { JobService } from '../jobs/index.ts';
 import { MAX_UPLOAD_BYTES } from '../providers/shared/media.ts';
@@ -31,7 +32,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel'> & ConnectionLimits;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -67,8 +68,10 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     genReqId: (req) => requestId(req.headers['x-request-id']),
     // useapi's own paths end in a slash (`jobs/?jobid=`); accept both spellings everywhere.
     routerOptions: { ignoreTrailingSlash: true },
+    ...serverTimeoutOptions(services.config),
   });
   installErrorHandling(app, services.config.bodyLimit);
+  installRequestLimits(app, services.config);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -9,6 +9,7 @@ import type { Provider, ProviderCommand } from '../../providers/index.ts';
 import { isTerminal, type JobRecord } from '../../store/index.ts';
 import { tenantOf } from '../authenticate.ts';
 import { readCommandInput } from '../command-input.ts';
+import { holdConnectionOpen } from '../limits.ts';
 
 /** How long an asynchronous command waits for the bot to accept the job before answering anyway. */
 const ACCEPT_WAIT_MS = 60_000;
@@ -33,7 +34,13 @@ export function commandRoutes(app: FastifyInstance, providers: readonly Provider
           const input = await readCommandInput(request);
           const job = await jobs.submit(tenantOf(request), provider, command, input);
           const wait = command.answer === 'terminal' ? command.timeoutMs + 5_000 : ACCEPT_WAIT_MS;
-          return sendJob(reply, jobs, await jobs.waitFor(job.jobid, settled(command), wait));
+          // The connection is silent while the job runs: keep the idle timeout from cutting it.
+          const restore = holdConnectionOpen(request.raw, wait, request.server.initialConfig.connectionTimeout ?? 0);
+          try {
+            return await sendJob(reply, jobs, await jobs.waitFor(job.jobid, settled(command), wait));
+          } finally {
+            restore();
+          }
         },
       });
     }
