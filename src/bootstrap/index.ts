@@ -105,7 +105,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     events,
     log,
     owns: (id) => leases.owns(id),
-    retainResults: config.retainResults,
+    retainResults: config.retainResults && { allowPrivate: config.allowPrivateCallbacks, maxTenantBytes: config.maxResultBytesPerTenant },
     onJobEnded: (job) => {
       metrics.jobEnded(job);
       if (job.replyUrl) webhooks.kick();

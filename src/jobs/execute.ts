@@ -10,7 +10,7 @@ import type { AccountRecord, JobPatch, JobRecord, JobStatus, Store } from '../st
 import { ACTIVE_STATUSES } from '../store/index.ts';
 import { renderJob } from './render.ts';
 import { buttonsOf, messagePatch } from './message-fields.ts';
-import { retainResults } from './retain.ts';
+import { retainResults, type RetentionPolicy } from './retain.ts';
 
 export interface ExecutionContext {
   store: Store;
@@ -21,8 +21,8 @@ export interface ExecutionContext {
   changed: (jobid: string) => void;
   /** Lets the runner (timeouts, shutdown) stop following: closes the current handle. */
   register: (close: () => void) => void;
-  /** Keep copies of the result files when the job completes. */
-  retainResults?: boolean;
+  /** Keep copies of the result files when the job completes (a policy guards the downloads). */
+  retainResults?: boolean | RetentionPolicy;
 }
 
 const RUNNING: readonly JobStatus[] = ['started', 'progress'];
@@ -129,7 +129,7 @@ export async function applyMessage(
     }
     case 'done':
       if (last) {
-        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now()) : undefined;
+        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now(), { ...(ctx.retainResults === true ? {} : ctx.retainResults), tenantId: job.tenantId }) : undefined;
         await finishJob(ctx, job, { ...fields, status: 'completed', code: 200, ...(results?.length ? { results } : {}) });
       }
       break;

@@ -11,6 +11,7 @@ import { ACTIVE_STATUSES } from '../store/index.ts';
 import type { Logger } from '../webhooks/index.ts';
 import { executeJob, failure, finishJob, followRecovered, type ExecutionContext } from './execute.ts';
 import type { JobEvents } from './job-events.ts';
+import type { RetentionPolicy } from './retain.ts';
 import { PollLoop } from '../shared/poll-loop.ts';
 
 export interface JobRunnerOptions {
@@ -25,8 +26,8 @@ export interface JobRunnerOptions {
   owns?: (accountId: string) => boolean;
   pollIntervalMs?: number;
   now?: () => number;
-  /** Keep copies of completed jobs' result files (see `retain.ts`). */
-  retainResults?: boolean;
+  /** Keep copies of completed jobs' result files (see `retain.ts`), under a download policy. */
+  retainResults?: boolean | RetentionPolicy;
 }
 
 interface Running {
