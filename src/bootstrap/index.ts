@@ -53,7 +53,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
   const store = await openStore(config, runtime.store ?? {});
   let secrets: SecretBox;
   try {
-    secrets = await openSecretBox(config, store.meta);
+    secrets = await openSecretBox(config, store);
   } catch (error) {
     await store.close();
     throw error;

@@ -18,6 +18,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Key material that encrypts Discord tokens at rest; undefined means "use the key file". */
   readonly secret: string | undefined;
+  /** The secret `switchboard secret rotate` moves to (SWITCHBOARD_NEW_SECRET); read by nothing else. */
+  readonly newSecret: string | undefined;
   readonly discordApiUrl: string;
   readonly discordGatewayUrl: string | undefined;
   readonly allowPrivateCallbacks: boolean;
@@ -71,6 +73,7 @@ export const defaults = {
   dataDir: './data',
   databaseUrl: undefined,
   secret: undefined,
+  newSecret: undefined,
   discordApiUrl: 'https://discord.com/api/v9',
   discordGatewayUrl: undefined,
   allowPrivateCallbacks: false,
@@ -114,6 +117,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     dataDir: path.resolve(overrides.dataDir ?? blankToUndefined(env.SWITCHBOARD_DATA_DIR) ?? defaults.dataDir),
     databaseUrl,
     secret: blankToUndefined(env.SWITCHBOARD_SECRET),
+    newSecret: blankToUndefined(env.SWITCHBOARD_NEW_SECRET),
     discordApiUrl: parseUrl('DISCORD_API_URL', env.DISCORD_API_URL) ?? defaults.discordApiUrl,
     discordGatewayUrl: parseUrl('DISCORD_GATEWAY_URL', env.DISCORD_GATEWAY_URL),
     allowPrivateCallbacks: parseFlag('SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS', env.SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS),

@@ -134,7 +134,33 @@ export interface StoreNotifications {
   subscribe(topic: string, handler: (payload: string) => void): Promise<void>;
 }
 
+/** One sealed value as stored, and where. */
+export interface SealedCell {
+  table: string;
+  column: string;
+  id: string;
+  sealed: string;
+}
+
+/** The value sealed again under a new key; a Discord token also gets its new fingerprint. */
+export interface SealedValue {
+  sealed: string;
+  fingerprint?: string;
+}
+
+export type SealedRewrite = (cell: SealedCell) => SealedValue;
+
+/** Re-seals every secret at rest in one transaction (key rotation, key-derivation upgrades). */
+export interface SealedStore {
+  /**
+   * Runs only if the stored key check still equals `expectedKeyCheck`; rewrites every sealed value
+   * and sets `meta` (including the new `secret_key_check`). False when another process changed the key first.
+   */
+  rewrite(expectedKeyCheck: string, reseal: SealedRewrite, meta: Record<string, string>): Promise<boolean>;
+}
+
 export interface Store {
+  readonly sealed: SealedStore;
   readonly jobs: JobStore;
   readonly outbox: OutboxStore;
   readonly leases: LeaseStore;
