@@ -1,3 +1,5 @@
 export { AccountService } from './account-service.ts';
 export { AccountPool, type AccountPoolOptions } from './account-pool.ts';
 export * from './health.ts';
+export { checkOwnership, conflictAfterViolation, type OwnershipClaim } from './ownership.ts';
+export { HiddenAccountSweeper } from './hidden-sweeper.ts';

@@ -3,7 +3,8 @@
  * their Discord clients, jobs (service + runner), and webhook delivery. `switchboard serve`, the
  * CLI's other commands and the tests all start here.
  */
-import { AccountPool, AccountService, type AccountPoolOptions } from '../accounts/index.ts';
+import { AccountPool, AccountService, checkOwnership, HiddenAccountSweeper, type AccountPoolOptions } from '../accounts/index.ts';
+import { ApiError } from '../errors/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
@@ -126,28 +127,39 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     allowPrivateCallbacks: config.allowPrivateCallbacks,
     wake,
     onSubmitted: (job) => metrics.jobSubmitted(job),
+    beforeSubmit: async (tenant) => {
+      let active = 0;
+      for (const provider of providers) active += (await store.jobs.listActive(tenant.id, provider.name)).length;
+      if (active >= config.maxActiveJobsPerTenant) {
+        throw new ApiError(429, `Too many jobs waiting or running for this API token (at most ${config.maxActiveJobsPerTenant})`, 'wait for some to finish, or ask the operator to raise SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT');
+      }
+    },
+    checkOwnership: (claim) => checkOwnership(store, claim, config.maxAccountsPerTenant),
     onEnded: (job) => {
       metrics.jobEnded(job);
       if (job.replyUrl) webhooks.kick();
     },
   });
   const retention = new RetentionSweeper(store, { resultDays: config.resultRetentionDays, jobDays: config.jobRetentionDays });
+  const accounts = new AccountService(store, secrets, {
+    ...(config.verifyAccounts ? { verify: (input) => verifyAccount({ ...input, apiUrl: config.discordApiUrl }) } : {}),
+    onChange: (change) => {
+      if (change.kind === 'saved') pool.refresh(change.account);
+      else pool.release(change.accountId);
+      runner.accountsChanged();
+      leases.kick(); // a new account gets an owner now rather than at the next round
+    },
+    ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),
+    maxAccountsPerTenant: config.maxAccountsPerTenant,
+  });
+  const hiddenAccounts = new HiddenAccountSweeper(accounts, { maxAgeMs: config.hiddenAccountDays * 24 * 60 * 60_000, onError: (error) => log.warn({ err: error }, 'forgetting unused bring-your-own accounts failed') });
   let started = false;
   return {
     config,
     log,
     store,
     secrets,
-    accounts: new AccountService(store, secrets, {
-      ...(config.verifyAccounts ? { verify: (input) => verifyAccount({ ...input, apiUrl: config.discordApiUrl }) } : {}),
-      onChange: (change) => {
-        if (change.kind === 'saved') pool.refresh(change.account);
-        else pool.release(change.accountId);
-        runner.accountsChanged();
-        leases.kick(); // a new account gets an owner now rather than at the next round
-      },
-      ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),
-    }),
+    accounts,
     providers,
     pool,
     events,
@@ -168,10 +180,12 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       runner.start();
       webhooks.start();
       retention.start();
+      hiddenAccounts.start();
     },
     async close() {
       if (started) {
         retention.stop();
+        hiddenAccounts.stop();
         await runner.stop();
         await webhooks.stop();
         await leases.stop();

@@ -31,6 +31,11 @@ export interface JobServiceOptions {
   /** Observers (metrics): a job was accepted; a job ended here (cancelled through the API). */
   onSubmitted?: (job: JobRecord) => void;
   onEnded?: (job: JobRecord) => void;
+  // --- issue 15 (hostile input): tenant limits and the one-owner rule, wired in bootstrap ---
+  /** Refuses a submission over the tenant's caps (active jobs); throws an ApiError. */
+  beforeSubmit?: (tenant: TenantRecord) => Promise<void>;
+  /** Refuses a bring-your-own token held by another tenant or bot (409) or over the account cap. */
+  checkOwnership?: (claim: { tenantId: string; bot: string; channel: string; fingerprint: string }) => Promise<void>;
 }
 
 /** An account's credits are exhausted until the bot's daily reset (00:00 UTC). */
@@ -68,7 +73,7 @@ function unavailable(account: AccountRecord, provider: Provider): ApiError {
 }
 
 export class JobService {
-  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted' | 'onEnded'>> & Pick<JobServiceOptions, 'onSubmitted' | 'onEnded'>;
+  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted' | 'onEnded' | 'beforeSubmit' | 'checkOwnership'>> & Pick<JobServiceOptions, 'onSubmitted' | 'onEnded' | 'beforeSubmit' | 'checkOwnership'>;
   /** Wakes every caller blocked in {@link waitFor} (used at shutdown). */
   readonly #waiters = new Set<() => void>();
   #stopping = false;
@@ -96,6 +101,7 @@ export class JobService {
   async submit(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput): Promise<JobRecord> {
     const checked = checkFields(command.fields, input);
     if (!checked.ok) throw new ApiError(checked.status ?? 400, checked.error);
+    await this.#o.beforeSubmit?.(tenant);
     const replyUrl = input.fields.replyUrl?.trim() || undefined;
     if (replyUrl) {
       const problem = checkReplyUrl(replyUrl, this.#o.allowPrivateCallbacks);
@@ -206,6 +212,7 @@ export class JobService {
     if (channel === undefined) throw badRequest('Required param channel is missing or empty', 'a call that brings its own discord token must name its channel');
     if (!isSnowflake(channel)) throw badRequest(invalidId(channel));
     const fingerprint = this.#o.secrets.fingerprint(discord);
+    await this.#o.checkOwnership?.({ tenantId: tenant.id, bot: provider.name, channel, fingerprint });
     let account: AccountRecord;
     try {
       account = await this.#o.store.accounts.ensureUnlisted({

@@ -107,6 +107,14 @@ export interface AccountStore {
    * and maxJobs refreshed if it is unlisted. A configured row is returned untouched.
    */
   ensureUnlisted(input: AccountInput): Promise<AccountRecord>;
+  /** Every account row (any tenant, any bot) holding the token with this fingerprint. */
+  withFingerprint(fingerprint: string): Promise<AccountRecord[]>;
+  /** The tenant's unlisted (bring-your-own) rows for a bot. */
+  listUnlisted(tenantId: string, bot: string): Promise<AccountRecord[]>;
+  /** Deletes unlisted rows not used since `before` and with no job waiting or running; returns their ids. */
+  purgeUnusedUnlisted(before: number): Promise<string[]>;
+  /** Accounts (listed or not) the tenant holds, for the per-tenant cap. */
+  countForTenant(tenantId: string): Promise<number>;
   /** Every account of every tenant (background loops: health re-probes, runners). */
   listAll(): Promise<AccountRecord[]>;
   getById(accountId: string): Promise<AccountRecord | undefined>;
