@@ -26,6 +26,8 @@ export interface AccountServiceOptions {
   maxAccountsPerTenant?: number;
   /** Called before a save reaches Discord (verification): the stricter per-token budget. */
   beforeDiscordCall?: (tenantId: string) => void;
+  /** Told when Discord rejected a token being verified (the server-wide auth-failure ceiling). */
+  onDiscordAuthFailure?: () => void;
   now?: () => number;
 }
 
@@ -115,6 +117,7 @@ export class AccountService {
     if (health || result.ok) return health;
     switch (result.reason) {
       case 'token_rejected':
+        this.options.onDiscordAuthFailure?.();
         throw badRequest('Discord rejected the discord token (401 Unauthorized)', 'the token is wrong, revoked, or belongs to a deleted account');
       case 'unknown_channel':
         throw badRequest(`Discord does not know channel ${fields.channel}${fields.server ? ` in server ${fields.server}` : ''}`, result.message);

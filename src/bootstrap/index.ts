@@ -5,6 +5,7 @@
  */
 import { AccountPool, AccountService, checkOwnership, HiddenAccountSweeper, type AccountPoolOptions } from '../accounts/index.ts';
 import { ApiError } from '../errors/index.ts';
+import { DiscordBudget } from '../limits/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
@@ -34,6 +35,8 @@ export interface Services {
   store: Store;
   secrets: SecretBox;
   accounts: AccountService;
+  /** Per-tenant budget for calls that reach Discord for the caller, and the server's auth-failure ceiling. */
+  discordBudget: DiscordBudget;
   providers: readonly Provider[];
   pool: AccountPool;
   events: JobEvents;
@@ -60,6 +63,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     throw error;
   }
   const metrics = new SwitchboardMetrics(store, providers);
+  const discordBudget = new DiscordBudget({ perTenant: config.discordRateLimit, authFailures: config.authFailureLimit });
   const notifications = store.notifications;
   const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
   const leases = new LeaseManager({
@@ -83,7 +87,10 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     apiUrl: config.discordApiUrl,
     ...(config.discordGatewayUrl ? { gatewayUrl: config.discordGatewayUrl } : {}),
     ...(runtime.client ? { client: runtime.client } : {}),
-    onSignal: (_accountId, signal) => metrics.discordSignal(signal),
+    onSignal: (_accountId, signal) => {
+      metrics.discordSignal(signal);
+      if ((signal.type === 'api_error' && signal.error.status === 401) || (signal.type === 'gateway_fatal' && signal.error.closeCode === 4004)) discordBudget.authFailed();
+    },
     onReconnect: (how) => metrics.gatewayReconnected(how),
     health: {
       ...runtime.health,
@@ -151,6 +158,8 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     },
     ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),
     maxAccountsPerTenant: config.maxAccountsPerTenant,
+    beforeDiscordCall: (tenantId) => discordBudget.spend(tenantId),
+    onDiscordAuthFailure: () => discordBudget.authFailed(),
   });
   const hiddenAccounts = new HiddenAccountSweeper(accounts, { maxAgeMs: config.hiddenAccountDays * 24 * 60 * 60_000, onError: (error) => log.warn({ err: error }, 'forgetting unused bring-your-own accounts failed') });
   let started = false;
@@ -160,6 +169,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     store,
     secrets,
     accounts,
+    discordBudget,
     providers,
     pool,
     events,

@@ -14,6 +14,8 @@ import type { Store } from '../store/index.ts';
 import { requireApiToken } from './authenticate.ts';
 import { installErrorHandling } from './error-handling.ts';
 import { installRequestLimits, serverTimeoutOptions, type ConnectionLimits } from './limits.ts';
+import { installRateLimit } from './rate-limit.ts';
+import type { DiscordBudget } from '../limits/index.ts';
 import multipart from '@fastify/multipart';
 import type { JobService } from '../jobs/index.ts';
 import { MAX_UPLOAD_BYTES } from '../providers/shared/media.ts';
@@ -32,7 +34,9 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'> & ConnectionLimits;
+  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'rateLimit'> & ConnectionLimits;
+  /** The stricter budget for calls that reach Discord for the caller (bring-your-own tokens). */
+  discordBudget?: Pick<DiscordBudget, 'spend'>;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -94,8 +98,9 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   docsRoutes(app, services.providers, VERSION);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
+    await installRateLimit(v1, services.config.rateLimit);
     accountRoutes(v1, services.providers, services.accounts);
-    commandRoutes(v1, services.providers, services.jobs);
+    commandRoutes(v1, services.providers, services.jobs, services.discordBudget);
     jobRoutes(v1, services.providers, services.jobs);
     webhookRoutes(v1, services.store, services.secrets);
     resultRoutes(v1, services.store);

@@ -8,6 +8,8 @@ import { ApiError } from '../errors/index.ts';
 import { MAX_UPLOAD_BYTES } from '../providers/shared/media.ts';
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toBody());
 }
 

@@ -24,7 +24,7 @@ function settled(command: ProviderCommand): (job: JobRecord) => boolean {
   return command.answer === 'terminal' ? (job) => isTerminal(job.status) : (job) => isTerminal(job.status) || job.queued || job.runnerState.accepted === true;
 }
 
-export function commandRoutes(app: FastifyInstance, providers: readonly Provider[], jobs: JobService): void {
+export function commandRoutes(app: FastifyInstance, providers: readonly Provider[], jobs: JobService, discordBudget?: { spend(tenantId: string): void }): void {
   for (const provider of providers) {
     for (const command of provider.commands) {
       app.route({
@@ -32,6 +32,8 @@ export function commandRoutes(app: FastifyInstance, providers: readonly Provider
         url: `/v1/${provider.name}/${command.name}`,
         handler: async (request, reply) => {
           const input = await readCommandInput(request);
+          // A call that brings its own token reaches Discord with it: the stricter per-token budget.
+          if (input.fields.discord?.trim()) discordBudget?.spend(tenantOf(request).id);
           const job = await jobs.submit(tenantOf(request), provider, command, input);
           const wait = command.answer === 'terminal' ? command.timeoutMs + 5_000 : ACCEPT_WAIT_MS;
           // The connection is silent while the job runs: keep the idle timeout from cutting it.
