@@ -101,6 +101,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     store,
     secrets,
     allowPrivate: config.allowPrivateCallbacks,
+    perTenantConcurrency: config.webhookConcurrencyPerTenant,
     log,
     onAttempt: (outcome, durationMs) => metrics.webhookAttempt(outcome, durationMs),
     ...(runtime.webhookRetry ? { retry: runtime.webhookRetry } : {}),

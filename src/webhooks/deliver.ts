@@ -8,7 +8,7 @@ export interface DeliveryResult {
   error: string | null;
 }
 
-export function postWebhook(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; allowPrivate: boolean }): Promise<DeliveryResult> {
+export function postWebhook(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; connectTimeoutMs?: number; allowPrivate: boolean }): Promise<DeliveryResult> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -36,6 +36,19 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
       },
     );
     request.on('timeout', () => request.destroy(new Error(`no response within ${options.timeoutMs} ms`)));
+    // Short deadlines (issue 15): a receiver that never accepts, or accepts and never answers, is
+    // given up on quickly; `timeout` above only measures silence, so a trickling answer needs the cap.
+    const connectTimeoutMs = options.connectTimeoutMs ?? options.timeoutMs;
+    const connectTimer = setTimeout(() => request.destroy(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    const deadline = setTimeout(() => request.destroy(new Error(`no complete response within ${options.timeoutMs} ms`)), options.timeoutMs);
+    request.on('socket', (socket) => {
+      if (!socket.connecting) clearTimeout(connectTimer);
+      else socket.once('connect', () => clearTimeout(connectTimer));
+    });
+    request.on('close', () => {
+      clearTimeout(connectTimer);
+      clearTimeout(deadline);
+    });
     request.on('error', (error: NodeJS.ErrnoException) => resolve({ statusCode: null, error: error.code ? `${error.code}: ${error.message}` : error.message }));
     request.end(body);
   });
