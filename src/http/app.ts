@@ -8,11 +8,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AccountService } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
-import { badRequest } from '../errors/index.ts';
+import { ApiError, badRequest } from '../errors/index.ts';
 import type { Provider } from '../providers/index.ts';
 import type { Store } from '../store/index.ts';
 import { requireApiToken } from './authenticate.ts';
-import { installErrorHandling } from './error-handling.ts';
+import { installErrorHandling, sendError } from './error-handling.ts';
 import { installRequestLimits, serverTimeoutOptions, type ConnectionLimits } from './limits.ts';
 import { installRateLimit } from './rate-limit.ts';
 import type { DiscordBudget } from '../limits/index.ts';
@@ -73,6 +73,11 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     // useapi's own paths end in a slash (`jobs/?jobid=`); accept both spellings everywhere.
     routerOptions: { ignoreTrailingSlash: true },
     ...serverTimeoutOptions(services.config),
+    // Errors the router raises before any route runs (malformed URL, over-long path parameter).
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void sendError(reply, new ApiError(status, status === 414 ? 'A path parameter is too long' : 'Malformed URL'));
+    },
   });
   installErrorHandling(app, services.config.bodyLimit);
   installRequestLimits(app, services.config);

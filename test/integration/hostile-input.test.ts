@@ -180,9 +180,9 @@ describe('hostile input over HTTP', () => {
         `r = requests.post(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]}, data={"idname": "abc"}, files={"image": open(sys.argv[3], "rb")})`,
         'print(r.status_code); print(r.text)',
       ].join('\n');
-      const python = await run('python3', ['-c', script, `${server.url}/v1/faceswap/saveid`, token, file]).catch((error: { stderr?: string; message: string }) => {
+      const python = await run(process.env.SEED_PYTHON ?? 'python3', ['-c', script, `${server.url}/v1/faceswap/saveid`, token, file]).catch((error: { stderr?: string; message: string }) => {
         // Without Python requests on the machine this half cannot run; say so rather than pass silently.
-        if (/No module named/.test(error.stderr ?? '')) return undefined;
+        if (/No module named/.test(error.stderr ?? '') && !process.env.CI) return undefined;
         throw error;
       });
       if (python) {
