@@ -1,8 +1,10 @@
 /**
  * One Discord account, one owner: a Discord token (by its keyed fingerprint, never the token)
- * sits in at most one account row — one tenant and one bot configuration. Two tenants sharing an
- * account would share its channels, and the one-command-per-channel rule (per tenant) could then
- * hand one tenant's result to the other. Also the per-tenant cap on accounts.
+ * belongs to one tenant, and within it to one configuration per bot (useapi's own rule). Two
+ * tenants sharing an account would share its channels, and the one-command-per-channel rule (per
+ * tenant) could then hand one tenant's result to the other. One Discord user driving both bots for
+ * its tenant stays allowed: useapi's own examples configure one token for InsightFaceSwap and Pika.
+ * Also the per-tenant cap on accounts.
  */
 import { ApiError } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
@@ -15,23 +17,19 @@ export interface OwnershipClaim {
 }
 
 /** The answer when the token is held elsewhere; another tenant is never named. */
-export function ownerConflict(holder: { tenantId: string; bot: string; channel: string; listed: boolean }, claim: OwnershipClaim): ApiError {
-  if (holder.tenantId !== claim.tenantId) {
-    return new ApiError(409, 'This Discord account is already used by another API token', 'a Discord account belongs to one API token at a time; it must be deleted there first');
-  }
-  const where = holder.listed ? `${holder.bot} channel ${holder.channel}` : `a ${holder.bot} call that brought its own token (channel ${holder.channel})`;
-  return new ApiError(409, `This Discord account is already configured for ${where}`, `a Discord account belongs to one bot configuration at a time; delete it there first (DELETE /v1/${holder.bot}/account/${holder.channel}${holder.listed ? '' : '?hidden=1'})`);
+export function ownerConflict(): ApiError {
+  return new ApiError(409, 'This Discord account is already used by another API token', 'a Discord account belongs to one API token at a time; it must be deleted there first');
 }
 
 /**
- * Refuses a claim on a token held by another tenant or another bot's configuration (409), and a
- * new account beyond the tenant's cap (403). Rows of the same tenant and bot are left to useapi's
- * own duplicate rules (400 "Channel … configuration has same discord value").
+ * Refuses a claim on a token another tenant holds (409, never naming it), and a new account beyond
+ * the tenant's cap (403). Rows of the same tenant and bot are left to useapi's own duplicate rules
+ * (400 "Channel … configuration has same discord value").
  */
 export async function checkOwnership(store: Pick<Store, 'accounts'>, claim: OwnershipClaim, maxAccounts: number | undefined): Promise<void> {
   const holders = await store.accounts.withFingerprint(claim.fingerprint);
-  const elsewhere = holders.find((h) => h.tenantId !== claim.tenantId) ?? holders.find((h) => h.bot !== claim.bot);
-  if (elsewhere) throw ownerConflict(elsewhere, claim);
+  const elsewhere = holders.find((h) => h.tenantId !== claim.tenantId);
+  if (elsewhere) throw ownerConflict();
   if (maxAccounts === undefined) return;
   const existing = await store.accounts.get(claim.tenantId, claim.bot, claim.channel);
   if (!existing && (await store.accounts.countForTenant(claim.tenantId)) >= maxAccounts) {
@@ -39,9 +37,9 @@ export async function checkOwnership(store: Pick<Store, 'accounts'>, claim: Owne
   }
 }
 
-/** After a unique-index violation on the token: the holder, if it is another tenant or bot. */
+/** After a unique-index violation on the token: the conflict, if another tenant holds it. */
 export async function conflictAfterViolation(store: Pick<Store, 'accounts'>, claim: OwnershipClaim): Promise<ApiError | undefined> {
   const holders = await store.accounts.withFingerprint(claim.fingerprint);
-  const elsewhere = holders.find((h) => h.tenantId !== claim.tenantId) ?? holders.find((h) => h.bot !== claim.bot);
-  return elsewhere ? ownerConflict(elsewhere, claim) : undefined;
+  const elsewhere = holders.find((h) => h.tenantId !== claim.tenantId);
+  return elsewhere ? ownerConflict() : undefined;
 }

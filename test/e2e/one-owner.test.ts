@@ -1,7 +1,7 @@
 /**
  * One Discord account, one owner, over HTTP against the simulator: a token belongs to one tenant
- * and one bot configuration; a second claim is a 409 that names the conflict without revealing the
- * other tenant; bring-your-own rows can be listed, deleted, and expire when unused.
+ * (and within it to one configuration per bot); another tenant's claim is a 409 that does not
+ * reveal the first; bring-your-own rows can be listed, deleted, and expire when unused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiToken } from '../../src/auth/index.ts';
@@ -41,11 +41,15 @@ describe('one Discord account, one owner', () => {
     expect(await (await h.call('GET', `/v1/faceswap/account/${mine.channel}`)).json()).toMatchObject({ discord: mine.discord });
   });
 
-  it('refuses the same tenant configuring one Discord account for a second bot, naming the first', async () => {
+  it('lets one tenant drive both bots with one Discord account (as useapi does), but no other tenant either bot', async () => {
     const mine = await h.addFaceswapAccount();
-    const response = await h.call('POST', `/v1/pika/account/${mine.channel}`, { json: { discord: mine.discord, channel: mine.channel, maxJobs: 2 } });
+    const pikaChannel = h.sim.control.openPikaDm(mine.userId);
+    const both = await h.call('POST', `/v1/pika/account/${pikaChannel}`, { json: { discord: mine.discord, channel: pikaChannel, maxJobs: 2 } });
+    expect(both.status).toBe(204);
+    const other = await newTenant('other-bot-rival');
+    const response = await h.call('POST', `/v1/pika/account/${pikaChannel}`, { token: other, json: { discord: mine.discord, channel: pikaChannel, maxJobs: 2 } });
     expect(response.status).toBe(409);
-    expect((await response.json()).error).toBe(`This Discord account is already configured for faceswap channel ${mine.channel}`);
+    expect((await response.json()).error).toBe('This Discord account is already used by another API token');
   });
 
   it('lets exactly one of two tenants saving the same account at once win', async () => {
