@@ -3,7 +3,7 @@
  * their Discord clients, jobs (service + runner), and webhook delivery. `switchboard serve`, the
  * CLI's other commands and the tests all start here.
  */
-import { AccountPool, AccountService, checkOwnership, HiddenAccountSweeper, type AccountPoolOptions } from '../accounts/index.ts';
+import { AccountPool, AccountSelector, AccountService, checkOwnership, HiddenAccountSweeper, type AccountPoolOptions } from '../accounts/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { DiscordBudget } from '../limits/index.ts';
 import type { Config } from '../config/index.ts';
@@ -12,7 +12,7 @@ import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/inde
 import { verifyAccount } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { SwitchboardMetrics } from '../metrics/index.ts';
-import { providers, type Provider } from '../providers/index.ts';
+import { registry, type ProviderRegistry } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
 import { WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   lease?: { leaseMs?: number; intervalMs?: number };
   webhookPollMs?: number;
   webhookRetry?: RetryPolicy;
+  /** The bots served; the built-in registry by default (tests add their own providers). */
+  providers?: ProviderRegistry;
 }
 
 export interface Services {
@@ -37,7 +39,7 @@ export interface Services {
   accounts: AccountService;
   /** Per-tenant budget for calls that reach Discord for the caller, and the server's auth-failure ceiling. */
   discordBudget: DiscordBudget;
-  providers: readonly Provider[];
+  providers: ProviderRegistry;
   pool: AccountPool;
   events: JobEvents;
   jobs: JobService;
@@ -62,6 +64,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     await store.close();
     throw error;
   }
+  const providers = runtime.providers ?? registry;
   const metrics = new SwitchboardMetrics(store, providers);
   const discordBudget = new DiscordBudget({ perTenant: config.discordRateLimit, authFailures: config.authFailureLimit });
   const notifications = store.notifications;
@@ -115,10 +118,6 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     log,
     owns: (id) => leases.owns(id),
     retainResults: config.retainResults && { allowPrivate: config.allowPrivateCallbacks, maxTenantBytes: config.maxResultBytesPerTenant },
-    onJobEnded: (job) => {
-      metrics.jobEnded(job);
-      if (job.replyUrl) webhooks.kick();
-    },
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
   });
   // Submissions wake the local runner, and through the database the one that owns the account.
@@ -134,19 +133,29 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     queueLimit: config.queueLimit,
     allowPrivateCallbacks: config.allowPrivateCallbacks,
     wake,
+    selector: new AccountSelector({
+      store,
+      secrets,
+      // A bring-your-own call brought a new token for its channel: the client and the runner follow.
+      onAccountChanged: (account) => {
+        pool.refresh(account);
+        runner.accountsChanged();
+      },
+      checkOwnership: (claim) => checkOwnership(store, claim, config.maxAccountsPerTenant),
+    }),
     onSubmitted: (job) => metrics.jobSubmitted(job),
     beforeSubmit: async (tenant) => {
       let active = 0;
-      for (const provider of providers) active += (await store.jobs.listActive(tenant.id, provider.name)).length;
+      for (const provider of providers.all) active += (await store.jobs.listActive(tenant.id, provider.name)).length;
       if (active >= config.maxActiveJobsPerTenant) {
         throw new ApiError(429, `Too many jobs waiting or running for this API token (at most ${config.maxActiveJobsPerTenant})`, 'wait for some to finish, or ask the operator to raise SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT');
       }
     },
-    checkOwnership: (claim) => checkOwnership(store, claim, config.maxAccountsPerTenant),
-    onEnded: (job) => {
-      metrics.jobEnded(job);
-      if (job.replyUrl) webhooks.kick();
-    },
+  });
+  // Every job ending (bot result, failure, cancel, expiry, recovery) is announced once, by endJob.
+  events.onEnded((job) => {
+    metrics.jobEnded(job);
+    if (job.replyUrl) webhooks.kick();
   });
   const retention = new RetentionSweeper(store, { resultDays: config.resultRetentionDays, jobDays: config.jobRetentionDays });
   const accounts = new AccountService(store, secrets, {

@@ -2,10 +2,8 @@
 import type { Selectable } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
-import type { AccountHealth, AccountInput, AccountRecord, AccountStore, Credits, HealthState } from './types.ts';
+import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type Credits } from './types.ts';
 import { ACTIVE_STATUSES as ACTIVE } from './job-types.ts';
-
-const HEALTH_STATES: readonly HealthState[] = ['active', 'cooling_down', 'needs_human', 'auth_failed', 'unreachable'];
 
 function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   const credits: Credits | null =

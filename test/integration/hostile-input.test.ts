@@ -90,7 +90,7 @@ describe('hostile input over HTTP', () => {
   };
 
   it('answers a multipart body without a boundary with 400 on every command route', async () => {
-    for (const provider of server.services.providers) {
+    for (const provider of server.services.providers.all) {
       for (const command of provider.commands) {
         const response = await server.call(command.method, `/v1/${provider.name}/${command.name}`, { token, headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
         const body = await expectEnvelope(response, 400);
@@ -109,7 +109,7 @@ describe('hostile input over HTTP', () => {
   });
 
   it('answers repeated query parameters with 400 on every route that reads one', async () => {
-    for (const provider of server.services.providers) {
+    for (const provider of server.services.providers.all) {
       for (const route of [`/v1/${provider.name}/jobs/?jobid=a&jobid=b`, `/v1/${provider.name}/jobs/cancel/?jobid=a&jobid=b`]) {
         const body = await expectEnvelope(await server.call('GET', route, { token }), 400);
         expect(body.error).toMatch(/jobid/);

@@ -139,7 +139,7 @@ describe('the secret at rest (SQLite, real CLI)', () => {
     expect(await tenantWebhookSecret(after.store, after.secrets, tenant.id)).toBe(whsec);
     // The one-owner check still finds the token under its new fingerprint.
     const { tenant: other } = await issueApiToken(after.store, 'other');
-    await expect(after.accounts.save(other.id, after.providers[0]!, '1100000000000000009', { discord: DISCORD, server: '1200000000000000009', channel: '1100000000000000009' })).rejects.toMatchObject({ status: 409 });
+    await expect(after.accounts.save(other.id, after.providers.all[0]!, '1100000000000000009', { discord: DISCORD, server: '1200000000000000009', channel: '1100000000000000009' })).rejects.toMatchObject({ status: 409 });
   });
 
   it('rotates the key file to a new random key, keeping it 0600', async () => {

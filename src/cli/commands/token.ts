@@ -2,7 +2,8 @@
 import crypto from 'node:crypto';
 import { issueApiToken } from '../../auth/index.ts';
 import { JobEvents, JobService } from '../../jobs/index.ts';
-import { providers } from '../../providers/index.ts';
+import { registry } from '../../providers/index.ts';
+import { AccountSelector } from '../../accounts/index.ts';
 import { SecretBox } from '../../secrets/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { openStore, type Store } from '../../store/index.ts';
@@ -94,17 +95,19 @@ const actions: Record<string, Action> = {
  */
 async function cancelActiveJobs(store: Store, tenantId: string): Promise<number> {
   const notifications = store.notifications;
+  const secrets = new SecretBox(crypto.randomBytes(32));
   const jobs = new JobService({
     store,
-    secrets: new SecretBox(crypto.randomBytes(32)),
-    providers,
+    secrets,
+    providers: registry,
+    selector: new AccountSelector({ store, secrets }),
     events: new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined),
     queueLimit: 0,
     allowPrivateCallbacks: false,
     wake: () => void notifications?.publish('work', '').catch(() => undefined),
   });
   let cancelled = 0;
-  for (const provider of providers) {
+  for (const provider of registry.all) {
     for (const jobid of await store.jobs.listActive(tenantId, provider.name)) {
       try {
         await jobs.cancel(tenantId, jobid);

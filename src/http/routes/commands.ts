@@ -4,7 +4,7 @@
  * Either way the body is the job (spec §3.1/§3.2); a failed or moderated job answers with its code.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { JobService } from '../../jobs/index.ts';
+import { isAccepted, type JobService } from '../../jobs/index.ts';
 import type { Provider, ProviderCommand } from '../../providers/index.ts';
 import { isTerminal, type JobRecord } from '../../store/index.ts';
 import { tenantOf } from '../authenticate.ts';
@@ -21,7 +21,7 @@ export async function sendJob(reply: FastifyReply, jobs: JobService, job: JobRec
 
 /** When a call answers: blocking ones once the job ended; asynchronous ones once the bot accepted it (or it waits in a queue). */
 function settled(command: ProviderCommand): (job: JobRecord) => boolean {
-  return command.answer === 'terminal' ? (job) => isTerminal(job.status) : (job) => isTerminal(job.status) || job.queued || job.runnerState.accepted === true;
+  return command.answer === 'terminal' ? (job) => isTerminal(job.status) : (job) => isTerminal(job.status) || job.queued || isAccepted(job);
 }
 
 export function commandRoutes(app: FastifyInstance, providers: readonly Provider[], jobs: JobService, discordBudget?: { spend(tenantId: string): void }): void {
@@ -39,7 +39,7 @@ export function commandRoutes(app: FastifyInstance, providers: readonly Provider
           // The connection is silent while the job runs: keep the idle timeout from cutting it.
           const restore = holdConnectionOpen(request.raw, wait, request.server.initialConfig.connectionTimeout ?? 0);
           try {
-            return await sendJob(reply, jobs, await jobs.waitFor(job.jobid, settled(command), wait));
+            return await sendJob(reply, jobs, await jobs.waitFor(job.jobid, settled(command), wait, job));
           } finally {
             restore();
           }
