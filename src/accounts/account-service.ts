@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { badRequest } from '../errors/index.ts';
-import type { VerifyAccountResult } from '../discord/index.ts';
+import { parseProxyUrl, redactProxy, type VerifyAccountResult } from '../discord/index.ts';
 import type { AccountFields, Provider } from '../providers/index.ts';
 import { toStoredHealth } from './account-pool.ts';
 import { checkOwnership, conflictAfterViolation } from './ownership.ts';
@@ -13,7 +13,7 @@ import type { SecretBox } from '../secrets/index.ts';
 import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
-export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string }) => Promise<VerifyAccountResult>;
+export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string }) => Promise<VerifyAccountResult>;
 
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
@@ -67,6 +67,7 @@ export class AccountService {
     const parsed = provider.account.parse((body ?? {}) as Record<string, unknown>, pathChannel);
     if (!parsed.ok) throw badRequest(parsed.error);
     const fields = parsed.value;
+    const proxy = parseProxyField((body as Record<string, unknown> | null | undefined)?.proxy);
     const fingerprint = this.secrets.fingerprint(fields.discord);
 
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
@@ -74,7 +75,7 @@ export class AccountService {
     const claim = { tenantId, bot: provider.name, channel: fields.channel, fingerprint };
     await checkOwnership(this.store, claim, this.options.maxAccountsPerTenant);
     if (this.options.verify) this.options.beforeDiscordCall?.(tenantId);
-    const health = await this.verify(provider, fields);
+    const health = await this.verify(provider, fields, proxy);
     let saved: AccountRecord;
     try {
       saved = await this.store.accounts.upsert({
@@ -86,6 +87,7 @@ export class AccountService {
         discordToken: this.secrets.encrypt(fields.discord),
         discordFingerprint: fingerprint,
         maxJobs: fields.maxJobs,
+        proxy: proxy === undefined ? null : this.secrets.encrypt(proxy),
         now: this.now(),
       });
     } catch (error) {
@@ -110,9 +112,14 @@ export class AccountService {
    * Asks Discord whether the token and channel work. A rejection is a 400; a network failure or
    * a rate limit still saves the account, in a health state the re-prober will clear.
    */
-  private async verify(provider: Provider, fields: AccountFields): Promise<AccountHealth | undefined> {
+  private async verify(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<AccountHealth | undefined> {
     if (!this.options.verify) return undefined;
-    const result = await this.options.verify({ token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}) });
+    const result = await this.options.verify({
+      token: fields.discord,
+      channelId: fields.channel,
+      ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}),
+      ...(proxy ? { proxy } : {}),
+    });
     const health = healthAfterVerification(result, this.now(), { ...healthPolicyDefaults, ...this.options.healthPolicy });
     if (health || result.ok) return health;
     switch (result.reason) {
@@ -167,6 +174,20 @@ export class AccountService {
   }
 
   private render(provider: Provider, account: AccountRecord): Record<string, unknown> {
-    return provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    const rendered = provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    // The proxy is shown with its password masked: credentials are never shown back in full.
+    return account.proxy ? { ...rendered, proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : rendered;
   }
+}
+
+/**
+ * The optional `proxy` field of an account body (switchboard's addition to useapi's shape): an
+ * `http://`, `https://`, `socks5://` or `socks5h://` URL, credentials allowed. Absent, null or empty:
+ * no proxy of its own (the configured default applies). The error never repeats the value.
+ */
+function parseProxyField(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = parseProxyUrl(value);
+  if (!parsed.ok) throw badRequest(`Optional param proxy is not valid: ${parsed.error}`);
+  return parsed.url.toString();
 }

@@ -94,7 +94,7 @@ export interface FollowMemo {
  * written with the message's own fields, in the same statement.
  */
 export async function applyMessage(
-  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults'>,
+  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults'> & { client?: Pick<DiscordAccountClient, 'download'> },
   job: JobRecord,
   step: CommandStep,
   message: DiscordMessage,
@@ -138,7 +138,7 @@ export async function applyMessage(
     }
     case 'done':
       if (last) {
-        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now(), { ...(ctx.retainResults === true ? {} : ctx.retainResults), tenantId: job.tenantId }) : undefined;
+        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now(), ctx.client ? (url) => ctx.client!.download(url) : undefined, { ...(ctx.retainResults === true ? {} : ctx.retainResults), tenantId: job.tenantId }) : undefined;
         await end({ ...fields, status: 'completed', code: 200, ...(results?.length ? { results } : {}) });
       }
       break;

@@ -3,15 +3,14 @@
  * completed job are copied into the store and served by switchboard under a stable, authenticated
  * URL (`/v1/results/<jobid>/<index>`). A retention sweeper drops them (and old jobs) later.
  */
-import http from 'node:http';
-import https from 'node:https';
+import dns from 'node:dns';
+import net from 'node:net';
 import type { DiscordMessage } from '../discord/index.ts';
-import { guardedLookup, internalHostReason } from '../webhooks/index.ts';
+import { internalHostReason, isInternalAddress } from '../webhooks/index.ts';
 import type { RetainedResult, Store } from '../store/index.ts';
 
 /** Largest result file kept (GIF/video results are a few MB). */
 const MAX_RESULT_BYTES = 50 * 1024 * 1024;
-const DOWNLOAD_TIMEOUT_MS = 30_000;
 
 /** How result downloads are guarded (the callback address policy) and capped per tenant. */
 export interface RetentionPolicy {
@@ -22,8 +21,20 @@ export interface RetentionPolicy {
   tenantId?: string;
 }
 
-/** Downloads the message's attachments into the store; returns what was kept (failures are skipped). */
-export async function retainResults(store: Store, jobid: string, message: DiscordMessage, now: number, policy: RetentionPolicy = {}): Promise<RetainedResult[]> {
+/**
+ * Downloads the message's attachments into the store; returns what was kept (failures are skipped).
+ * `download` is the account's own (its proxy, its TLS: `DiscordAccountClient.download`), so the
+ * CDN sees the same browser and address as everything else the account does. An attachment URL
+ * comes from a bot message, so it must pass the callback address policy first (issue 15).
+ */
+export async function retainResults(
+  store: Store,
+  jobid: string,
+  message: DiscordMessage,
+  now: number,
+  download: (url: string) => Promise<Response> = (url) => fetch(url, { signal: AbortSignal.timeout(30_000) }),
+  policy: RetentionPolicy = {},
+): Promise<RetainedResult[]> {
   const kept: RetainedResult[] = [];
   const files = [];
   let budget = policy.maxTenantBytes !== undefined && policy.tenantId !== undefined ? policy.maxTenantBytes - (await store.jobs.resultBytes(policy.tenantId)) : Number.POSITIVE_INFINITY;
@@ -31,12 +42,15 @@ export async function retainResults(store: Store, jobid: string, message: Discor
     try {
       const limit = Math.min(MAX_RESULT_BYTES, budget);
       if (limit <= 0) break;
-      const downloaded = await download(attachment.url, limit, policy.allowPrivate ?? false);
-      if (!downloaded) continue;
-      budget -= downloaded.data.length;
-      const contentType = attachment.content_type ?? downloaded.contentType ?? 'application/octet-stream';
-      files.push({ index, field: String(index), filename: attachment.filename, contentType, data: downloaded.data });
-      kept.push({ index, filename: attachment.filename, contentType, size: downloaded.data.length });
+      if (!(await mayFetch(attachment.url, policy.allowPrivate ?? false))) continue;
+      const response = await download(attachment.url);
+      if (!response.ok) continue;
+      const data = await readCapped(response, limit);
+      if (!data) continue;
+      budget -= data.length;
+      const contentType = attachment.content_type ?? response.headers.get('content-type') ?? 'application/octet-stream';
+      files.push({ index, field: String(index), filename: attachment.filename, contentType, data });
+      kept.push({ index, filename: attachment.filename, contentType, size: data.length });
     } catch {
       // The job still completes with Discord's own links; only the copy is missing.
     }
@@ -46,39 +60,47 @@ export async function retainResults(store: Store, jobid: string, message: Discor
 }
 
 /**
- * One GET under the callback address policy: an attachment URL comes from a bot message, so a
- * hostile message must not make us fetch from the operator's network. Refuses bodies over `limit`.
+ * The URL passes the address policy: http(s), no internal literal or local name, and every address
+ * its name resolves to is public. (The download then resolves again through the account's
+ * transport, so a rebinding name could still differ; the check closes every static route.)
  */
-function download(url: string, limit: number, allowPrivate: boolean): Promise<{ data: Buffer; contentType: string | undefined } | undefined> {
+async function mayFetch(url: string, allowPrivate: boolean): Promise<boolean> {
   let target: URL;
   try {
     target = new URL(url);
   } catch {
-    return Promise.resolve(undefined);
+    return false;
   }
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') return Promise.resolve(undefined);
-  if (!allowPrivate && internalHostReason(target)) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const client = target.protocol === 'https:' ? https : http;
-    const request = client.get(target, { lookup: guardedLookup(allowPrivate), timeout: DOWNLOAD_TIMEOUT_MS }, (response) => {
-      if ((response.statusCode ?? 0) < 200 || (response.statusCode ?? 0) >= 300) {
-        response.resume();
-        return resolve(undefined);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) return request.destroy();
-        chunks.push(chunk);
-      });
-      response.on('end', () => resolve(size > limit ? undefined : { data: Buffer.concat(chunks, size), contentType: response.headers['content-type'] }));
-      response.on('error', () => resolve(undefined));
-      response.on('close', () => resolve(undefined));
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(undefined));
-  });
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') return false;
+  if (allowPrivate) return true;
+  if (internalHostReason(target)) return false;
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host)) return true;
+  try {
+    const addresses = await dns.promises.lookup(host, { all: true });
+    return addresses.length > 0 && addresses.every((a) => !isInternalAddress(a.address));
+  } catch {
+    return false;
+  }
+}
+
+/** The body, or undefined once it passes `limit` bytes (the rest is not read). */
+async function readCapped(response: Response, limit: number): Promise<Buffer | undefined> {
+  if (!response.body) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** The URL switchboard serves a retained file under (relative to its own base URL). */

@@ -216,7 +216,7 @@ export function resealAll(store: Pick<Store, 'sealed'>, from: SecretBox, to: Sec
     expectedCheck,
     (cell) => {
       const plaintext = from.decryptUncached(cell.sealed);
-      return { sealed: to.encrypt(plaintext), ...(cell.table === 'accounts' ? { fingerprint: to.fingerprint(plaintext) } : {}) };
+      return { sealed: to.encrypt(plaintext), ...(cell.table === 'accounts' && cell.column === 'discordToken' ? { fingerprint: to.fingerprint(plaintext) } : {}) };
     },
     { secret_key_check: to.keyCheck(), secret_kdf: JSON.stringify(kdf) },
   );

@@ -9,6 +9,7 @@ import type { SealedRewrite, SealedStore, SealedValue } from './types.ts';
 /** Columns holding sealed values, by table. The accounts' fingerprints follow their tokens. */
 const SEALED_COLUMNS = [
   { table: 'accounts', column: 'discordToken' },
+  { table: 'accounts', column: 'proxy' },
   { table: 'tenants', column: 'webhookSecret' },
 ] as const;
 
@@ -32,7 +33,7 @@ export class SqlSealedStore implements SealedStore {
           if (sealed === null || sealed === undefined) continue;
           const next: SealedValue = reseal({ table, column, id: row.id, sealed });
           const set: Record<string, string> = { [column]: next.sealed };
-          if (table === 'accounts' && next.fingerprint !== undefined) set.discordFingerprint = next.fingerprint;
+          if (table === 'accounts' && column === 'discordToken' && next.fingerprint !== undefined) set.discordFingerprint = next.fingerprint;
           await trx.updateTable(table).set(set).where('id', '=', row.id).execute();
         }
       }

@@ -6,7 +6,8 @@ import { CliError, parseCommandArgs, type Command } from '../command.ts';
 
 const HELP = `Usage: switchboard secret rotate [--force]
 
-Re-encrypts every Discord token and webhook signing secret in the store under a new key, in one
+Re-encrypts every Discord token, account proxy URL and webhook signing secret in the store under
+a new key, in one
 transaction, and re-computes the tokens' fingerprints.
 
   With SWITCHBOARD_SECRET set, the new secret comes from SWITCHBOARD_NEW_SECRET; afterwards start
