@@ -10,11 +10,12 @@ import { latency } from './latency.ts';
 import { slotUtilisation } from './utilisation.ts';
 import { scale } from './scale.ts';
 import { tlsTransport } from './tls-transport.ts';
+import { fuzz, uploads } from './hostile.ts';
 import { machineFacts } from './support/machine.ts';
 import { renderTable } from './support/table.ts';
 import type { Benchmark } from './support/context.ts';
 
-const benchmarks: Benchmark[] = [httpOverhead, throughput, latency, slotUtilisation, scale, tlsTransport];
+const benchmarks: Benchmark[] = [httpOverhead, throughput, latency, slotUtilisation, scale, tlsTransport, fuzz, uploads];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | undefined } {
   const quick = argv.includes('--quick');

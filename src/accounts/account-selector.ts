@@ -40,6 +40,8 @@ export interface AccountSelectorOptions {
   now?: () => number;
   /** A bring-your-own call changed its channel's token: clients and caches must follow. */
   onAccountChanged?: (account: AccountRecord) => void;
+  /** Issue 15: refuses a bring-your-own token another tenant holds (409) or one over the account cap. */
+  checkOwnership?: (claim: { tenantId: string; bot: string; channel: string; fingerprint: string }) => Promise<void>;
 }
 
 /** Why an account cannot take work: the call's error when it is the only account, and a short reason for lists. */
@@ -160,6 +162,7 @@ export class AccountSelector {
     if (channel === undefined) throw badRequest('Required param channel is missing or empty', 'a call that brings its own discord token must name its channel');
     if (!isSnowflake(channel)) throw badRequest(invalidId(channel));
     const fingerprint = this.#o.secrets.fingerprint(discord);
+    await this.#o.checkOwnership?.({ tenantId: tenant.id, bot: provider.name, channel, fingerprint });
     const existing = await this.#o.store.accounts.get(tenant.id, provider.name, channel);
     if (existing && existing.discordFingerprint !== fingerprint) {
       if (existing.listed) {

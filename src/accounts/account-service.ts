@@ -7,6 +7,7 @@ import { badRequest } from '../errors/index.ts';
 import { parseProxyUrl, redactProxy, type VerifyAccountResult } from '../discord/index.ts';
 import type { AccountFields, Provider } from '../providers/index.ts';
 import { toStoredHealth } from './account-pool.ts';
+import { checkOwnership, conflictAfterViolation } from './ownership.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
@@ -24,7 +25,18 @@ export interface AccountServiceOptions {
   allowPrivateCallbacks?: boolean;
   /** The health policy the re-prober uses, so a saved account's first re-probe follows it. */
   healthPolicy?: Partial<HealthPolicy>;
+  /** Accounts (listed and bring-your-own) a tenant may hold; unlimited when absent. */
+  maxAccountsPerTenant?: number;
+  /** Called before a save reaches Discord (verification): the stricter per-token budget. */
+  beforeDiscordCall?: (tenantId: string) => void;
+  /** Told when Discord rejected a token being verified (the server-wide auth-failure ceiling). */
+  onDiscordAuthFailure?: () => void;
   now?: () => number;
+}
+
+/** Shown for bring-your-own rows: enough to recognise a token, never enough to use it (as useapi masks). */
+function maskToken(token: string): string {
+  return token.length <= 8 ? '<…secured…>' : `<${token.slice(0, 3)}…secured…${token.slice(-3)}>`;
 }
 
 export class AccountService {
@@ -64,6 +76,9 @@ export class AccountService {
 
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
     this.rejectDuplicates(others, fingerprint, fields.server);
+    const claim = { tenantId, bot: provider.name, channel: fields.channel, fingerprint };
+    await checkOwnership(this.store, claim, this.options.maxAccountsPerTenant);
+    if (this.options.verify) this.options.beforeDiscordCall?.(tenantId);
     const health = await this.verify(provider, fields, proxy);
     let saved: AccountRecord;
     try {
@@ -83,6 +98,8 @@ export class AccountService {
     } catch (error) {
       // A concurrent save won the race between our check and our write: report it the same way.
       if (!(error instanceof UniqueViolation)) throw error;
+      const conflict = error.field === 'discord' ? await conflictAfterViolation(this.store, claim) : undefined;
+      if (conflict) throw conflict;
       const current = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
       this.rejectDuplicates(current, fingerprint, fields.server);
       // The clash is with a channel a call brought itself (not listed): say so without naming it.
@@ -112,6 +129,7 @@ export class AccountService {
     if (health || result.ok) return health;
     switch (result.reason) {
       case 'token_rejected':
+        this.options.onDiscordAuthFailure?.();
         throw badRequest('Discord rejected the discord token (401 Unauthorized)', 'the token is wrong, revoked, or belongs to a deleted account');
       case 'unknown_channel':
         throw badRequest(`Discord does not know channel ${fields.channel}${fields.server ? ` in server ${fields.server}` : ''}`, result.message);
@@ -135,6 +153,32 @@ export class AccountService {
     const problem = checkReplyUrl(raw.trim(), this.options.allowPrivateCallbacks ?? false);
     if (problem) throw badRequest(problem);
     return raw.trim();
+  }
+
+  /** The tenant's bring-your-own rows for a bot, keyed by channel, tokens masked. */
+  async listHidden(tenantId: string, provider: Provider): Promise<Record<string, unknown>> {
+    const rows = await this.store.accounts.listUnlisted(tenantId, provider.name);
+    return Object.fromEntries(
+      rows.map((a) => [
+        a.channel,
+        { channel: a.channel, discord: maskToken(this.secrets.decrypt(a.discordToken)), ...(a.maxJobs !== null ? { maxJobs: a.maxJobs } : {}), health: a.health.state, lastUsed: new Date(a.updatedAt).toISOString() },
+      ]),
+    );
+  }
+
+  /** Deletes one bring-your-own row; false when the tenant has none for that channel. */
+  async deleteHidden(tenantId: string, provider: Provider, channel: string): Promise<boolean> {
+    const account = await this.store.accounts.get(tenantId, provider.name, channel);
+    if (!account || account.listed || !(await this.store.accounts.delete(tenantId, provider.name, channel))) return false;
+    this.options.onChange?.({ kind: 'deleted', accountId: account.id });
+    return true;
+  }
+
+  /** Forgets bring-your-own rows unused for `maxAgeMs` (no job waiting or running on them). */
+  async purgeUnusedHidden(maxAgeMs: number): Promise<number> {
+    const ids = await this.store.accounts.purgeUnusedUnlisted(this.now() - maxAgeMs);
+    for (const accountId of ids) this.options.onChange?.({ kind: 'deleted', accountId });
+    return ids.length;
   }
 
   private rejectDuplicates(others: AccountRecord[], fingerprint: string, server: string | null): void {

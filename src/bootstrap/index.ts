@@ -3,7 +3,9 @@
  * their Discord clients, jobs (service + runner), and webhook delivery. `switchboard serve`, the
  * CLI's other commands and the tests all start here.
  */
-import { AccountPool, AccountSelector, AccountService, type AccountPoolOptions } from '../accounts/index.ts';
+import { AccountPool, AccountSelector, AccountService, checkOwnership, HiddenAccountSweeper, type AccountPoolOptions } from '../accounts/index.ts';
+import { ApiError } from '../errors/index.ts';
+import { DiscordBudget } from '../limits/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
@@ -47,6 +49,8 @@ export interface Services {
   store: Store;
   secrets: SecretBox;
   accounts: AccountService;
+  /** Per-tenant budget for calls that reach Discord for the caller, and the server's auth-failure ceiling. */
+  discordBudget: DiscordBudget;
   providers: ProviderRegistry;
   pool: AccountPool;
   events: JobEvents;
@@ -69,7 +73,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
   const store = await openStore(config, runtime.store ?? {});
   let secrets: SecretBox;
   try {
-    secrets = await openSecretBox(config, store.meta);
+    secrets = await openSecretBox(config, store);
   } catch (error) {
     await store.close();
     throw error;
@@ -85,6 +89,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     return url ? proxyTransport(url) : directTransport;
   };
   const metrics = new SwitchboardMetrics(store, providers, { revealAccountIds: config.metricsToken !== undefined });
+  const discordBudget = new DiscordBudget({ perTenant: config.discordRateLimit, authFailures: config.authFailureLimit });
   const notifications = store.notifications;
   const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
   const leases = new LeaseManager({
@@ -110,7 +115,10 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     ...(runtime.client ? { client: runtime.client } : {}),
     profileFor: (account) => profileFor(account.channel),
     transportFor: (account) => transportFor(account.proxy ? secrets.decrypt(account.proxy) : undefined, profileFor(account.channel)),
-    onSignal: (_accountId, signal) => metrics.discordSignal(signal),
+    onSignal: (_accountId, signal) => {
+      metrics.discordSignal(signal);
+      if ((signal.type === 'api_error' && signal.error.status === 401) || (signal.type === 'gateway_fatal' && signal.error.closeCode === 4004)) discordBudget.authFailed();
+    },
     onReconnect: (how) => metrics.gatewayReconnected(how),
     health: {
       ...runtime.health,
@@ -128,6 +136,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     secrets,
     allowPrivate: config.allowPrivateCallbacks,
     resultBase: () => config.publicUrl ?? listenOrigin,
+    perTenantConcurrency: config.webhookConcurrencyPerTenant,
     log,
     onAttempt: (outcome, durationMs) => metrics.webhookAttempt(outcome, durationMs),
     ...(runtime.webhookRetry ? { retry: runtime.webhookRetry } : {}),
@@ -141,7 +150,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     events,
     log,
     owns: (id) => leases.owns(id),
-    retainResults: config.retainResults,
+    retainResults: config.retainResults && { allowPrivate: config.allowPrivateCallbacks, maxTenantBytes: config.maxResultBytesPerTenant },
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
   });
   // Submissions wake the local runner, and through the database the one that owns the account.
@@ -165,8 +174,16 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
         pool.refresh(account);
         runner.accountsChanged();
       },
+      checkOwnership: (claim) => checkOwnership(store, claim, config.maxAccountsPerTenant),
     }),
     onSubmitted: (job) => metrics.jobSubmitted(job),
+    beforeSubmit: async (tenant) => {
+      let active = 0;
+      for (const provider of providers.all) active += (await store.jobs.listActive(tenant.id, provider.name)).length;
+      if (active >= config.maxActiveJobsPerTenant) {
+        throw new ApiError(429, `Too many jobs waiting or running for this API token (at most ${config.maxActiveJobsPerTenant})`, 'wait for some to finish, or ask the operator to raise SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT');
+      }
+    },
   });
   // Every job ending (bot result, failure, cancel, expiry, recovery) is announced once, by endJob.
   events.onEnded((job) => {
@@ -199,13 +216,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     }
   };
   const retention = new RetentionSweeper(store, { resultDays: config.resultRetentionDays, jobDays: config.jobRetentionDays });
-  let started = false;
-  return {
-    config,
-    log,
-    store,
-    secrets,
-    accounts: new AccountService(store, secrets, {
+  const accounts = new AccountService(store, secrets, {
       ...(config.verifyAccounts
         ? {
             verify: async ({ proxy, ...input }) => {
@@ -226,7 +237,19 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       },
       ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),
       allowPrivateCallbacks: config.allowPrivateCallbacks,
-    }),
+      maxAccountsPerTenant: config.maxAccountsPerTenant,
+      beforeDiscordCall: (tenantId) => discordBudget.spend(tenantId),
+      onDiscordAuthFailure: () => discordBudget.authFailed(),
+  });
+  const hiddenAccounts = new HiddenAccountSweeper(accounts, { maxAgeMs: config.hiddenAccountDays * 24 * 60 * 60_000, onError: (error) => log.warn({ err: error }, 'forgetting unused bring-your-own accounts failed') });
+  let started = false;
+  return {
+    config,
+    log,
+    store,
+    secrets,
+    accounts,
+    discordBudget,
     providers,
     pool,
     events,
@@ -255,10 +278,12 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       runner.start();
       webhooks.start();
       retention.start();
+      hiddenAccounts.start();
     },
     async close() {
       if (started) {
         retention.stop();
+        hiddenAccounts.stop();
         await runner.stop();
         await webhooks.stop();
         await leases.stop();

@@ -9,6 +9,7 @@ import { CliError, type Command, type CliIO, processIO } from './command.ts';
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: { summary: 'run the HTTP API (and, with --simulate, a simulated Discord)', load: async () => (await import('./commands/serve.ts')).serve },
   token: { summary: 'create, list and revoke API tokens', load: async () => (await import('./commands/token.ts')).token },
+  secret: { summary: 'rotate the key that encrypts Discord tokens at rest', load: async () => (await import('./commands/secret.ts')).secret },
   migrate: { summary: 'apply database migrations and exit', load: async () => (await import('./commands/migrate.ts')).migrate },
   simulator: { summary: 'run the simulated Discord on its own', load: async () => (await import('./commands/simulator.ts')).simulator },
   demo: { summary: 'run a face swap and a Pika video against a running server', load: async () => (await import('./commands/demo.ts')).demo },

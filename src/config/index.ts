@@ -22,6 +22,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Key material that encrypts Discord tokens at rest; undefined means "use the key file". */
   readonly secret: string | undefined;
+  /** The secret `switchboard secret rotate` moves to (SWITCHBOARD_NEW_SECRET); read by nothing else. */
+  readonly newSecret: string | undefined;
   readonly discordApiUrl: string;
   readonly discordGatewayUrl: string | undefined;
   readonly allowPrivateCallbacks: boolean;
@@ -58,6 +60,30 @@ export interface Config {
    * any; else a list of addresses/CIDRs). Off by default.
    */
   readonly trustProxy: boolean | string;
+  /** Time a client has to send the request headers; slower connections are cut (408/closed). */
+  readonly headersTimeoutMs: number;
+  /** Time a client has to send the whole request (headers and body); the answer may take longer. */
+  readonly requestTimeoutMs: number;
+  /** A connection silent this long is closed; blocking command calls extend it while they wait. */
+  readonly idleTimeoutMs: number;
+  /** Concurrent connections the server accepts; more are closed at once. */
+  readonly maxConnections: number;
+  /** Requests per minute per API token (all `/v1` routes); 0 turns the limit off. */
+  readonly rateLimit: number;
+  /** Requests per minute per API token that reach Discord for the caller (account saves, bring-your-own calls). */
+  readonly discordRateLimit: number;
+  /** Discord calls failing authentication (401) allowed per minute across all tenants; then such calls are refused. */
+  readonly authFailureLimit: number;
+  /** Accounts (listed and bring-your-own) per tenant. */
+  readonly maxAccountsPerTenant: number;
+  /** Jobs per tenant that may be waiting or running at once. */
+  readonly maxActiveJobsPerTenant: number;
+  /** Bytes of retained result files per tenant; further results keep only Discord's own links. */
+  readonly maxResultBytesPerTenant: number;
+  /** Days an unused bring-your-own account row is kept. */
+  readonly hiddenAccountDays: number;
+  /** Webhook deliveries in flight per tenant, so one tenant's slow receivers cannot hold everyone's. */
+  readonly webhookConcurrencyPerTenant: number;
   /** The browser every account passes as (`SWITCHBOARD_CLIENT_PROFILE`, JSON); unset fields keep the defaults. */
   readonly clientProfile: Readonly<Partial<ClientProfile>>;
   /** Per-account profiles keyed by the account's channel id (`SWITCHBOARD_CLIENT_PROFILES`, JSON), over `clientProfile`. */
@@ -76,6 +102,7 @@ export const defaults = {
   dataDir: './data',
   databaseUrl: undefined,
   secret: undefined,
+  newSecret: undefined,
   discordApiUrl: 'https://discord.com/api/v9',
   discordGatewayUrl: undefined,
   allowPrivateCallbacks: false,
@@ -90,6 +117,18 @@ export const defaults = {
   metricsToken: undefined,
   publicUrl: undefined,
   trustProxy: false,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 120_000,
+  idleTimeoutMs: 60_000,
+  maxConnections: 1024,
+  rateLimit: 600,
+  discordRateLimit: 30,
+  authFailureLimit: 20,
+  maxAccountsPerTenant: 100,
+  maxActiveJobsPerTenant: 500,
+  maxResultBytesPerTenant: 2 * 1024 * 1024 * 1024,
+  hiddenAccountDays: 7,
+  webhookConcurrencyPerTenant: 4,
   clientProfile: {},
   clientProfiles: {},
   discoverBuildNumber: true,
@@ -115,6 +154,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     dataDir: path.resolve(overrides.dataDir ?? blankToUndefined(env.SWITCHBOARD_DATA_DIR) ?? defaults.dataDir),
     databaseUrl,
     secret: blankToUndefined(env.SWITCHBOARD_SECRET),
+    newSecret: blankToUndefined(env.SWITCHBOARD_NEW_SECRET),
     discordApiUrl: parseUrl('DISCORD_API_URL', env.DISCORD_API_URL) ?? defaults.discordApiUrl,
     discordGatewayUrl: parseUrl('DISCORD_GATEWAY_URL', env.DISCORD_GATEWAY_URL),
     allowPrivateCallbacks: parseFlag('SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS', env.SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS),
@@ -130,6 +170,18 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     metricsToken: parseMetricsToken(env.SWITCHBOARD_METRICS_TOKEN),
     publicUrl: parsePublicUrl(env.SWITCHBOARD_PUBLIC_URL),
     trustProxy: parseTrustProxy(env.SWITCHBOARD_TRUST_PROXY),
+    headersTimeoutMs: parseMs('SWITCHBOARD_HEADERS_TIMEOUT_MS', env.SWITCHBOARD_HEADERS_TIMEOUT_MS, defaults.headersTimeoutMs),
+    requestTimeoutMs: parseMs('SWITCHBOARD_REQUEST_TIMEOUT_MS', env.SWITCHBOARD_REQUEST_TIMEOUT_MS, defaults.requestTimeoutMs),
+    idleTimeoutMs: parseMs('SWITCHBOARD_IDLE_TIMEOUT_MS', env.SWITCHBOARD_IDLE_TIMEOUT_MS, defaults.idleTimeoutMs),
+    maxConnections: Math.max(1, parseCount('SWITCHBOARD_MAX_CONNECTIONS', env.SWITCHBOARD_MAX_CONNECTIONS, defaults.maxConnections, 1_000_000)),
+    rateLimit: parseCount('SWITCHBOARD_RATE_LIMIT', env.SWITCHBOARD_RATE_LIMIT, defaults.rateLimit, 1_000_000),
+    discordRateLimit: parseCount('SWITCHBOARD_DISCORD_RATE_LIMIT', env.SWITCHBOARD_DISCORD_RATE_LIMIT, defaults.discordRateLimit, 1_000_000),
+    authFailureLimit: parseCount('SWITCHBOARD_AUTH_FAILURE_LIMIT', env.SWITCHBOARD_AUTH_FAILURE_LIMIT, defaults.authFailureLimit, 1_000_000),
+    maxAccountsPerTenant: parseCount('SWITCHBOARD_MAX_ACCOUNTS_PER_TENANT', env.SWITCHBOARD_MAX_ACCOUNTS_PER_TENANT, defaults.maxAccountsPerTenant, 1_000_000),
+    maxActiveJobsPerTenant: parseCount('SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT', env.SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT, defaults.maxActiveJobsPerTenant, 1_000_000),
+    maxResultBytesPerTenant: parseCount('SWITCHBOARD_MAX_RESULT_BYTES_PER_TENANT', env.SWITCHBOARD_MAX_RESULT_BYTES_PER_TENANT, defaults.maxResultBytesPerTenant, Number.MAX_SAFE_INTEGER),
+    hiddenAccountDays: Math.max(1, parseCount('SWITCHBOARD_HIDDEN_ACCOUNT_DAYS', env.SWITCHBOARD_HIDDEN_ACCOUNT_DAYS, defaults.hiddenAccountDays, 3650)),
+    webhookConcurrencyPerTenant: Math.max(1, parseCount('SWITCHBOARD_WEBHOOK_CONCURRENCY_PER_TENANT', env.SWITCHBOARD_WEBHOOK_CONCURRENCY_PER_TENANT, defaults.webhookConcurrencyPerTenant, 1000)),
     clientProfile: parseProfile('SWITCHBOARD_CLIENT_PROFILE', env.SWITCHBOARD_CLIENT_PROFILE),
     clientProfiles: parseProfiles(env.SWITCHBOARD_CLIENT_PROFILES),
     discoverBuildNumber: blankToUndefined(env.SWITCHBOARD_DISCOVER_BUILD_NUMBER) === undefined ? defaults.discoverBuildNumber : parseFlag('SWITCHBOARD_DISCOVER_BUILD_NUMBER', env.SWITCHBOARD_DISCOVER_BUILD_NUMBER),
@@ -231,6 +283,14 @@ function parseCount(name: string, raw: string | undefined, fallback: number, max
   const value = blankToUndefined(raw);
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > max) throw new ConfigError(`${name} must be a whole number from 0 to ${max}, got '${value}'`);
+  return Number(value);
+}
+
+/** A duration in milliseconds; at least 100 so a typo cannot make every connection time out. */
+function parseMs(name: string, raw: string | undefined, fallback: number): number {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 86_400_000) throw new ConfigError(`${name} must be a whole number of milliseconds from 100 to 86400000, got '${value}'`);
   return Number(value);
 }
 

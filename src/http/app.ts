@@ -8,11 +8,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AccountService } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
-import { badRequest } from '../errors/index.ts';
+import { ApiError, badRequest } from '../errors/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Store } from '../store/index.ts';
 import { requireApiToken } from './authenticate.ts';
-import { installErrorHandling } from './error-handling.ts';
+import { installErrorHandling, sendError } from './error-handling.ts';
+import { installRequestLimits, serverTimeoutOptions, type ConnectionLimits } from './limits.ts';
+import { installRateLimit } from './rate-limit.ts';
+import type { DiscordBudget } from '../limits/index.ts';
 import multipart from '@fastify/multipart';
 import type { JobService } from '../jobs/index.ts';
 import { MAX_UPLOAD_BYTES } from '../providers/shared/media.ts';
@@ -32,7 +35,9 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks' | 'metricsToken' | 'publicUrl' | 'trustProxy'>>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'rateLimit'> & ConnectionLimits & Partial<Pick<Config, 'allowPrivateCallbacks' | 'metricsToken' | 'publicUrl' | 'trustProxy'>>;
+  /** The stricter budget for calls that reach Discord for the caller (bring-your-own tokens). */
+  discordBudget?: Pick<DiscordBudget, 'spend'>;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -73,6 +78,12 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     trustProxy: services.config.trustProxy ?? false,
     // useapi's own paths end in a slash (`jobs/?jobid=`); accept both spellings everywhere.
     routerOptions: { ignoreTrailingSlash: true },
+    ...serverTimeoutOptions(services.config),
+    // Errors the router raises before any route runs (malformed URL, over-long path parameter).
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void sendError(reply, new ApiError(status, status === 414 ? 'A path parameter is too long' : 'Malformed URL'));
+    },
   });
   installErrorHandling(app, services.config.bodyLimit);
   installAbsoluteResultUrls(app, services.config.publicUrl);
@@ -80,6 +91,7 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     const origin = listenOrigin(app.server.address());
     if (origin && services.listening) services.listening(origin);
   });
+  installRequestLimits(app, services.config);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -102,8 +114,9 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   docsRoutes(app, services.providers.all, VERSION);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
+    await installRateLimit(v1, services.config.rateLimit);
     accountRoutes(v1, services.providers.all, services.accounts);
-    commandRoutes(v1, services.providers.all, services.jobs);
+    commandRoutes(v1, services.providers.all, services.jobs, services.discordBudget);
     jobRoutes(v1, services.providers.all, services.jobs);
     webhookRoutes(v1, services.store, services.secrets, {
       allowPrivate: services.config.allowPrivateCallbacks ?? false,

@@ -12,7 +12,7 @@ import type { CommandStep, Provider, Verdict } from '../providers/index.ts';
 import { RUNNING_STATUSES, type AccountRecord, type JobFile, type JobRecord, type Store } from '../store/index.ts';
 import { endJob, failure, type JobEnding, type TerminalPatch } from './end-job.ts';
 import { buttonsOf, messagePatch } from './message-fields.ts';
-import { retainResults } from './retain.ts';
+import { retainResults, type RetentionPolicy } from './retain.ts';
 import { runnerStateOf, type RunnerState } from './runner-state.ts';
 
 export interface ExecutionContext extends JobEnding {
@@ -22,8 +22,8 @@ export interface ExecutionContext extends JobEnding {
   client: DiscordAccountClient;
   /** Lets the runner (timeouts, shutdown) stop following: closes the current handle. */
   register: (close: () => void) => void;
-  /** Keep copies of the result files when the job completes. */
-  retainResults?: boolean;
+  /** Keep copies of the result files when the job completes (a policy guards the downloads). */
+  retainResults?: boolean | RetentionPolicy;
 }
 
 /** A thrown error as the job's failure: what Discord said, never a token or a stack. */
@@ -138,7 +138,7 @@ export async function applyMessage(
     }
     case 'done':
       if (last) {
-        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now(), ctx.client ? (url) => ctx.client!.download(url) : undefined) : undefined;
+        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now(), ctx.client ? (url) => ctx.client!.download(url) : undefined, { ...(ctx.retainResults === true ? {} : ctx.retainResults), tenantId: job.tenantId }) : undefined;
         await end({ ...fields, status: 'completed', code: 200, ...(results?.length ? { results } : {}) });
       }
       break;

@@ -11,6 +11,7 @@ import type { Logger } from '../webhooks/index.ts';
 import { endJob, failure, type JobEnding } from './end-job.ts';
 import { executeJob, resumeJob, type ExecutionContext } from './execute.ts';
 import type { JobEvents } from './job-events.ts';
+import type { RetentionPolicy } from './retain.ts';
 import { runnerStateOf } from './runner-state.ts';
 import { PollLoop } from '../shared/poll-loop.ts';
 
@@ -24,8 +25,8 @@ export interface JobRunnerOptions {
   owns?: (accountId: string) => boolean;
   pollIntervalMs?: number;
   now?: () => number;
-  /** Keep copies of completed jobs' result files (see `retain.ts`). */
-  retainResults?: boolean;
+  /** Keep copies of completed jobs' result files (see `retain.ts`), under a download policy. */
+  retainResults?: boolean | RetentionPolicy;
 }
 
 interface Running {

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
 import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type Credits } from './types.ts';
+import { ACTIVE_STATUSES as ACTIVE } from './job-types.ts';
 
 function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   const credits: Credits | null =
@@ -66,6 +67,37 @@ export class SqlAccountStore implements AccountStore {
     );
     const row = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', input.tenantId).where('bot', '=', input.bot).where('channel', '=', input.channel).executeTakeFirstOrThrow();
     return toAccount(row);
+  }
+
+  async withFingerprint(fingerprint: string): Promise<AccountRecord[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().where('discordFingerprint', '=', fingerprint).orderBy('createdAt').orderBy('id').execute();
+    return rows.map(toAccount);
+  }
+
+  async listUnlisted(tenantId: string, bot: string): Promise<AccountRecord[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', tenantId).where('bot', '=', bot).where('listed', '=', 0).orderBy('updatedAt', 'desc').orderBy('channel').execute();
+    return rows.map(toAccount);
+  }
+
+  async purgeUnusedUnlisted(before: number): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const stale = await trx
+        .selectFrom('accounts')
+        .select('id')
+        .where('listed', '=', 0)
+        .where('updatedAt', '<', before)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.jobid').whereRef('jobs.accountId', '=', 'accounts.id').where('jobs.status', 'in', ACTIVE))))
+        .execute();
+      if (stale.length === 0) return [];
+      const ids = stale.map((r) => r.id);
+      await trx.deleteFrom('accounts').where('id', 'in', ids).where('listed', '=', 0).execute();
+      return ids;
+    });
+  }
+
+  async countForTenant(tenantId: string): Promise<number> {
+    const row = await this.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number | string>().as('n')).where('tenantId', '=', tenantId).executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async listAll(): Promise<AccountRecord[]> {

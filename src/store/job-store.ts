@@ -343,6 +343,16 @@ export class SqlJobStore implements JobStore {
     return row && { field: String(row.idx), filename: row.filename, contentType: row.contentType, size: Number(row.size), data: Buffer.from(row.data, 'base64') };
   }
 
+  async resultBytes(tenantId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('resultFiles')
+      .innerJoin('jobs', 'jobs.jobid', 'resultFiles.jobId')
+      .select((eb) => eb.fn.sum<number | string | null>('resultFiles.size').as('bytes'))
+      .where('jobs.tenantId', '=', tenantId)
+      .executeTakeFirst();
+    return Number(row?.bytes ?? 0);
+  }
+
   async purgeResultFiles(before: number): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const old = await trx.selectFrom('resultFiles').select('jobId').distinct().where('createdAt', '<', before).execute();

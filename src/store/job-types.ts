@@ -179,6 +179,8 @@ export interface JobStore {
   /** Keeps copies of a job's result files (the job's `results` is set with {@link update}). */
   saveResultFiles(jobid: string, files: (JobFile & { index: number })[], now: number): Promise<void>;
   resultFile(tenantId: string, jobid: string, index: number): Promise<(JobFile & { size: number }) | undefined>;
+  /** Bytes of retained result files the tenant's jobs hold (per-tenant cap). */
+  resultBytes(tenantId: string): Promise<number>;
   /** Deletes retained result files older than `before` (and forgets them in their jobs); returns how many. */
   purgeResultFiles(before: number): Promise<number>;
   /** Deletes terminal jobs finished before `before`; returns how many. */

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
 import type { Database, WebhookDeliveriesTable, WebhookOutboxTable } from './schema.ts';
-import type { AttemptOutcome, DeliveryAttempt, OutboxRecord, OutboxStatus, OutboxStore } from './outbox-types.ts';
+import type { AttemptOutcome, ClaimFairness, DeliveryAttempt, OutboxRecord, OutboxStatus, OutboxStore } from './outbox-types.ts';
 
 function toOutbox(row: Selectable<WebhookOutboxTable>): OutboxRecord {
   return {
@@ -63,18 +63,28 @@ export class SqlOutboxStore implements OutboxStore {
     return this.dialect.db;
   }
 
-  async claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<OutboxRecord[]> {
+  async claimDue(now: number, limit: number, owner: string, leaseUntil: number, fairness?: ClaimFairness): Promise<OutboxRecord[]> {
     return this.db.transaction().execute(async (trx) => {
       let due = trx
         .selectFrom('webhookOutbox')
-        .select('id')
+        .select(['id', 'tenantId'])
         .where('status', '=', 'pending')
         .where('nextAttemptAt', '<=', now)
         .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', now)]))
         .orderBy('nextAttemptAt')
-        .limit(limit);
+        // With fairness, look further ahead so other tenants' rows behind one tenant's backlog are found.
+        .limit(fairness ? limit * 8 : limit);
       if (this.dialect.rowLocks) due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((r) => r.id);
+      const candidates = await due.execute();
+      const taken = new Map<string, number>();
+      const ids: string[] = [];
+      for (const row of candidates) {
+        if (ids.length >= limit) break;
+        const count = taken.get(row.tenantId) ?? 0;
+        if (fairness && fairness.busy(row.tenantId) + count >= fairness.perTenant) continue;
+        taken.set(row.tenantId, count + 1);
+        ids.push(row.id);
+      }
       if (ids.length === 0) return [];
       const rows = await trx.updateTable('webhookOutbox').set({ lockedBy: owner, lockedUntil: leaseUntil }).where('id', 'in', ids).returningAll().execute();
       return rows.map(toOutbox).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);

@@ -35,7 +35,7 @@ export interface OutboxStore {
    * Leases up to `limit` due rows to `owner` until `leaseUntil`; a row leased by another live
    * owner is skipped, so each delivery is attempted by one instance at a time.
    */
-  claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<OutboxRecord[]>;
+  claimDue(now: number, limit: number, owner: string, leaseUntil: number, fairness?: ClaimFairness): Promise<OutboxRecord[]>;
   /** Records an attempt and its outcome, and releases the lease. */
   recordAttempt(id: string, attempt: DeliveryAttempt, outcome: AttemptOutcome): Promise<void>;
   forJob(tenantId: string, jobId: string): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]>;
@@ -52,4 +52,10 @@ export interface OutboxStore {
   countPending(): Promise<number>;
   /** The earliest `nextAttemptAt` of a pending row, to sleep exactly until then. */
   nextDueAt(): Promise<number | undefined>;
+}
+
+/** Claims at most `perTenant - busy(tenant)` rows per tenant, so one tenant's backlog cannot fill a claim. */
+export interface ClaimFairness {
+  perTenant: number;
+  busy(tenantId: string): number;
 }

@@ -124,6 +124,14 @@ export interface AccountStore {
    * and maxJobs refreshed if it is unlisted. A configured row is returned untouched.
    */
   ensureUnlisted(input: AccountInput): Promise<AccountRecord>;
+  /** Every account row (any tenant, any bot) holding the token with this fingerprint. */
+  withFingerprint(fingerprint: string): Promise<AccountRecord[]>;
+  /** The tenant's unlisted (bring-your-own) rows for a bot. */
+  listUnlisted(tenantId: string, bot: string): Promise<AccountRecord[]>;
+  /** Deletes unlisted rows not used since `before` and with no job waiting or running; returns their ids. */
+  purgeUnusedUnlisted(before: number): Promise<string[]>;
+  /** Accounts (listed or not) the tenant holds, for the per-tenant cap. */
+  countForTenant(tenantId: string): Promise<number>;
   /** Every account of every tenant (background loops: health re-probes, runners). */
   listAll(): Promise<AccountRecord[]>;
   getById(accountId: string): Promise<AccountRecord | undefined>;
@@ -151,7 +159,33 @@ export interface StoreNotifications {
   subscribe(topic: string, handler: (payload: string) => void): Promise<void>;
 }
 
+/** One sealed value as stored, and where. */
+export interface SealedCell {
+  table: string;
+  column: string;
+  id: string;
+  sealed: string;
+}
+
+/** The value sealed again under a new key; a Discord token also gets its new fingerprint. */
+export interface SealedValue {
+  sealed: string;
+  fingerprint?: string;
+}
+
+export type SealedRewrite = (cell: SealedCell) => SealedValue;
+
+/** Re-seals every secret at rest in one transaction (key rotation, key-derivation upgrades). */
+export interface SealedStore {
+  /**
+   * Runs only if the stored key check still equals `expectedKeyCheck`; rewrites every sealed value
+   * and sets `meta` (including the new `secret_key_check`). False when another process changed the key first.
+   */
+  rewrite(expectedKeyCheck: string, reseal: SealedRewrite, meta: Record<string, string>): Promise<boolean>;
+}
+
 export interface Store {
+  readonly sealed: SealedStore;
   readonly jobs: JobStore;
   readonly outbox: OutboxStore;
   readonly leases: LeaseStore;

@@ -114,12 +114,19 @@ describe.each(kinds)('the %s store', (kind) => {
 
     it('keeps tenants and bots apart', async () => {
       await store.accounts.upsert(account());
-      await store.accounts.upsert(account({ tenantId: 't2' }));
+      await store.accounts.upsert(account({ tenantId: 't2', discordFingerprint: 'fp-t2' }));
       await store.accounts.upsert(account({ bot: 'pika', server: null, maxJobs: 3 }));
       expect(await store.accounts.list('t1', 'faceswap')).toHaveLength(1);
       expect(await store.accounts.list('t2', 'faceswap')).toHaveLength(1);
       expect((await store.accounts.list('t1', 'pika'))[0]).toMatchObject({ maxJobs: 3, server: null });
       expect(await store.accounts.get('t2', 'pika', '100000000000000001')).toBeUndefined();
+    });
+
+    it('keeps one Discord token in one row per bot: another tenant is refused for the same bot', async () => {
+      await store.accounts.upsert(account());
+      await expect(store.accounts.upsert(account({ tenantId: 't2' }))).rejects.toMatchObject({ field: 'discord' });
+      await store.accounts.upsert(account({ bot: 'pika', server: null }));
+      expect((await store.accounts.withFingerprint('fp-1')).map((a) => `${a.tenantId}/${a.bot}`).sort()).toEqual(['t1/faceswap', 't1/pika']);
     });
 
     it('rejects a second channel with the same token or server, naming the rule', async () => {

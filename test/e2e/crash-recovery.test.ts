@@ -33,7 +33,7 @@ describe('crash recovery', () => {
 
   it('finishes an asynchronous job that was running when the process was killed, without sending it again', async () => {
     server = await startServe(env);
-    const token = server.output().match(/^(sb_\S+)$/m)![1]!;
+    const token = server.firstToken();
     const call = (method: string, url: string, init: { form?: FormData; json?: unknown } = {}) =>
       fetch(`${server!.url}${url}`, {
         method,
@@ -66,7 +66,7 @@ describe('crash recovery', () => {
 
   it('finishes a blocking job whose caller lost its connection when the process died', async () => {
     server = await startServe(env);
-    const token = server.output().match(/^(sb_\S+)$/m)![1]!;
+    const token = server.firstToken();
     const headers = { authorization: `Bearer ${token}` };
     const account = sim.control.createFaceswapAccount();
     await fetch(`${server.url}/v1/faceswap/account/${account.channelId}`, {

@@ -3,6 +3,7 @@
  * With `--simulate` it first starts the simulated Discord in-process and serves a demo world
  * against it (see `../simulate.ts` for what that keeps between runs and why).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { issueApiToken } from '../../auth/index.ts';
 import { openServices, type Services } from '../../bootstrap/index.ts';
@@ -17,7 +18,8 @@ const HELP = `Usage: switchboard serve [--port N] [--host H] [--data-dir DIR] [-
 
 Runs the HTTP API (and the dashboard at /dashboard). Settings come from the environment (PORT,
 HOST, SWITCHBOARD_DATA_DIR, DATABASE_URL, SWITCHBOARD_SECRET, …; see the README); flags override
-them. When the store holds no API token yet, one is created and printed once.
+them. When the store holds no API token yet, one is created and printed once on a terminal, or
+written to <data dir>/first-api-token.txt (mode 0600) when standard output is not a terminal.
 
 Options:
   --port N        listen port (default 8080; 0 picks a free one)
@@ -31,6 +33,9 @@ Options:
   -h, --help      show this help
 
 Then try:  npx switchboard demo`;
+
+/** Where the first API token goes when standard output is not a terminal. */
+const FIRST_TOKEN_FILE = 'first-api-token.txt';
 
 /** Simulated bots must answer within Discord's 3 s interaction window; leave them some margin. */
 const MAX_LATENCY_MS = 2500;
@@ -83,8 +88,17 @@ export const serve: Command = async (argv, io) => {
       demo = await setUpDemo(services, sim, io);
     } else if ((await services.store.tenants.countActive()) === 0) {
       const { token, tenant } = await issueApiToken(services.store, 'default');
-      io.out(`No API token existed, so one was created for tenant '${tenant.name}'. It is shown only this once:`);
-      io.out(token);
+      if (io.isTTY) {
+        io.out(`No API token existed, so one was created for tenant '${tenant.name}'. It is shown only this once:`);
+        io.out(token);
+      } else {
+        // Standard output is a pipe (a container log, a log collector): the token must not land there.
+        const file = path.join(services.config.dataDir, FIRST_TOKEN_FILE);
+        fs.mkdirSync(services.config.dataDir, { recursive: true, mode: 0o700 });
+        fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'w' });
+        fs.chmodSync(file, 0o600);
+        io.out(`No API token existed, so one was created for tenant '${tenant.name}' and written to ${file} (mode 0600). Read it, store it, delete the file.`);
+      }
     }
   } catch (error) {
     await services?.close();

@@ -34,7 +34,7 @@ describe('the account selector', () => {
   };
 
   beforeEach(async () => {
-    secrets = await openSecretBox({ secret: 'selector-test-secret-123', dataDir: ctx().setup.config.dataDir }, store().meta);
+    secrets = await openSecretBox({ secret: 'selector-test-secret-123', dataDir: ctx().setup.config.dataDir }, store());
     changed.length = 0;
     selector = new AccountSelector({ store: store(), secrets, now: () => NOW, onAccountChanged: (a) => changed.push(a) });
     tenant = await store().tenants.create({ id: 't1', name: 't1', tokenHash: 'h1', tokenHint: 'x', createdAt: 1 });
