@@ -10,7 +10,7 @@ import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/inde
 import { verifyAccount } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { SwitchboardMetrics } from '../metrics/index.ts';
-import { providers, type Provider } from '../providers/index.ts';
+import { configureProviders, providers, type Provider } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
 import { WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   lease?: { leaseMs?: number; intervalMs?: number };
   webhookPollMs?: number;
   webhookRetry?: RetryPolicy;
+  /** Bot rules used when no SWITCHBOARD_BOT_RULES file is configured (the simulator's wording). */
+  fallbackBotRules?: unknown;
 }
 
 export interface Services {
@@ -50,6 +52,8 @@ export interface Services {
 
 export async function openServices(config: Config, runtime: RuntimeOptions = {}): Promise<Services> {
   const log = runtime.log ?? createLogger(config.logLevel);
+  // Bot rules are checked before anything opens: a bad rules file stops the start (exit 78).
+  configureProviders(config, runtime.fallbackBotRules);
   const store = await openStore(config, runtime.store ?? {});
   let secrets: SecretBox;
   try {

@@ -22,7 +22,7 @@ export interface AccountView {
   server: string | null;
   maxJobs: number | null;
   health: { state: string; reason: string | null; detail: string | null; failures: number; since: string | null; until: string | null; nextProbeAt: string | null };
-  credits: { timestamp: string; total: number; used: number } | null;
+  credits: { timestamp: string; total?: number; used: number; exhaustedAt?: number } | null;
   slots: { used: number; capacity: number; queued: number };
 }
 

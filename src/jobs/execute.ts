@@ -109,9 +109,13 @@ export async function applyMessage(
   last: boolean,
   memo: ProgressMemo = {},
 ): Promise<Verdict> {
-  const credits = ctx.provider.credits?.(message);
-  if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
   const verdict = ctx.provider.interpret(message, step);
+  if (ctx.provider.credits) {
+    // Read the account afresh: its credits change with every job, not only this runner's.
+    const current = (await ctx.store.accounts.getById(ctx.account.id))?.credits ?? null;
+    const credits = ctx.provider.credits(current, message, verdict, ctx.now());
+    if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
+  }
   const fields = messagePatch(message, ctx.provider);
   switch (verdict.kind) {
     case 'ignore':

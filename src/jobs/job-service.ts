@@ -33,12 +33,9 @@ export interface JobServiceOptions {
   onEnded?: (job: JobRecord) => void;
 }
 
-/** An account's credits are exhausted until the bot's daily reset (00:00 UTC). */
-export function hasCredits(account: AccountRecord, now: number): boolean {
-  const credits = account.credits;
-  if (!credits || credits.used < credits.total) return true;
-  const seen = Date.parse(credits.timestamp);
-  return Number.isFinite(seen) && new Date(seen).toISOString().slice(0, 10) < new Date(now).toISOString().slice(0, 10);
+/** Whether the provider lets the account take work now (credits: see the provider's reset rule). */
+export function hasCredits(account: AccountRecord, now: number, provider?: Provider): boolean {
+  return provider?.eligibility?.(account, now).ok ?? true;
 }
 
 /** How long a queued job may wait for a slot before it fails (on top of its own run time). */
@@ -189,16 +186,18 @@ export class JobService {
       throw new ApiError(429, 'No configured account is available right now', accounts.map((a) => `${a.channel}: ${a.health.state}`).join(', '));
     }
     const now = this.#o.now();
-    const withCredits = healthy.filter((a) => hasCredits(a, now));
-    if (withCredits.length === 0) throw new ApiError(429, 'No configured account has credits left until the daily reset');
+    const withCredits = healthy.filter((a) => hasCredits(a, now, provider));
+    if (withCredits.length === 0) {
+      const reasons = healthy.map((a) => provider.eligibility?.(a, now)).flatMap((e) => (e && !e.ok ? [e.error] : []));
+      throw new ApiError(429, 'No configured account has credits left', reasons.join('; ') || undefined);
+    }
     return shuffle(withCredits);
   }
 
   private assertUsable(account: AccountRecord, provider: Provider): void {
     if (account.health.state !== 'active') throw unavailable(account, provider);
-    if (!hasCredits(account, this.#o.now())) {
-      throw new ApiError(429, `Channel ${account.channel} has no credits left until the daily reset`, `used ${account.credits?.used} of ${account.credits?.total}`);
-    }
+    const eligible = provider.eligibility?.(account, this.#o.now());
+    if (eligible && !eligible.ok) throw new ApiError(429, eligible.error, eligible.detail);
   }
 
   /** A channel the call brought itself (`discord` + `channel`): tracked as an unlisted account. */

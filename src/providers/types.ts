@@ -6,6 +6,7 @@
  */
 import type { DiscordMessage } from '../discord/index.ts';
 import type { AccountRecord, Credits, JobRecord } from '../store/index.ts';
+import type { RuleBook } from './shared/reply-rules.ts';
 
 /** The validated fields of a `POST /v1/<bot>/account/<channel>` body. */
 export interface AccountFields {
@@ -99,10 +100,13 @@ export type Verdict =
   | { kind: 'progress'; percent?: number }
   /** The bot accepted an asynchronous job ("Job Submitted"): `answer: 'started'` calls return now. */
   | { kind: 'submitted' }
-  /** The step's result has arrived. */
-  | { kind: 'done' }
-  | { kind: 'failed'; error: string }
-  | { kind: 'moderated'; error: string };
+  /** The step's result has arrived; `text` is the reply's words (content and embeds) for text commands. */
+  | { kind: 'done'; text?: string }
+  /** A refusal; `outOfCredits`: the bot said the account has no credits left; `tooManyJobs`: too many jobs at once. */
+  | { kind: 'failed'; error: string; outOfCredits?: boolean; tooManyJobs?: boolean }
+  | { kind: 'moderated'; error: string }
+  /** No rule recognised the message: kept with the job and shown to the operator; the job goes on waiting. */
+  | { kind: 'unclassified'; text: string };
 
 export interface Provider {
   /** Path segment and `verb` prefix: `/v1/<name>/…`, `<name>-<command>`. */
@@ -126,8 +130,20 @@ export interface Provider {
   buttonName?(label: string): string | undefined;
   /** Reads a bot message for the given step. */
   interpret(message: DiscordMessage, step: CommandStep): Verdict;
-  /** Credits revealed by a message, if any. */
-  credits?(message: DiscordMessage): Credits | undefined;
+  /** The bot's reply rules as data (the provider's table, possibly extended by the operator's rules file). */
+  readonly rules?: RuleBook;
+  /**
+   * What a message (already interpreted as `verdict`) says about the account's credits, as the
+   * account's new credits given its current ones; undefined when it says nothing.
+   */
+  credits?(previous: Credits | null, message: DiscordMessage, verdict: Verdict, now: number): Credits | undefined;
+  /** Whether an account may take work now beyond its health (e.g. credits); the error explains why not. */
+  eligibility?(account: AccountRecord, now: number): { ok: true } | { ok: false; error: string; detail?: string };
+  /**
+   * Said when the bot's commands are missing from the channel's command index (on account save,
+   * and when a call cannot find the bot), e.g. that the bot was retired.
+   */
+  readonly missingBotExplanation?: string;
   /** Extra job fields this bot shows (e.g. pika's `maxJobs`), added to the common job JSON. */
   renderExtras(job: JobRecord): Record<string, unknown>;
 }

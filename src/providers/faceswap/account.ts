@@ -1,5 +1,6 @@
 /** InsightFaceSwap accounts: a Discord token, the user's own server and a text channel in it. */
 import type { ProviderAccountSpec } from '../types.ts';
+import { renderCredits } from './credits.ts';
 import { invalidId, isMissing, missing, notMatchingPath, snowflakeOrError } from '../shared/account-fields.ts';
 
 export const faceswapAccount: ProviderAccountSpec = {
@@ -17,12 +18,13 @@ export const faceswapAccount: ProviderAccountSpec = {
   },
 
   render(account, discord) {
+    const credits = renderCredits(account.credits, Date.now());
     return {
       server: account.server,
       channel: account.channel,
       discord,
-      // useapi shows credits only once the bot has revealed them.
-      ...(account.credits ? { credits: { ...account.credits } } : {}),
+      // useapi shows credits only once the bot has revealed them; `total` only when it printed one.
+      ...(credits ? { credits } : {}),
     };
   },
 };

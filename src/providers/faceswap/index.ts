@@ -2,7 +2,8 @@
 import type { Provider } from '../types.ts';
 import { faceswapAccount } from './account.ts';
 import { faceswapCommands } from './commands.ts';
-import { creditsFromMessage, interpretFaceswap } from './replies.ts';
+import { creditEligibility } from './credits.ts';
+import { faceswapCredits, faceswapRuleBook, interpretFaceswap } from './replies.ts';
 
 /** The bot's public application id (its invite link and setup guides name it). */
 export const FACESWAP_APPLICATION_ID = '1090660574196674713';
@@ -16,6 +17,8 @@ export const faceswap: Provider = {
   // useapi's rule, and the only way replies stay unambiguous: one command per channel at a time.
   capacity: () => 1,
   interpret: interpretFaceswap,
-  credits: creditsFromMessage,
+  rules: faceswapRuleBook,
+  credits: faceswapCredits,
+  eligibility: creditEligibility,
   renderExtras: () => ({}),
 };

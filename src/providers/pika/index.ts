@@ -3,7 +3,15 @@ import type { Provider } from '../types.ts';
 import { pikaAccount } from './account.ts';
 import { pikaCommands } from './commands.ts';
 import { MAX_CONCURRENT_JOBS, parseMaxJobs } from './max-jobs.ts';
-import { buttonName, interpretPika } from './replies.ts';
+import { buttonName, interpretPika, pikaRuleBook } from './replies.ts';
+
+/**
+ * What an operator is told when the DM has no Pika commands: the bot is gone (useapi.net marks
+ * its Pika API decommissioned, December 2025 — `real-world.md` §3). switchboard keeps the API for
+ * the simulator and as the model of an asynchronous, capacity-limited bot.
+ */
+export const PIKA_RETIRED =
+  "Pika's Discord bot was retired in December 2025 (useapi.net decommissioned its Pika API): this DM channel has no Pika commands, so no Pika job can run here. switchboard's Pika API works only against the simulator (switchboard serve --simulate).";
 
 export const pika: Provider = {
   name: 'pika',
@@ -16,5 +24,7 @@ export const pika: Provider = {
   parseMaxJobs,
   buttonName,
   interpret: interpretPika,
+  rules: pikaRuleBook,
+  missingBotExplanation: PIKA_RETIRED,
   renderExtras: (job) => ({ maxJobs: job.maxJobs ?? MAX_CONCURRENT_JOBS }),
 };
