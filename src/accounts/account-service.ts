@@ -9,7 +9,8 @@ import type { AccountFields, Provider } from '../providers/index.ts';
 import { toStoredHealth } from './account-pool.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
 import type { SecretBox } from '../secrets/index.ts';
-import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
+import { UniqueViolation, type AccountRecord, type CommandCheck, type Store } from '../store/index.ts';
+import { botMissing, toCommandCheck, type CommandCheckOutcome } from './command-check.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
 export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string }) => Promise<VerifyAccountResult>;
@@ -17,6 +18,11 @@ export type AccountVerifier = (input: { token: string; channelId: string; guildI
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
   verify?: AccountVerifier;
+  /**
+   * When given (with `verify`), a save also compares the bot's commands with Discord's live
+   * command index: a bot that is not there is a 400, other differences are kept on the account.
+   */
+  checkCommands?: (provider: Provider, input: { token: string; channelId: string; guildId?: string }) => Promise<CommandCheckOutcome>;
   /** Called after a save or delete, so live clients and health tracking follow the change. */
   onChange?: (change: { kind: 'saved'; account: AccountRecord } | { kind: 'deleted'; accountId: string }) => void;
   /** The health policy the re-prober uses, so a saved account's first re-probe follows it. */
@@ -60,6 +66,8 @@ export class AccountService {
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
     this.rejectDuplicates(others, fingerprint, fields.server);
     const health = await this.verify(provider, fields);
+    // Only a channel Discord just showed us is worth comparing; otherwise the re-prober comes back.
+    const commands = this.options.verify && !health && this.options.checkCommands ? await this.checkCommands(provider, fields) : undefined;
     let saved: AccountRecord;
     try {
       saved = await this.store.accounts.upsert({
@@ -85,6 +93,10 @@ export class AccountService {
       await this.store.accounts.setHealth(saved.id, toStoredHealth(health), this.now());
       saved = { ...saved, health: toStoredHealth(health) };
     }
+    if (commands) {
+      await this.store.accounts.setCommandCheck(saved.id, commands, this.now());
+      saved = { ...saved, commandCheck: commands };
+    }
     this.options.onChange?.({ kind: 'saved', account: saved });
     return saved;
   }
@@ -108,6 +120,17 @@ export class AccountService {
     }
   }
 
+  /** Compares the bot's commands with the live index; a bot that is not there refuses the save. */
+  private async checkCommands(provider: Provider, fields: AccountFields): Promise<CommandCheck | undefined> {
+    const outcome = await this.options.checkCommands!(provider, { token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}) });
+    if (!outcome.ok) return undefined;
+    if (!outcome.comparison.botPresent) {
+      const where = provider.location === 'guild' ? `server ${fields.server}` : `DM channel ${fields.channel}`;
+      throw badRequest(botMissing(provider, fields.channel, fields.server), `no ${provider.displayName} commands in the application-command-index of ${where}`);
+    }
+    return toCommandCheck(outcome.comparison, provider, fields.channel, fields.server, this.now());
+  }
+
   async delete(tenantId: string, provider: Provider, channel: string): Promise<boolean> {
     const account = await this.store.accounts.get(tenantId, provider.name, channel);
     if (!account?.listed || !(await this.store.accounts.delete(tenantId, provider.name, channel))) return false;
@@ -123,6 +146,8 @@ export class AccountService {
   }
 
   private render(provider: Provider, account: AccountRecord): Record<string, unknown> {
-    return provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    const body = provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    // Additive: what differs between the bot's commands and what switchboard sends (item 5).
+    return account.commandCheck ? { ...body, commandCheck: account.commandCheck } : body;
   }
 }

@@ -3,7 +3,7 @@
  * their Discord clients, jobs (service + runner), and webhook delivery. `switchboard serve`, the
  * CLI's other commands and the tests all start here.
  */
-import { AccountPool, AccountService, type AccountPoolOptions } from '../accounts/index.ts';
+import { AccountPool, AccountService, checkProviderCommands, type AccountPoolOptions } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
@@ -143,7 +143,12 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     store,
     secrets,
     accounts: new AccountService(store, secrets, {
-      ...(config.verifyAccounts ? { verify: (input) => verifyAccount({ ...input, apiUrl: config.discordApiUrl }) } : {}),
+      ...(config.verifyAccounts
+        ? {
+            verify: (input) => verifyAccount({ ...input, apiUrl: config.discordApiUrl }),
+            checkCommands: (provider, input) => checkProviderCommands(provider, { ...input, apiUrl: config.discordApiUrl }),
+          }
+        : {}),
       onChange: (change) => {
         if (change.kind === 'saved') pool.refresh(change.account);
         else pool.release(change.accountId);

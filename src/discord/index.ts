@@ -22,6 +22,8 @@ export type { ReplyEvent, CommandInput, OptionValue } from './interactions.ts';
 export { ReplyCorrelator } from './correlation.ts';
 export type { CorrelationEvent, MatchRule, PendingSpec } from './correlation.ts';
 export { CommandCache, findCommand } from './commands.ts';
+export { compareCommands, fetchCommandIndex } from './command-check.ts';
+export type { CommandNeed, CommandComparison, OptionKind } from './command-check.ts';
 export type { CommandQuery, CommandScope } from './commands.ts';
 export { uploadAttachments, deleteUpload } from './uploads.ts';
 export type { UploadFile, UploadedAttachment } from './uploads.ts';

@@ -4,7 +4,7 @@
  * how the bot's messages are read back into job updates, and the capacity model. The HTTP layer,
  * the job service and the runner only iterate over {@link Provider}s.
  */
-import type { DiscordMessage } from '../discord/index.ts';
+import type { CommandNeed, DiscordMessage } from '../discord/index.ts';
 import type { AccountRecord, Credits, JobRecord } from '../store/index.ts';
 import type { RuleBook } from './shared/reply-rules.ts';
 
@@ -117,6 +117,10 @@ export interface Provider {
   readonly location: 'guild' | 'dm';
   /** The bot's application id when it is public knowledge; otherwise discovered from the DM's command index. */
   readonly applicationId?: string;
+  /** How the bot is called in messages to the operator (e.g. `InsightFaceSwap`). */
+  readonly displayName: string;
+  /** The Discord commands this provider sends, compared with the live command index (account save, doctor, first use). */
+  readonly discordCommands: readonly CommandNeed[];
   /** Jobs one account may run at once. */
   capacity(account: AccountRecord): number;
   /**

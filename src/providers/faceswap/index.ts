@@ -1,5 +1,6 @@
 /** InsightFaceSwap (Picsi.Ai): guild text channels, one command at a time per channel. */
 import type { Provider } from '../types.ts';
+import { faceswapDiscordCommands } from './discord-commands.ts';
 import { faceswapAccount } from './account.ts';
 import { faceswapCommands } from './commands.ts';
 import { creditEligibility } from './credits.ts';
@@ -10,6 +11,8 @@ export const FACESWAP_APPLICATION_ID = '1090660574196674713';
 
 export const faceswap: Provider = {
   name: 'faceswap',
+  displayName: 'InsightFaceSwap',
+  discordCommands: faceswapDiscordCommands,
   account: faceswapAccount,
   commands: faceswapCommands,
   location: 'guild',

@@ -1,5 +1,6 @@
 /** Pika: the DM channel with Pika Bot, up to `maxJobs` generations at once per account. */
 import type { Provider } from '../types.ts';
+import { pikaDiscordCommands } from './discord-commands.ts';
 import { pikaAccount } from './account.ts';
 import { pikaCommands } from './commands.ts';
 import { MAX_CONCURRENT_JOBS, parseMaxJobs } from './max-jobs.ts';
@@ -15,6 +16,8 @@ export const PIKA_RETIRED =
 
 export const pika: Provider = {
   name: 'pika',
+  displayName: 'Pika',
+  discordCommands: pikaDiscordCommands,
   account: pikaAccount,
   commands: pikaCommands,
   // Pika's application id is not public: it is read from the DM channel's command index.
