@@ -129,6 +129,27 @@ export class Control implements SimulatorControl {
     }
   }
 
+  renameCommandOption(bot: BotName, commandName: string, option: string, newName: string): void {
+    const command = this.ctx[bot].application.commands.find((c) => c.name === commandName);
+    const def = command?.options.find((o) => o.name === option);
+    if (!command || !def) throw new ControlError(`unknown option ${option} of ${commandName}`);
+    def.name = newName;
+    command.version = this.ctx.world.ids.next();
+  }
+
+  removeCommand(bot: BotName, commandName: string): void {
+    const app = this.ctx[bot].application;
+    const before = app.commands.length;
+    app.commands = app.commands.filter((c) => c.name !== commandName);
+    if (app.commands.length === before) throw new ControlError(`unknown command ${commandName}`);
+  }
+
+  removeFaceswapBot(guildId: string): void {
+    const guild = this.guild(guildId);
+    guild.applications.delete(this.ctx.faceswap.application.id);
+    guild.members.delete(this.ctx.faceswap.application.botUserId);
+  }
+
   listCommands(bot: BotName): { id: string; name: string; version: string; type: number }[] {
     return this.ctx[bot].application.commands.map(({ id, name, version, type }) => ({ id, name, version, type }));
   }

@@ -224,6 +224,12 @@ export interface SimulatorControl {
   dropNextInteractions(count: number, bot?: BotName): void;
   /** Gives a command a new version snowflake (old versions become stale); returns the new version. */
   bumpCommandVersion(bot: BotName, commandName: string): string;
+  /** Renames an option of a bot's command (a new version): how a bot's update looks to clients. */
+  renameCommandOption(bot: BotName, commandName: string, option: string, newName: string): void;
+  /** Removes a command from a bot's application (e.g. all of Pika's: the retired bot). */
+  removeCommand(bot: BotName, commandName: string): void;
+  /** Removes InsightFaceSwap from a guild (its commands leave the guild's command index). */
+  removeFaceswapBot(guildId: string): void;
   /** Current application-command index entries of a bot (ids and versions). */
   listCommands(bot: BotName): { id: string; name: string; version: string; type: number }[];
   /** The Pika application (and bot user) id. */
