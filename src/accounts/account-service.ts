@@ -67,7 +67,7 @@ export class AccountService {
     this.rejectDuplicates(others, fingerprint, fields.server);
     const health = await this.verify(provider, fields);
     // Only a channel Discord just showed us is worth comparing; otherwise the re-prober comes back.
-    const commands = this.options.verify && !health && this.options.checkCommands ? await this.checkCommands(provider, fields) : undefined;
+    const commands = this.options.verify && health?.state === 'active' && this.options.checkCommands ? await this.checkCommands(provider, fields) : undefined;
     let saved: AccountRecord;
     try {
       saved = await this.store.accounts.upsert({

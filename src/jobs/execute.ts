@@ -40,7 +40,12 @@ export function failure(error: string, code: number, errorDetails?: string): Job
 }
 
 /** A thrown error as the job's failure: what Discord said, never a token or a stack. */
-export function failureFromError(error: unknown): JobPatch & { status: JobStatus } {
+export function failureFromError(error: unknown, provider?: Pick<Provider, 'displayName' | 'missingBotExplanation'>): JobPatch & { status: JobStatus } {
+  // The bot's command is not in the channel's index: say what that means (a retired bot, a bot
+  // that left the server, a renamed command) rather than a generic refusal.
+  if (provider && error instanceof DiscordError && error.kind === 'command_not_found') {
+    return failure(provider.missingBotExplanation ?? `${provider.displayName} does not offer this command in the channel (${error.message}); run switchboard doctor to see what differs`, provider.missingBotExplanation ? 410 : 422, error.message);
+  }
   if (error instanceof InteractionFailedError) return failure(error.message, 504, 'Discord reported that the bot did not answer the interaction in time');
   if (error instanceof DiscordError) return failure(`Discord refused the command: ${error.message}`, 422, error.kind);
   return failure('The command could not be sent to Discord', 422, error instanceof Error ? error.message : String(error));
@@ -184,7 +189,7 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
     try {
       handle = await send(ctx, started, step, files);
     } catch (error) {
-      await finishJob(ctx, started, failureFromError(error));
+      await finishJob(ctx, started, failureFromError(error, ctx.provider));
       return;
     }
     ctx.register(() => handle.close());
