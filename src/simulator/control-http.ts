@@ -54,6 +54,8 @@ export function registerControlRoutes(app: FastifyInstance, control: Control, in
     ['PUT', '/pika/concurrency', (_p, b) => control.setPikaConcurrency(num(b, 'limit'))],
     ['PUT', '/faceswap/templates', (_p, b) => control.setFaceswapTemplates(b)],
     ['PUT', '/faceswap/result-style', (_p, b) => control.setFaceswapResultStyle(b.style as 'message' | 'follow-up')],
+    ['PUT', '/faceswap/style', (_p, b) => control.setFaceswapStyle(b)],
+    ['POST', '/faceswap/answer-late', (_p, b) => control.answerLateNextFaceswapJobs(num(b, 'count', 1))],
     ['POST', '/faceswap/fail-next', (_p, b) => {
       const kind = b.kind === 'botError' ? 'botError' : b.kind === 'noFace' ? 'noFace' : undefined;
       if (!kind) throw new ControlError('kind must be noFace or botError', 400);

@@ -30,7 +30,8 @@ export type {
 } from './types.ts';
 export { FACESWAP_APPLICATION_ID } from './constants.ts';
 /** The bots' default reply templates (override them with `setFaceswapTemplates` / `setPikaTemplates`). */
-export { DEFAULT_FACESWAP_TEMPLATES, MAX_SAVED_IDS } from './bots/faceswap.ts';
+export { DEFAULT_FACESWAP_STYLE, DEFAULT_FACESWAP_TEMPLATES, MAX_SAVED_IDS } from './bots/faceswap.ts';
+export type { FaceswapStyle } from './bots/faceswap.ts';
 export { DEFAULT_PIKA_TEMPLATES, PIKA_FONTS } from './bots/pika.ts';
 export { startSimulator } from './server.ts';
 

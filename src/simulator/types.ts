@@ -4,6 +4,9 @@
  * stable once committed (the Discord client and the integration tests depend on them).
  */
 
+import type { FaceswapStyle } from './bots/faceswap.ts';
+export type { FaceswapStyle };
+
 /** Options of {@link startSimulator}. Every field is optional; defaults suit tests. */
 export interface SimulatorOptions {
   /** Seed for ids, tokens and random choices; the same seed and call order give the same world. */
@@ -246,6 +249,15 @@ export interface SimulatorControl {
    * interaction follow-up whose `interaction_metadata.original_response_message_id` names the reply.
    */
   setFaceswapResultStyle(style: 'message' | 'follow-up'): void;
+  /**
+   * How InsightFaceSwap answers (every plausible real style, `real-world.md` §2): `ack`
+   * (`public` | `ephemeral` | `none`), `result` (`message` | `message-no-mention` | `follow-up` |
+   * `edit` | `reply`), `errors` (`content` | `embed`: a red embed with only a mention in content),
+   * `textReplies` (`direct` | `after-ack`). Returns the style now in force.
+   */
+  setFaceswapStyle(style: Partial<FaceswapStyle>): FaceswapStyle;
+  /** The next `count` faceswap image jobs are not answered in time (INTERACTION_FAILURE); their result is posted afterwards as a plain message. */
+  answerLateNextFaceswapJobs(count: number): void;
   /** The next `count` faceswap image jobs reply with the given error template instead of a result. */
   failNextFaceswapJobs(count: number, kind: 'noFace' | 'botError'): void;
   /** Pika's concurrent generation limit per user. */
