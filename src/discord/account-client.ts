@@ -57,6 +57,10 @@ export interface InvokeCommandRequest {
   subcommand?: readonly string[];
   targetId?: string;
   signal?: AbortSignal;
+  /** The bot runs one command per channel: newer bot messages there answer this interaction (see correlation rule 6). */
+  exclusiveChannel?: boolean;
+  /** The prompt the bot will quote (`Prompt: …`), telling several pending jobs in one channel apart. */
+  prompt?: string;
 }
 
 /**
@@ -182,7 +186,12 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       targetId: req.targetId,
     };
     let data = buildCommandData(command, input);
-    const handle = this.follow(req.channelId, { applicationId: command.application_id, commandName: command.name_default ?? command.name });
+    const handle = this.follow(req.channelId, {
+      applicationId: command.application_id,
+      commandName: command.name_default ?? command.name,
+      ...(req.exclusiveChannel ? { exclusiveChannel: true } : {}),
+      ...(req.prompt ? { prompt: req.prompt } : {}),
+    });
     try {
       try {
         await this.postInteraction(2, command.application_id, req, handle.nonce, data);
@@ -301,7 +310,7 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     }
   }
 
-  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string }): InteractionHandle & { renonce(nonce: string): void } {
+  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string; exclusiveChannel?: boolean; prompt?: string }): InteractionHandle & { renonce(nonce: string): void } {
     const nonce = generateSnowflake();
     const since = snowflakeFromTimestamp(Date.now() - (this.options.clockSkewMs ?? 2000));
     const handle = new InteractionHandle(nonce, channelId, () => this.reconcileChannel(channelId)) as InteractionHandle & { renonce(nonce: string): void };

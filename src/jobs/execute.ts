@@ -66,6 +66,9 @@ async function send(ctx: ExecutionContext, job: JobRecord, step: CommandStep, fi
         applicationId,
         name: step.command,
         options: step.options,
+        // One command per channel (faceswap): newer bot messages there answer this command.
+        ...(ctx.provider.capacity(ctx.account) === 1 ? { exclusiveChannel: true } : {}),
+        ...(typeof step.options.prompt === 'string' ? { prompt: step.options.prompt } : {}),
         files: Object.fromEntries(
           Object.entries(step.files).flatMap(([option, field]) => {
             const file = files.get(field);
@@ -74,7 +77,7 @@ async function send(ctx: ExecutionContext, job: JobRecord, step: CommandStep, fi
         ),
       });
     case 'context':
-      return ctx.client.invokeCommand({ ...where, applicationId, name: step.command, commandType: 3, targetId: step.targetId });
+      return ctx.client.invokeCommand({ ...where, applicationId, name: step.command, commandType: 3, targetId: step.targetId, ...(ctx.provider.capacity(ctx.account) === 1 ? { exclusiveChannel: true } : {}) });
     case 'button': {
       // The button is found again on the message as it is now, by the name the job showed.
       const message = await ctx.client.getMessage(job.channel, step.messageId);
