@@ -5,7 +5,7 @@
  * process left in flight.
  */
 import { DiscordError, InteractionFailedError, type DiscordAccountClient, type DiscordMessage, type InteractionHandle } from '../discord/index.ts';
-import type { CommandStep, Provider, Verdict } from '../providers/index.ts';
+import { aliasOptions, type CommandStep, type Provider, type Verdict } from '../providers/index.ts';
 import type { AccountRecord, JobPatch, JobRecord, JobStatus, Store } from '../store/index.ts';
 import { ACTIVE_STATUSES } from '../store/index.ts';
 import { renderJob } from './render.ts';
@@ -60,22 +60,25 @@ async function send(ctx: ExecutionContext, job: JobRecord, step: CommandStep, fi
   const where = { channelId: job.channel, ...(ctx.provider.location === 'guild' && job.server ? { guildId: job.server } : {}) };
   const applicationId = ctx.provider.applicationId ?? (await discoverApplicationId(ctx, job, step));
   switch (step.kind) {
-    case 'slash':
+    case 'slash': {
+      // Options the bot renamed go out under their new names (the operator's optionAliases).
+      const sent = aliasOptions(step, ctx.provider.rules?.current.table.optionAliases ?? {});
       return ctx.client.invokeCommand({
         ...where,
         applicationId,
-        name: step.command,
-        options: step.options,
+        name: sent.command,
+        options: sent.options,
         // One command per channel (faceswap): newer bot messages there answer this command.
         ...(ctx.provider.capacity(ctx.account) === 1 ? { exclusiveChannel: true } : {}),
-        ...(typeof step.options.prompt === 'string' ? { prompt: step.options.prompt } : {}),
+        ...(typeof sent.options.prompt === 'string' ? { prompt: sent.options.prompt } : {}),
         files: Object.fromEntries(
-          Object.entries(step.files).flatMap(([option, field]) => {
+          Object.entries(sent.files).flatMap(([option, field]) => {
             const file = files.get(field);
             return file ? [[option, { filename: file.filename, data: file.data, contentType: file.contentType }]] : [];
           }),
         ),
       });
+    }
     case 'context':
       return ctx.client.invokeCommand({ ...where, applicationId, name: step.command, commandType: 3, targetId: step.targetId, ...(ctx.provider.capacity(ctx.account) === 1 ? { exclusiveChannel: true } : {}) });
     case 'button': {

@@ -9,7 +9,7 @@ import { installRules, installRulesFile } from './rules-file.ts';
 export type * from './types.ts';
 export { checkFields, type CheckedFile } from './shared/command-fields.ts';
 export { classify, RuleBook, RuleError, type CompiledRules, type ReplyRuleTable } from './shared/reply-rules.ts';
-export { readMessage } from './shared/reply-rules.ts';
+export { aliasOptions, readMessage } from './shared/reply-rules.ts';
 export { stripMentions, embedText } from './shared/reply-view.ts';
 
 export const providers: readonly Provider[] = [faceswap, pika];

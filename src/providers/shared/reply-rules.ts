@@ -187,3 +187,17 @@ export class RuleBook {
     this.#current = compileRules(this.provider, { ...this.defaults });
   }
 }
+
+/**
+ * A command's options and files under the names the bot uses now (the operator's
+ * `optionAliases`, `"command.option": "newName"`).
+ */
+export function aliasOptions<T extends { command: string; options: Record<string, string | number | boolean>; files: Record<string, string> }>(step: T, aliases: Readonly<Record<string, string>>): T {
+  const rename = (name: string) => aliases[`${step.command}.${name}`] ?? name;
+  if (Object.keys(aliases).length === 0) return step;
+  return {
+    ...step,
+    options: Object.fromEntries(Object.entries(step.options).map(([k, v]) => [rename(k), v])),
+    files: Object.fromEntries(Object.entries(step.files).map(([k, v]) => [rename(k), v])),
+  };
+}

@@ -11,6 +11,7 @@ import { applyCreditFacts, creditEligibility, creditFacts, currentCredits, parse
 import { faceswapCredits, faceswapRuleBook, interpretFaceswap } from '../../../src/providers/faceswap/replies.ts';
 import { interpretPika, pikaRuleBook } from '../../../src/providers/pika/replies.ts';
 import { installRules, installRulesFile } from '../../../src/providers/rules-file.ts';
+import { aliasOptions } from '../../../src/providers/shared/reply-rules.ts';
 import type { CommandStep } from '../../../src/providers/index.ts';
 import type { DiscordMessage } from '../../../src/discord/index.ts';
 import type { AccountRecord } from '../../../src/store/index.ts';
@@ -202,6 +203,11 @@ describe('the operator rules file', () => {
   ])('refuses a bad entry with a ConfigError naming it (%j)', (override, pattern) => {
     expect(() => installRules(override, books)).toThrow(ConfigError);
     expect(() => installRules(override, books)).toThrow(pattern);
+  });
+
+  it('sends renamed options under the name the operator mapped them to', () => {
+    const step = { kind: 'slash' as const, command: 'swapid', options: { idname: 'alice' }, files: { image: 'image' }, expects: 'media' as const };
+    expect(aliasOptions(step, { 'swapid.idname': 'names', 'saveid.image': 'photo' })).toEqual({ ...step, options: { names: 'alice' }, files: { image: 'image' } });
   });
 
   it('refuses a file that is missing or not JSON', () => {
