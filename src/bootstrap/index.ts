@@ -110,6 +110,8 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     log,
     owns: (id) => leases.owns(id),
     retainResults: config.retainResults,
+    observer: metrics,
+    quarantineMs: config.quarantineMs,
     onJobEnded: (job) => {
       metrics.jobEnded(job);
       if (job.replyUrl) webhooks.kick();

@@ -27,7 +27,7 @@ export interface AccountView {
   /** What differs between the bot's commands and what switchboard sends (null until checked). */
   commandCheck: { checkedAt: string; ok: boolean; problems: string[] } | null;
   /** Recent bot messages no rule understood (or that arrived in a quarantined channel), newest first. */
-  botMessages: { at: string; text: string; reason: string; jobid: string | null; attachments: number; embeds: number }[];
+  botMessages: { at: string; messageId: string; text: string; reason: string; jobid: string | null; attachments: number; embeds: number }[];
   /** The channel is held back until then after the bot failed to answer (null when not). */
   quarantinedUntil: string | null;
 }
@@ -90,7 +90,7 @@ export function accountView(account: AccountRecord, provider: Provider | undefin
     botMessages: account.botMessages
       .slice(-RECENT_BOT_MESSAGES)
       .reverse()
-      .map((n) => ({ at: new Date(n.at).toISOString(), text: n.text, reason: n.reason, jobid: n.jobid ?? null, attachments: n.attachments, embeds: n.embeds })),
+      .map((n) => ({ at: new Date(n.at).toISOString(), messageId: n.messageId, text: n.text, reason: n.reason, jobid: n.jobid ?? null, attachments: n.attachments, embeds: n.embeds })),
     quarantinedUntil: account.quarantineUntil !== null && account.quarantineUntil > Date.now() ? new Date(account.quarantineUntil).toISOString() : null,
   };
 }

@@ -11,6 +11,7 @@ import { ACTIVE_STATUSES } from '../store/index.ts';
 import { renderJob } from './render.ts';
 import { buttonsOf, messagePatch } from './message-fields.ts';
 import { retainResults } from './retain.ts';
+import { keepUnclassified, quarantineChannel, type BotReplyObserver, type InfoLog } from './bot-replies.ts';
 
 export interface ExecutionContext {
   store: Store;
@@ -23,6 +24,11 @@ export interface ExecutionContext {
   register: (close: () => void) => void;
   /** Keep copies of the result files when the job completes. */
   retainResults?: boolean;
+  log?: InfoLog;
+  /** Hears about bot messages kept because no rule understood them (metrics). */
+  observer?: BotReplyObserver;
+  /** How long the channel is held back after the bot failed to answer (default 10 min). */
+  quarantineMs?: number;
 }
 
 const RUNNING: readonly JobStatus[] = ['started', 'progress'];
@@ -107,13 +113,14 @@ async function discoverApplicationId(ctx: ExecutionContext, job: JobRecord, step
 /** Progress edits closer together than this are not each written (the next one or the result is). */
 const PROGRESS_WRITE_INTERVAL_MS = 250;
 
-/** Per followed job: when its progress was last written. */
+/** Per followed job: when its progress was last written, and the messages already kept as not understood. */
 export interface ProgressMemo {
   writtenAt?: number;
+  kept?: Set<string>;
 }
 
 export async function applyMessage(
-  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed' | 'account' | 'retainResults'>,
+  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed' | 'account' | 'retainResults' | 'log' | 'observer'>,
   job: JobRecord,
   step: CommandStep,
   message: DiscordMessage,
@@ -128,9 +135,20 @@ export async function applyMessage(
     if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
   }
   const fields = messagePatch(message, ctx.provider);
+  // A reply whose words are all in embeds: its text is the job's content.
+  if (verdict.kind === 'done' && verdict.text && !fields.content) fields.content = verdict.text;
   switch (verdict.kind) {
     case 'ignore':
       break;
+    case 'unclassified': {
+      const key = `${message.id}:${verdict.text}`;
+      memo.kept ??= new Set();
+      if (!memo.kept.has(key)) {
+        memo.kept.add(key);
+        await keepUnclassified(ctx, job, message);
+      }
+      break;
+    }
     case 'progress':
     case 'submitted': {
       // The first acknowledgement is always written (asynchronous calls answer on it); a burst of
@@ -205,6 +223,8 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
       verdict = await follow(ctx, { ...started, runnerState: state }, step, handle, last);
     } catch (error) {
       await finishJob(ctx, started, failureFromError(error));
+      // The bot may still answer later: hold the channel back so that answer is never taken for another job.
+      if (error instanceof InteractionFailedError) await quarantineChannel(ctx, ctx.now() + (ctx.quarantineMs ?? 10 * 60_000), 'interaction failed');
       return;
     } finally {
       handle.close();

@@ -14,6 +14,7 @@ import { checkReplyUrl } from '../webhooks/index.ts';
 import { maskToken, newJobId } from './job-id.ts';
 import type { JobEvents } from './job-events.ts';
 import { renderJob } from './render.ts';
+import { quarantined } from './bot-replies.ts';
 
 export interface JobServiceOptions {
   store: Store;
@@ -186,7 +187,13 @@ export class JobService {
       throw new ApiError(429, 'No configured account is available right now', accounts.map((a) => `${a.channel}: ${a.health.state}`).join(', '));
     }
     const now = this.#o.now();
-    const withCredits = healthy.filter((a) => hasCredits(a, now, provider));
+    // A channel held back after the bot failed to answer takes no command until its quarantine ends.
+    const open = healthy.filter((a) => !quarantined(a, now));
+    if (open.length === 0) {
+      const held = quarantined(healthy[0]!, now)!;
+      throw new ApiError(429, healthy.length === 1 ? held.error : 'Every configured account is held back after the bot failed to answer', healthy.length === 1 ? held.detail : healthy.map((a) => quarantined(a, now)!.error).join('; '));
+    }
+    const withCredits = open.filter((a) => hasCredits(a, now, provider));
     if (withCredits.length === 0) {
       const reasons = healthy.map((a) => provider.eligibility?.(a, now)).flatMap((e) => (e && !e.ok ? [e.error] : []));
       throw new ApiError(429, 'No configured account has credits left', reasons.join('; ') || undefined);
@@ -196,6 +203,8 @@ export class JobService {
 
   private assertUsable(account: AccountRecord, provider: Provider): void {
     if (account.health.state !== 'active') throw unavailable(account, provider);
+    const held = quarantined(account, this.#o.now());
+    if (held) throw new ApiError(429, held.error, held.detail);
     const eligible = provider.eligibility?.(account, this.#o.now());
     if (eligible && !eligible.ok) throw new ApiError(429, eligible.error, eligible.detail);
   }

@@ -10,6 +10,7 @@ import type { AccountRecord, JobRecord, Store } from '../store/index.ts';
 import { ACTIVE_STATUSES } from '../store/index.ts';
 import type { Logger } from '../webhooks/index.ts';
 import { executeJob, failure, finishJob, followRecovered, type ExecutionContext } from './execute.ts';
+import { quarantineChannel, timeoutError, type BotReplyObserver } from './bot-replies.ts';
 import type { JobEvents } from './job-events.ts';
 import { PollLoop } from '../shared/poll-loop.ts';
 
@@ -27,6 +28,10 @@ export interface JobRunnerOptions {
   now?: () => number;
   /** Keep copies of completed jobs' result files (see `retain.ts`). */
   retainResults?: boolean;
+  /** Hears about bot messages kept because no rule understood them (metrics). */
+  observer?: BotReplyObserver;
+  /** How long a channel is held back after an interaction failure or a timeout. */
+  quarantineMs?: number;
 }
 
 interface Running {
@@ -120,6 +125,9 @@ export class JobRunner {
       changed: (jobid) => this.#o.events.changed(jobid),
       register: (close) => entry.closers.push(close),
       retainResults: this.#o.retainResults ?? false,
+      log: this.#o.log,
+      ...(this.#o.observer ? { observer: this.#o.observer } : {}),
+      ...(this.#o.quarantineMs !== undefined ? { quarantineMs: this.#o.quarantineMs } : {}),
     });
     entry.done = (async () => {
       if (!provider || !command) {
@@ -151,9 +159,19 @@ export class JobRunner {
         const ended = await finishJob(
           { store: this.#o.store, provider, now: this.#o.now, changed: (id) => this.#o.events.changed(id) },
           job,
-          failure('Timed out waiting for the bot', 504, `no final answer before ${new Date(job.deadlineAt ?? 0).toISOString()}`),
+          // What the bot last said (kept messages included) is the most useful part of the error.
+          failure(timeoutError((await this.#o.store.jobs.getById(job.jobid)) ?? job), 504, `no final answer before ${new Date(job.deadlineAt ?? 0).toISOString()}`),
         );
         if (ended) this.#o.onJobEnded?.(ended);
+        // A late answer must not be taken for the next job in this channel.
+        const account = ended && job.accountId ? await this.#o.store.accounts.getById(job.accountId) : undefined;
+        if (account && (this.#o.owns?.(account.id) ?? true)) {
+          await quarantineChannel(
+            { store: this.#o.store, provider, account, client: this.#o.pool.client(account), now: this.#o.now, log: this.#o.log, ...(this.#o.observer ? { observer: this.#o.observer } : {}) },
+            this.#o.now() + (this.#o.quarantineMs ?? 10 * 60_000),
+            'timed out',
+          ).catch(() => undefined);
+        }
       }
     }
     await this.#o.store.jobs.releaseSlot(job.jobid, this.#o.now());

@@ -26,6 +26,7 @@ export class SwitchboardMetrics {
   readonly #webhookBacklog = this.registry.gauge('switchboard_webhook_backlog', 'Webhook deliveries still pending (all instances).');
   readonly #webhookAttempts = this.registry.counter('switchboard_webhook_attempts_total', 'Webhook delivery attempts, by outcome.');
   readonly #webhookLatency = this.registry.histogram('switchboard_webhook_delivery_seconds', 'Duration of webhook delivery attempts.', HTTP_SECONDS);
+  readonly #botMessagesKept = this.registry.counter('switchboard_bot_messages_kept_total', 'Bot messages no reply rule understood (unclassified) or that arrived in a held-back channel (quarantined), by bot and reason.');
   readonly #httpDuration = this.registry.histogram('switchboard_http_request_duration_seconds', 'HTTP request latency, by method, route and status.', HTTP_SECONDS);
 
   constructor(store: Store, providers: readonly Provider[]) {
@@ -68,6 +69,10 @@ export class SwitchboardMetrics {
   discordSignal(signal: AccountSignal): void {
     if (signal.type === 'api_error') this.#discordErrors.inc({ kind: signal.error.kind, code: String(signal.error.code ?? 0), status: String(signal.error.status ?? 0) });
     else if (signal.type === 'rate_limited') this.#discordRateLimits.inc({ scope: signal.global ? 'global' : 'user' });
+  }
+
+  botMessageKept(bot: string, reason: string): void {
+    this.#botMessagesKept.inc({ bot, reason });
   }
 
   gatewayReconnected(how: 'resumed' | 'identified'): void {
