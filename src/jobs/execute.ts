@@ -11,6 +11,7 @@ import { ACTIVE_STATUSES } from '../store/index.ts';
 import { renderJob } from './render.ts';
 import { buttonsOf, messagePatch } from './message-fields.ts';
 import { retainResults } from './retain.ts';
+import { checkCommandsOnFirstUse } from './first-use-check.ts';
 import { keepUnclassified, quarantineChannel, type BotReplyObserver, type InfoLog } from './bot-replies.ts';
 
 export interface ExecutionContext {
@@ -206,6 +207,8 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
   ctx.changed(job.jobid);
   const steps = stepsOf(started);
   const files = new Map((await ctx.store.jobs.files(job.jobid)).map((f) => [f.field, f]));
+  // Compared once per account (in the background): differences appear on the account and the dashboard.
+  void checkCommandsOnFirstUse(ctx);
   let verdict: Verdict | undefined;
   for (const [index, step] of steps.entries()) {
     const last = index === steps.length - 1;

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { form, png, startHarness, type Harness } from '../support/harness.ts';
+import { waitUntil } from '../support/wait.ts';
 
 describe('accounts checked against the command index', () => {
   let h: Harness;
@@ -36,6 +37,28 @@ describe('accounts checked against the command index', () => {
     const listed = await (await h.call('POST', '/v1/faceswap/listid', { form: form({ channel: account.channel }) })).json();
     expect(listed.status).toBe('completed');
     void png;
+  });
+});
+
+describe('commands checked on first use', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { SWITCHBOARD_VERIFY_ACCOUNTS: '0' } });
+  });
+  afterAll(() => h.close());
+
+  it('compares the commands when an account saved without verification first runs a command', async () => {
+    const account = await h.addFaceswapAccount();
+    expect((await (await h.call('GET', `/v1/faceswap/account/${account.channel}`)).json()).commandCheck).toBeUndefined();
+    h.sim.control.renameCommandOption('faceswap', 'headshot', 'prompt', 'text');
+    const listed = await (await h.call('POST', '/v1/faceswap/listid', { form: form({}) })).json();
+    expect(listed.status).toBe('completed');
+    let check: { ok?: boolean; problems?: string[] } | undefined;
+    await waitUntil(async () => {
+      check = (await (await h.call('GET', `/v1/faceswap/account/${account.channel}`)).json()).commandCheck;
+      return check !== undefined;
+    }, 10_000, 'the command check');
+    expect(check).toMatchObject({ ok: false, problems: expect.arrayContaining([expect.stringContaining('/headshot has no option "prompt"'), expect.stringContaining('/headshot requires option "text"')]) });
   });
 });
 
