@@ -191,8 +191,10 @@ export class ReplyCorrelator {
     const owner = this.byMessage.get(message.id);
     if (owner) {
       const previous = owner.messages.get(message.id);
-      // MESSAGE_UPDATE may be partial: overlay it on what we have.
-      const merged = previous ? ({ ...previous, ...message } as DiscordMessage) : message;
+      // Since late 2024 MESSAGE_UPDATE carries the full message: replace the copy, or removed parts
+      // (emptied components, embeds) would never clear (real-world.md §1). Only an update without
+      // an author (an old partial one) is overlaid on what we have.
+      const merged = previous && !message.author ? ({ ...previous, ...message } as DiscordMessage) : message;
       if (source === 'history' && previous && fingerprint(previous) === fingerprint(merged)) return;
       owner.messages.set(message.id, merged);
       owner.listener({ type: 'message_updated', message: merged });
