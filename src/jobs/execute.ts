@@ -4,7 +4,7 @@
  * ends. Used by the runner for new jobs and, with {@link followRecovered}, for jobs a previous
  * process left in flight.
  */
-import { DiscordError, InteractionFailedError, type DiscordAccountClient, type DiscordMessage, type InteractionHandle } from '../discord/index.ts';
+import { DiscordError, InteractionFailedError, quotesPrompt, type DiscordAccountClient, type DiscordMessage, type InteractionHandle } from '../discord/index.ts';
 import { aliasOptions, type CommandStep, type Provider, type Verdict } from '../providers/index.ts';
 import type { AccountRecord, JobPatch, JobRecord, JobStatus, Store } from '../store/index.ts';
 import { ACTIVE_STATUSES } from '../store/index.ts';
@@ -259,12 +259,23 @@ export async function followRecovered(ctx: ExecutionContext, job: JobRecord): Pr
   // Linked replies name this job's interaction (or are the message it already had).
   const linked = (m: DiscordMessage) =>
     (job.messageId !== null && m.id === job.messageId) ||
+    // A reply to the message the job already had (its acknowledgement).
+    (job.messageId !== null && m.message_reference?.message_id === job.messageId) ||
     (interactionId !== undefined && (m.interaction_metadata?.id === interactionId || m.interaction?.id === interactionId)) ||
     (nonce !== undefined && m.nonce !== undefined && m.nonce !== null && String(m.nonce) === nonce);
   // Bots that post results as plain messages can only be matched by mention and time — safe
   // only where one job at a time runs in the channel.
+  // The same heuristics as live correlation: in a one-command channel any newer bot message
+  // (mention or not) that names no other interaction; elsewhere one that quotes the job's prompt.
+  const prompt = typeof job.request.prompt === 'string' ? job.request.prompt : undefined;
+  const otherInteraction = (m: DiscordMessage) => {
+    const id = m.interaction_metadata?.id ?? m.interaction?.id;
+    return id !== undefined && id !== interactionId;
+  };
   const mentioned = (m: DiscordMessage) =>
-    ctx.provider.capacity(ctx.account) === 1 && Date.parse(m.timestamp ?? '') >= since - 2000 && (m.mentions?.some((u) => u.id === user.id) || m.interaction_metadata?.user?.id === user.id);
+    !otherInteraction(m) &&
+    Date.parse(m.timestamp ?? '') >= since - 2000 &&
+    (ctx.provider.capacity(ctx.account) === 1 || (prompt !== undefined && quotesPrompt(m, prompt) && (m.mentions?.some((u) => u.id === user.id) ?? false)));
   const relevant = (m: DiscordMessage) => m.channel_id === job.channel && m.author?.id !== user.id && (linked(m) || mentioned(m));
 
   const verdict = await new Promise<Verdict | undefined>((resolve) => {
