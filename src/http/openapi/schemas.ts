@@ -17,21 +17,36 @@ export const ErrorSchema = {
 
 export const CreditsSchema = {
   type: 'object',
-  properties: { timestamp: str, total: int, used: int },
-  required: ['timestamp', 'total', 'used'],
+  description: '`used`: the sum of the per-job costs the bot printed since the last reset (or its own figure); `total` only when the bot prints one',
+  properties: {
+    timestamp: str,
+    total: int,
+    used: int,
+    outOfCredits: { type: 'boolean', description: 'the bot refused a command for lack of credits' },
+    resetsAt: { ...str, format: 'date-time', description: 'when the reset rule (SWITCHBOARD_CREDITS_RESET) puts the account back' },
+  },
+  required: ['timestamp', 'used'],
+  additionalProperties: false,
+} as const;
+
+const commandCheck = {
+  type: 'object',
+  description: "the last comparison of the bot's commands with Discord's live command index (additive)",
+  properties: { checkedAt: int, ok: { type: 'boolean' }, problems: { type: 'array', items: str } },
+  required: ['checkedAt', 'ok', 'problems'],
   additionalProperties: false,
 } as const;
 
 export const FaceswapAccountSchema = {
   type: 'object',
-  properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' } },
+  properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' }, commandCheck },
   required: ['server', 'channel', 'discord'],
   additionalProperties: false,
 } as const;
 
 export const PikaAccountSchema = {
   type: 'object',
-  properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: 10 } },
+  properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: 10 }, commandCheck },
   required: ['channel', 'discord', 'maxJobs'],
   additionalProperties: false,
 } as const;
@@ -86,6 +101,11 @@ export const JobSchema = {
     error: str,
     errorDetails: str,
     code: int,
+    botMessages: {
+      type: 'array',
+      description: 'bot messages of this job that no reply rule understood (additive)',
+      items: { type: 'object', properties: { at: { ...str, format: 'date-time' }, messageId: str, text: str, attachments: int, embeds: int }, required: ['at', 'messageId', 'text', 'attachments', 'embeds'], additionalProperties: false },
+    },
   },
   required: ['jobid', 'verb', 'status', 'created', 'updated', 'discord', 'channel', 'code'],
   additionalProperties: false,
