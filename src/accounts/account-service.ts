@@ -126,7 +126,7 @@ export class AccountService {
     if (!outcome.ok) return undefined;
     if (!outcome.comparison.botPresent) {
       const where = provider.location === 'guild' ? `server ${fields.server}` : `DM channel ${fields.channel}`;
-      throw badRequest(botMissing(provider, fields.channel, fields.server), `no ${provider.displayName} commands in the application-command-index of ${where}`);
+      throw badRequest(botMissing(provider, fields.channel, fields.server), `no ${(provider.title ?? provider.name)} commands in the application-command-index of ${where}`);
     }
     return toCommandCheck(outcome.comparison, provider, fields.channel, fields.server, this.now());
   }

@@ -19,9 +19,9 @@ export type CommandCheckOutcome = { ok: true; comparison: CommandComparison } | 
 export async function checkProviderCommands(provider: Provider, input: CommandCheckInput): Promise<CommandCheckOutcome> {
   try {
     const index = await fetchCommandIndex({ token: input.token, apiUrl: input.apiUrl, channelId: input.channelId, ...(provider.location === 'guild' && input.guildId ? { guildId: input.guildId } : {}) });
-    const comparison = compareCommands(index, provider.discordCommands, {
+    const comparison = compareCommands(index, provider.discordCommands ?? [], {
       ...(provider.applicationId ? { applicationId: provider.applicationId } : {}),
-      botName: provider.displayName,
+      botName: (provider.title ?? provider.name),
       aliases: provider.rules?.current.table.optionAliases ?? {},
     });
     return { ok: true, comparison };
@@ -36,7 +36,7 @@ export async function checkProviderCommands(provider: Provider, input: CommandCh
 export function botMissing(provider: Provider, channel: string, server: string | null): string {
   if (provider.missingBotExplanation) return provider.missingBotExplanation;
   const where = provider.location === 'guild' && server ? `server ${server}` : `channel ${channel}`;
-  return `The ${provider.displayName} bot is not in ${where}: Discord's command index there has none of its commands. Invite the bot to the server${provider.applicationId ? ` (application id ${provider.applicationId})` : ''}, then save the account again.`;
+  return `The ${(provider.title ?? provider.name)} bot is not in ${where}: Discord's command index there has none of its commands. Invite the bot to the server${provider.applicationId ? ` (application id ${provider.applicationId})` : ''}, then save the account again.`;
 }
 
 /** The stored form of a comparison. */

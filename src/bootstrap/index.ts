@@ -3,14 +3,14 @@
  * their Discord clients, jobs (service + runner), and webhook delivery. `switchboard serve`, the
  * CLI's other commands and the tests all start here.
  */
-import { AccountPool, AccountService, checkProviderCommands, type AccountPoolOptions } from '../accounts/index.ts';
+import { AccountPool, AccountSelector, AccountService, checkProviderCommands, type AccountPoolOptions } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
 import { verifyAccount } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { SwitchboardMetrics } from '../metrics/index.ts';
-import { configureProviders, providers, type Provider } from '../providers/index.ts';
+import { configureProviders, registry, type ProviderRegistry } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
 import { WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   webhookRetry?: RetryPolicy;
   /** Bot rules used when no SWITCHBOARD_BOT_RULES file is configured (the simulator's wording). */
   fallbackBotRules?: unknown;
+  /** The bots served; the built-in registry by default (tests add their own providers). */
+  providers?: ProviderRegistry;
 }
 
 export interface Services {
@@ -35,7 +37,7 @@ export interface Services {
   store: Store;
   secrets: SecretBox;
   accounts: AccountService;
-  providers: readonly Provider[];
+  providers: ProviderRegistry;
   pool: AccountPool;
   events: JobEvents;
   jobs: JobService;
@@ -62,6 +64,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     await store.close();
     throw error;
   }
+  const providers = runtime.providers ?? registry;
   const metrics = new SwitchboardMetrics(store, providers);
   const notifications = store.notifications;
   const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
@@ -112,10 +115,6 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     retainResults: config.retainResults,
     observer: metrics,
     quarantineMs: config.quarantineMs,
-    onJobEnded: (job) => {
-      metrics.jobEnded(job);
-      if (job.replyUrl) webhooks.kick();
-    },
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
   });
   // Submissions wake the local runner, and through the database the one that owns the account.
@@ -131,11 +130,21 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     queueLimit: config.queueLimit,
     allowPrivateCallbacks: config.allowPrivateCallbacks,
     wake,
+    selector: new AccountSelector({
+      store,
+      secrets,
+      // A bring-your-own call brought a new token for its channel: the client and the runner follow.
+      onAccountChanged: (account) => {
+        pool.refresh(account);
+        runner.accountsChanged();
+      },
+    }),
     onSubmitted: (job) => metrics.jobSubmitted(job),
-    onEnded: (job) => {
-      metrics.jobEnded(job);
-      if (job.replyUrl) webhooks.kick();
-    },
+  });
+  // Every job ending (bot result, failure, cancel, expiry, recovery) is announced once, by endJob.
+  events.onEnded((job) => {
+    metrics.jobEnded(job);
+    if (job.replyUrl) webhooks.kick();
   });
   const retention = new RetentionSweeper(store, { resultDays: config.resultRetentionDays, jobDays: config.jobRetentionDays });
   let started = false;

@@ -16,11 +16,11 @@
  * ```
  */
 export { DiscordAccountClient } from './account-client.ts';
-export type { AccountSignal, AccountClientEvents, DiscordAccountClientOptions, InvokeCommandRequest } from './account-client.ts';
+export type { AccountSignal, AccountClientEvents, DiscordAccountClientOptions, InvokeCommandRequest, ResumeFollowingRequest } from './account-client.ts';
 export { InteractionHandle, buildCommandData, findButton } from './interactions.ts';
 export type { ReplyEvent, CommandInput, OptionValue } from './interactions.ts';
 export { ReplyCorrelator, quotesPrompt } from './correlation.ts';
-export type { CorrelationEvent, MatchRule, PendingSpec } from './correlation.ts';
+export type { CorrelationEvent, MatchRule, PendingSpec, ResumeSpec } from './correlation.ts';
 export { CommandCache, findCommand } from './commands.ts';
 export { compareCommands, fetchCommandIndex } from './command-check.ts';
 export type { CommandNeed, CommandComparison, OptionKind } from './command-check.ts';

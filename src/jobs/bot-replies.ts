@@ -95,12 +95,3 @@ export async function quarantineChannel(
   const timer = setTimeout(off, Math.max(0, until - deps.now()));
   timer.unref?.();
 }
-
-/** Why an account may not take a command now because its channel is held back, if it is. */
-export function quarantined(account: AccountRecord, now: number): { error: string; detail: string } | undefined {
-  if (account.quarantineUntil === null || account.quarantineUntil <= now) return undefined;
-  return {
-    error: `Channel ${account.channel} is held back until ${new Date(account.quarantineUntil).toISOString()}: the bot did not answer its last command in time`,
-    detail: 'a late answer to that command must not be taken for a new one (SWITCHBOARD_QUARANTINE)',
-  };
-}

@@ -18,12 +18,12 @@ export async function checkCommandsOnFirstUse(deps: { store: Store; provider: Pr
   seen.add(account.id);
   try {
     const index = await deps.client.commands.index(provider.location === 'guild' && account.server ? { guildId: account.server } : { channelId: account.channel });
-    const comparison = compareCommands(index, provider.discordCommands, {
+    const comparison = compareCommands(index, provider.discordCommands ?? [], {
       ...(provider.applicationId ? { applicationId: provider.applicationId } : {}),
-      botName: provider.displayName,
+      botName: (provider.title ?? provider.name),
       aliases: provider.rules?.current.table.optionAliases ?? {},
     });
-    const problems = comparison.botPresent ? comparison.problems : [`${provider.displayName} has no commands in this channel's command index`];
+    const problems = comparison.botPresent ? comparison.problems : [`${(provider.title ?? provider.name)} has no commands in this channel's command index`];
     await store.accounts.setCommandCheck(account.id, { checkedAt: deps.now(), ok: problems.length === 0, problems }, deps.now());
   } catch {
     // Best effort: the command itself reports what goes wrong.

@@ -1,6 +1,7 @@
 /** The bots switchboard drives. Adding a bot means adding a folder here and a line below. */
 import { faceswap } from './faceswap/index.ts';
 import { pika } from './pika/index.ts';
+import { ProviderRegistry } from './registry.ts';
 import type { Provider } from './types.ts';
 import { ConfigError, type Config } from '../config/index.ts';
 import { parseCreditReset, setCreditReset } from './faceswap/credits.ts';
@@ -11,8 +12,20 @@ export { checkFields, type CheckedFile } from './shared/command-fields.ts';
 export { classify, RuleBook, RuleError, type CompiledRules, type ReplyRuleTable } from './shared/reply-rules.ts';
 export { aliasOptions, readMessage } from './shared/reply-rules.ts';
 export { stripMentions, embedText } from './shared/reply-view.ts';
+export { ProviderRegistry } from './registry.ts';
 
-export const providers: readonly Provider[] = [faceswap, pika];
+/** The registry of built-in providers: one line per bot. */
+export const registry = new ProviderRegistry([
+  faceswap,
+  pika,
+]);
+
+export const providers: readonly Provider[] = registry.all;
+
+/** The built-in provider called `name`, if any. */
+export function getProvider(name: string): Provider | undefined {
+  return registry.get(name);
+}
 
 /**
  * Applies the operator's configuration to the providers: the bot rules file (or, when none is

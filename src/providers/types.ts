@@ -18,7 +18,16 @@ export interface AccountFields {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; status?: number };
 
+/** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
+export type JsonSchema = Record<string, unknown>;
+
 export interface ProviderAccountSpec {
+  /**
+   * The account's shapes, declared beside {@link parse} and {@link render} that enforce them:
+   * `request` is the `POST /v1/<bot>/account/<channel>` body, `response` what `render` returns.
+   * The OpenAPI document is built from them (as the `<Name>Account` component).
+   */
+  readonly schema: { readonly request: JsonSchema; readonly response: JsonSchema };
   /** Validates a POST account body in useapi's order, returning its exact 400 message on failure. */
   parse(body: Record<string, unknown>, pathChannel: string): Parsed<AccountFields>;
   /** The account in useapi's response shape; `discord` is the plaintext token, as useapi shows it. */
@@ -108,19 +117,26 @@ export type Verdict =
   /** No rule recognised the message: kept with the job and shown to the operator; the job goes on waiting. */
   | { kind: 'unclassified'; text: string };
 
+/** Why an account cannot take work right now (a provider's own rule, e.g. no credits left). */
+export interface Ineligible {
+  /** Completes "Channel <channel> …", e.g. `has no credits left until the daily reset`. */
+  reason: string;
+  detail?: string;
+}
+
 export interface Provider {
   /** Path segment and `verb` prefix: `/v1/<name>/…`, `<name>-<command>`. */
   readonly name: string;
+  /** The bot's name as people know it, for documentation (e.g. `InsightFaceSwap`). */
+  readonly title?: string;
   readonly account: ProviderAccountSpec;
   readonly commands: readonly ProviderCommand[];
   /** Where the bot lives: a guild text channel (needs the account's server) or a DM channel. */
   readonly location: 'guild' | 'dm';
   /** The bot's application id when it is public knowledge; otherwise discovered from the DM's command index. */
   readonly applicationId?: string;
-  /** How the bot is called in messages to the operator (e.g. `InsightFaceSwap`). */
-  readonly displayName: string;
   /** The Discord commands this provider sends, compared with the live command index (account save, doctor, first use). */
-  readonly discordCommands: readonly CommandNeed[];
+  readonly discordCommands?: readonly CommandNeed[];
   /** Jobs one account may run at once. */
   capacity(account: AccountRecord): number;
   /**
@@ -141,8 +157,12 @@ export interface Provider {
    * account's new credits given its current ones; undefined when it says nothing.
    */
   credits?(previous: Credits | null, message: DiscordMessage, verdict: Verdict, now: number): Credits | undefined;
-  /** Whether an account may take work now beyond its health (e.g. credits); the error explains why not. */
-  eligibility?(account: AccountRecord, now: number): { ok: true } | { ok: false; error: string; detail?: string };
+  /**
+   * The provider's own eligibility rule, on top of the shared one (healthy account), which lives
+   * in `accounts/account-selector.ts`: returns why the account cannot take work now, or
+   * undefined when it can. E.g. faceswap: out of credits until the reset rule puts it back.
+   */
+  eligible?(account: AccountRecord, now: number): Ineligible | undefined;
   /**
    * Said when the bot's commands are missing from the channel's command index (on account save,
    * and when a call cannot find the bot), e.g. that the bot was retired.

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
-import type { AccountHealth, AccountInput, AccountRecord, AccountStore, BotMessageNote, CommandCheck, Credits, HealthState } from './types.ts';
+import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type BotMessageNote, type CommandCheck, type Credits } from './types.ts';
 
 function parseJson<T>(text: string | null | undefined): T | null {
   if (text === null || text === undefined || text === '') return null;
@@ -12,8 +12,6 @@ function parseJson<T>(text: string | null | undefined): T | null {
     return null;
   }
 }
-
-const HEALTH_STATES: readonly HealthState[] = ['active', 'cooling_down', 'needs_human', 'auth_failed', 'unreachable'];
 
 function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   const credits: Credits | null =

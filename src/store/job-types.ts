@@ -1,13 +1,25 @@
 /** The job model as the store keeps it (rendering to useapi's JSON happens in src/jobs). */
 import type { BotMessageNote } from './types.ts';
 
-export type JobStatus = 'created' | 'started' | 'progress' | 'completed' | 'failed' | 'moderated' | 'cancelled';
+/**
+ * The job status vocabulary, declared once (useapi §3.1): the store, the runner's state machine
+ * and the API (OpenAPI's enum included) all use these lists.
+ */
+export const ACTIVE_STATUSES = ['created', 'started', 'progress'] as const;
+export const TERMINAL_STATUSES = ['completed', 'failed', 'moderated', 'cancelled'] as const;
+export const JOB_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+/** Sent to Discord and not yet ended: the statuses a runner follows. */
+export const RUNNING_STATUSES = ['started', 'progress'] as const satisfies readonly ActiveStatus[];
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'moderated', 'cancelled'];
-export const ACTIVE_STATUSES: readonly JobStatus[] = ['created', 'started', 'progress'];
+export function isTerminal(status: JobStatus): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly JobStatus[]).includes(status);
+}
 
-export function isTerminal(status: JobStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
+export function isActive(status: JobStatus): status is ActiveStatus {
+  return (ACTIVE_STATUSES as readonly JobStatus[]).includes(status);
 }
 
 export interface RetainedResult {
@@ -105,7 +117,7 @@ export interface RecentJobsFilter {
 /** How a new job claims capacity on its account. */
 export interface CapacityClaim {
   accountId: string;
-  /** Jobs that may run at once on the account (faceswap 1, pika maxJobs). */
+  /** Jobs that may run at once on the account (the provider's capacity, or the call's maxJobs). */
   limit: number;
   /** When every slot is taken: wait in a FIFO queue of at most this many jobs instead of failing. */
   queueLimit?: number;
@@ -121,6 +133,14 @@ export interface TerminalWebhook {
   url: string;
   /** Renders the job as the callback body, from the row as it is after the update. */
   render(job: JobRecord): unknown;
+}
+
+export interface UpdateOptions {
+  /**
+   * Whether the job may have input files to delete when it ends (default true). The runner says
+   * false for jobs planned without files, sparing a statement per job.
+   */
+  hasFiles?: boolean;
 }
 
 export interface JobStore {
@@ -146,7 +166,7 @@ export interface JobStore {
    * status releases the job's slot unless the patch says `holdsSlot: true`, and may bring a
    * webhook, enqueued in the same transaction.
    */
-  update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook): Promise<JobRecord | undefined>;
+  update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook, options?: UpdateOptions): Promise<JobRecord | undefined>;
   /** Moves the oldest queued jobs of the account into free slots; returns the jobs promoted. */
   promoteQueued(accountId: string, limit: number, now: number): Promise<JobRecord[]>;
   /** How many queued jobs of the same account are ahead of this one. */

@@ -11,7 +11,13 @@ export * from './job-types.ts';
 export * from './outbox-types.ts';
 export * from './lease-types.ts';
 
-export type HealthState = 'active' | 'cooling_down' | 'needs_human' | 'auth_failed' | 'unreachable';
+/**
+ * The account health vocabulary, declared once: the store persists it, the state machine in
+ * `accounts/health.ts` moves between these states, and the API and dashboard show them.
+ * Only `active` accounts take work.
+ */
+export const HEALTH_STATES = ['active', 'cooling_down', 'needs_human', 'auth_failed', 'unreachable'] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
 
 export interface TenantRecord {
   id: string;
@@ -89,7 +95,7 @@ export interface AccountRecord {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
-  /** False for a channel a call brought itself (Pika); such accounts are tracked but not listed. */
+  /** False for a channel a call brought itself (bring-your-own providers); tracked but not listed. */
   listed: boolean;
   credits: Credits | null;
   health: AccountHealth;

@@ -87,8 +87,8 @@ export const doctor: Command = async (argv, io) => {
             await store.accounts.setCommandCheck(account.id, check, Date.now());
             if (!outcome.comparison.botPresent) findings.push({ check: 'bot', ok: false, message: check.problems[0]! });
             else {
-              findings.push({ check: 'bot', ok: true, message: `${provider.displayName} is there (application ${outcome.comparison.applicationId}).` });
-              if (check.ok) findings.push({ check: 'commands', ok: true, message: `Its commands match what switchboard sends (${provider.discordCommands.length} checked).` });
+              findings.push({ check: 'bot', ok: true, message: `${(provider.title ?? provider.name)} is there (application ${outcome.comparison.applicationId}).` });
+              if (check.ok) findings.push({ check: 'commands', ok: true, message: `Its commands match what switchboard sends (${(provider.discordCommands ?? []).length} checked).` });
               for (const problem of check.problems) findings.push({ check: 'commands', ok: false, message: problem });
             }
           }

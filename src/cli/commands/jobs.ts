@@ -2,7 +2,7 @@
 import { loadConfig } from '../../config/index.ts';
 import { jobView } from '../../dashboard/index.ts';
 import { providers } from '../../providers/index.ts';
-import { ACTIVE_STATUSES, openStore } from '../../store/index.ts';
+import { ACTIVE_STATUSES, isActive, openStore } from '../../store/index.ts';
 import { CliError, parseCommandArgs, type Command } from '../command.ts';
 import { createStyle, paintState, table } from '../style.ts';
 
@@ -14,7 +14,7 @@ Options:
   --active     only jobs that are still running (created, started, progress)
   --limit N    at most N jobs (default 20, at most 1000)
   --tenant T   only the jobs of the tenant with this id or token name
-  --bot BOT    only faceswap or pika jobs
+  --bot BOT    only that bot's jobs (${providers.map((p) => p.name).join(', ')})
   --json       one JSON document instead of a table
   --data-dir D the embedded store in folder D (default SWITCHBOARD_DATA_DIR or ./data;
                ./data-simulate after serve --simulate)
@@ -79,7 +79,7 @@ export const jobs: Command = async (argv, io) => {
       ['CREATED', 'TENANT', 'VERB', 'STATUS', 'CHANNEL', 'ERROR', 'JOBID'],
       found.map((job) => {
         const view = jobView(job);
-        const status = view.queued && ACTIVE_STATUSES.includes(job.status) ? 'queued' : view.status;
+        const status = view.queued && isActive(job.status) ? 'queued' : view.status;
         return [ago(view.created, now), names.get(job.tenantId) ?? job.tenantId, view.verb, paintState(style, status), view.channel, view.error ?? '', style.dim(view.jobid)];
       }),
     );

@@ -19,7 +19,7 @@
 import type { DiscordMessage } from '../../discord/index.ts';
 import type { AccountRecord, Credits } from '../../store/index.ts';
 import { costOf, usageOf, type CompiledRules } from '../shared/reply-rules.ts';
-import type { Verdict } from '../types.ts';
+import type { Ineligible, Verdict } from '../types.ts';
 
 export type CreditReset = { kind: 'after'; ms: number } | { kind: 'daily'; minuteOfDay: number } | { kind: 'never' };
 
@@ -134,16 +134,24 @@ export function applyCreditFacts(previous: Credits | null, facts: CreditFacts, n
   return next;
 }
 
-/** The eligibility rule for selection: an out-of-credits account takes no work until its reset. */
-export function creditEligibility(account: AccountRecord, now: number): { ok: true } | { ok: false; error: string; detail: string } {
-  if (!outOfCredits(account.credits, now)) return { ok: true };
+/**
+ * Faceswap's eligibility rule (the provider hook `eligible`): an out-of-credits account takes no
+ * work until the reset rule puts it back. Completes "Channel <channel> …".
+ */
+export function faceswapEligible(account: AccountRecord, now: number): Ineligible | undefined {
+  if (!outOfCredits(account.credits, now)) return undefined;
   const back = expectedBack(account.credits);
   const rule = reset.kind === 'after' ? `after:${Math.round(reset.ms / 60_000)}m` : reset.kind === 'daily' ? `daily@${String(Math.floor(reset.minuteOfDay / 60)).padStart(2, '0')}:${String(reset.minuteOfDay % 60).padStart(2, '0')} UTC` : 'never';
   return {
-    ok: false,
-    error: `Channel ${account.channel} has no credits left${back !== undefined ? ` until ${new Date(back).toISOString()}` : ''}`,
+    reason: `has no credits left${back !== undefined ? ` until ${new Date(back).toISOString()}` : ''}`,
     detail: `the bot said so; credits come back by the reset rule ${rule} (SWITCHBOARD_CREDITS_RESET)${back === undefined ? ', or when the account is saved again' : ''}`,
   };
+}
+
+/** The same rule as a yes/no with the error a call gets (tests, CLI). */
+export function creditEligibility(account: AccountRecord, now: number): { ok: true } | { ok: false; error: string; detail: string } {
+  const refusal = faceswapEligible(account, now);
+  return refusal ? { ok: false, error: `Channel ${account.channel} ${refusal.reason}`, detail: refusal.detail ?? '' } : { ok: true };
 }
 
 /** The account's `credits` as the account API shows them: useapi's fields plus what is known. */

@@ -3,7 +3,7 @@ import type { Provider } from '../types.ts';
 import { faceswapDiscordCommands } from './discord-commands.ts';
 import { faceswapAccount } from './account.ts';
 import { faceswapCommands } from './commands.ts';
-import { creditEligibility } from './credits.ts';
+import { faceswapEligible } from './credits.ts';
 import { faceswapCredits, faceswapRuleBook, interpretFaceswap } from './replies.ts';
 
 /** The bot's public application id (its invite link and setup guides name it). */
@@ -11,7 +11,7 @@ export const FACESWAP_APPLICATION_ID = '1090660574196674713';
 
 export const faceswap: Provider = {
   name: 'faceswap',
-  displayName: 'InsightFaceSwap',
+  title: 'InsightFaceSwap',
   discordCommands: faceswapDiscordCommands,
   account: faceswapAccount,
   commands: faceswapCommands,
@@ -22,6 +22,6 @@ export const faceswap: Provider = {
   interpret: interpretFaceswap,
   rules: faceswapRuleBook,
   credits: faceswapCredits,
-  eligibility: creditEligibility,
+  eligible: faceswapEligible,
   renderExtras: () => ({}),
 };

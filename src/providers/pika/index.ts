@@ -16,7 +16,7 @@ export const PIKA_RETIRED =
 
 export const pika: Provider = {
   name: 'pika',
-  displayName: 'Pika',
+  title: 'Pika',
   discordCommands: pikaDiscordCommands,
   account: pikaAccount,
   commands: pikaCommands,
