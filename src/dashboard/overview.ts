@@ -81,7 +81,8 @@ export function accountView(account: AccountRecord, provider: Provider | undefin
       until: iso(health.until),
       nextProbeAt: iso(health.nextProbeAt),
     },
-    credits: account.credits,
+    // An out-of-credits mark the provider's reset rule has already lifted is not shown.
+    credits: account.credits && account.credits.exhaustedAt !== undefined && provider && !provider.eligible?.(account, Date.now()) ? (({ exhaustedAt: _lifted, ...rest }) => rest)(account.credits) : account.credits,
     slots: {
       used: jobsOnAccount.filter((j) => j.holdsSlot).length,
       capacity: provider ? provider.capacity(account) : 0,
