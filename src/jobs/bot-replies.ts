@@ -5,7 +5,7 @@
  * back (quarantined) and late bot messages in it are recorded on the account, never given to
  * another job.
  */
-import type { DiscordAccountClient, DiscordMessage } from '../discord/index.ts';
+import { snowflakeFromTimestamp, type DiscordAccountClient, type DiscordMessage } from '../discord/index.ts';
 import { readMessage, stripMentions, type Provider } from '../providers/index.ts';
 import type { AccountRecord, BotMessageNote, JobRecord, Store } from '../store/index.ts';
 
@@ -73,15 +73,17 @@ export async function quarantineChannel(
   deps: { store: Store; provider: Provider; account: AccountRecord; client: DiscordAccountClient; now: () => number; log?: InfoLog; observer?: BotReplyObserver },
   until: number,
   reason: string,
+  /** When the failed command was sent (epoch ms): bot messages posted since then that no job owns are recorded too. */
+  since?: number,
+  /** Messages the failed job already owns (not recorded). */
+  owned: readonly string[] = [],
 ): Promise<void> {
   await deps.store.accounts.setQuarantine(deps.account.id, until, deps.now());
   deps.log?.info({ bot: deps.provider.name, account: deps.account.id, channel: deps.account.channel, until: new Date(until).toISOString(), reason }, 'channel held back after the bot failed to answer');
   const self = deps.client.user?.id;
   const seen = new Set<string>();
-  const off = deps.client.on('dispatch', (event, data) => {
-    if (event !== 'MESSAGE_CREATE' && event !== 'MESSAGE_UPDATE') return;
-    const message = data as DiscordMessage;
-    if (!message || message.channel_id !== deps.account.channel || !message.author || message.author.id === self) return;
+  const record = (message: DiscordMessage) => {
+    if (!message || message.channel_id !== deps.account.channel || !message.author || message.author.id === self || owned.includes(message.id)) return;
     const fromBot = message.author.bot === true || message.author.id === deps.provider.applicationId || message.application_id === deps.provider.applicationId;
     if (!fromBot || deps.now() >= until) return;
     const key = `${message.id}:${message.content ?? ''}:${message.attachments?.length ?? 0}`;
@@ -91,7 +93,17 @@ export async function quarantineChannel(
     void deps.store.accounts.noteBotMessage(deps.account.id, note, KEEP_NOTES).catch(() => undefined);
     deps.observer?.botMessageKept?.(deps.provider.name, 'quarantined');
     deps.log?.info({ bot: deps.provider.name, account: deps.account.id, messageId: note.messageId, text: note.text, attachments: note.attachments }, 'late bot message in a held-back channel: recorded, given to no job');
+  };
+  const off = deps.client.on('dispatch', (event, data) => {
+    if (event === 'MESSAGE_CREATE' || event === 'MESSAGE_UPDATE') record(data as DiscordMessage);
   });
+  // What the bot posted between the failure and this watch (the same instant, or a restart).
+  if (since !== undefined) {
+    void deps.client
+      .listMessages(deps.account.channel, { after: snowflakeFromTimestamp(since - 2000), limit: 50 })
+      .then((history) => [...history].reverse().forEach(record))
+      .catch(() => undefined);
+  }
   const timer = setTimeout(off, Math.max(0, until - deps.now()));
   timer.unref?.();
 }

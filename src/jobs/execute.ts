@@ -280,9 +280,13 @@ async function continueJob(ctx: ExecutionContext, job: JobRecord, index: number,
     try {
       verdict = await follow(ctx, current, step, handle, last, memo);
     } catch (error) {
+      // The bot may still answer later: hold the channel back (before the job ends and frees its
+      // slot) so that answer is recorded and never taken for another job.
+      if (error instanceof InteractionFailedError) {
+        const state = runnerStateOf(current);
+        await quarantineChannel(ctx, ctx.now() + (ctx.quarantineMs ?? DEFAULT_QUARANTINE_MS), 'interaction failed', state.sentAt ?? current.startedAt ?? current.createdAt, [...(state.messageIds ?? []), ...(current.messageId ? [current.messageId] : [])]).catch(() => undefined);
+      }
       await endAndRelease(ctx, current, failureFromError(error, ctx.provider));
-      // The bot may still answer later: hold the channel back so that answer is never taken for another job.
-      if (error instanceof InteractionFailedError) await quarantineChannel(ctx, ctx.now() + (ctx.quarantineMs ?? DEFAULT_QUARANTINE_MS), 'interaction failed').catch(() => undefined);
       return;
     } finally {
       handle.close();

@@ -181,6 +181,7 @@ export class JobRunner {
           this.#o.now() + (this.#o.quarantineMs ?? 10 * 60_000),
           'timed out',
         ).catch(() => undefined);
+        // (Messages the job already owned stay with it; later ones are recorded by the watch.)
       }
     }
     await this.#o.store.jobs.releaseSlot(job.jobid, this.#o.now());

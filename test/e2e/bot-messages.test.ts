@@ -4,15 +4,24 @@
  * error quotes it, and a result that arrives after INTERACTION_FAILURE is never attached to the
  * next job in the channel.
  */
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/index.ts';
 import { form, png, startHarness, type Harness } from '../support/harness.ts';
 import { waitUntil } from '../support/wait.ts';
 
 describe('bot messages no rule understood', () => {
   let h: Harness;
   let account: Awaited<ReturnType<Harness['addFaceswapAccount']>>;
+  const logLines: string[] = [];
   beforeAll(async () => {
-    h = await startHarness({ env: { SWITCHBOARD_QUARANTINE: '3s' } });
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    });
+    h = await startHarness({ env: { SWITCHBOARD_QUARANTINE: '3s' }, runtime: { log: createLogger('info', stream) } });
     account = await h.addFaceswapAccount();
     const saved = await (await h.call('POST', '/v1/faceswap/saveid', { form: form({ idname: 'alice', image: png(1) }) })).json();
     expect(saved.status).toBe('completed');
@@ -40,6 +49,10 @@ describe('bot messages no rule understood', () => {
     expect(metrics).toMatch(/switchboard_bot_messages_kept_total\{[^}]*bot="faceswap"[^}]*reason="unclassified"[^}]*\} 1/);
     const overview = await (await h.call('GET', '/v1/dashboard/overview')).json();
     expect(overview.bots[0].accounts[0].botMessages).toEqual([expect.objectContaining({ reason: 'unclassified', text: 'the GPU caught fire', jobid })]);
+    // Logged at info with the bot's words, never with a token.
+    const logged = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'bot message not understood by any reply rule');
+    expect(logged).toMatchObject({ level: 30, bot: 'faceswap', job: jobid, text: 'the GPU caught fire' });
+    expect(logLines.join('')).not.toContain(account.discord);
 
     // Bring the deadline forward (the command's own is minutes away): the error quotes the bot.
     await h.services.store.jobs.update(jobid, ['started', 'progress'], { deadlineAt: Date.now() }, Date.now());
@@ -54,7 +67,7 @@ describe('bot messages no rule understood', () => {
   it('never attaches a result that arrives after INTERACTION_FAILURE to the next job; it is recorded on the account', async () => {
     h.sim.control.answerLateNextFaceswapJobs(1);
     const first = await (await h.call('POST', '/v1/faceswap/swapid', { form: form({ idname: 'alice', image: png(3) }) })).json();
-    expect(first).toMatchObject({ status: 'failed', code: 504 });
+    expect(first, JSON.stringify(first)).toMatchObject({ status: 'failed', code: 504 });
 
     // The channel is held back: the next command is refused rather than exposed to the late answer.
     const next = await h.call('POST', '/v1/faceswap/swapid', { form: form({ idname: 'alice', image: png(4) }) });
