@@ -9,11 +9,12 @@ import { throughput } from './throughput.ts';
 import { latency } from './latency.ts';
 import { slotUtilisation } from './utilisation.ts';
 import { scale } from './scale.ts';
+import { tlsTransport } from './tls-transport.ts';
 import { machineFacts } from './support/machine.ts';
 import { renderTable } from './support/table.ts';
 import type { Benchmark } from './support/context.ts';
 
-const benchmarks: Benchmark[] = [httpOverhead, throughput, latency, slotUtilisation, scale];
+const benchmarks: Benchmark[] = [httpOverhead, throughput, latency, slotUtilisation, scale, tlsTransport];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | undefined } {
   const quick = argv.includes('--quick');

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { badRequest } from '../errors/index.ts';
-import type { VerifyAccountResult } from '../discord/index.ts';
+import { parseProxyUrl, redactProxy, type VerifyAccountResult } from '../discord/index.ts';
 import type { AccountFields, Provider } from '../providers/index.ts';
 import { toStoredHealth } from './account-pool.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
@@ -13,7 +13,7 @@ import { UniqueViolation, type AccountRecord, type CommandCheck, type Store } fr
 import { botMissing, toCommandCheck, type CommandCheckOutcome } from './command-check.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
-export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string }) => Promise<VerifyAccountResult>;
+export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string }) => Promise<VerifyAccountResult>;
 
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
@@ -22,7 +22,7 @@ export interface AccountServiceOptions {
    * When given (with `verify`), a save also compares the bot's commands with Discord's live
    * command index: a bot that is not there is a 400, other differences are kept on the account.
    */
-  checkCommands?: (provider: Provider, input: { token: string; channelId: string; guildId?: string }) => Promise<CommandCheckOutcome>;
+  checkCommands?: (provider: Provider, input: { token: string; channelId: string; guildId?: string; proxy?: string }) => Promise<CommandCheckOutcome>;
   /** Called after a save or delete, so live clients and health tracking follow the change. */
   onChange?: (change: { kind: 'saved'; account: AccountRecord } | { kind: 'deleted'; accountId: string }) => void;
   /** The health policy the re-prober uses, so a saved account's first re-probe follows it. */
@@ -61,13 +61,14 @@ export class AccountService {
     const parsed = provider.account.parse((body ?? {}) as Record<string, unknown>, pathChannel);
     if (!parsed.ok) throw badRequest(parsed.error);
     const fields = parsed.value;
+    const proxy = parseProxyField((body as Record<string, unknown> | null | undefined)?.proxy);
     const fingerprint = this.secrets.fingerprint(fields.discord);
 
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
     this.rejectDuplicates(others, fingerprint, fields.server);
-    const health = await this.verify(provider, fields);
+    const health = await this.verify(provider, fields, proxy);
     // Only a channel Discord just showed us is worth comparing; otherwise the re-prober comes back.
-    const commands = this.options.verify && health?.state === 'active' && this.options.checkCommands ? await this.checkCommands(provider, fields) : undefined;
+    const commands = this.options.verify && health?.state === 'active' && this.options.checkCommands ? await this.checkCommands(provider, fields, proxy) : undefined;
     let saved: AccountRecord;
     try {
       saved = await this.store.accounts.upsert({
@@ -79,6 +80,7 @@ export class AccountService {
         discordToken: this.secrets.encrypt(fields.discord),
         discordFingerprint: fingerprint,
         maxJobs: fields.maxJobs,
+        proxy: proxy === undefined ? null : this.secrets.encrypt(proxy),
         now: this.now(),
       });
     } catch (error) {
@@ -105,9 +107,14 @@ export class AccountService {
    * Asks Discord whether the token and channel work. A rejection is a 400; a network failure or
    * a rate limit still saves the account, in a health state the re-prober will clear.
    */
-  private async verify(provider: Provider, fields: AccountFields): Promise<AccountHealth | undefined> {
+  private async verify(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<AccountHealth | undefined> {
     if (!this.options.verify) return undefined;
-    const result = await this.options.verify({ token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}) });
+    const result = await this.options.verify({
+      token: fields.discord,
+      channelId: fields.channel,
+      ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}),
+      ...(proxy ? { proxy } : {}),
+    });
     const health = healthAfterVerification(result, this.now(), { ...healthPolicyDefaults, ...this.options.healthPolicy });
     if (health || result.ok) return health;
     switch (result.reason) {
@@ -121,8 +128,8 @@ export class AccountService {
   }
 
   /** Compares the bot's commands with the live index; a bot that is not there refuses the save. */
-  private async checkCommands(provider: Provider, fields: AccountFields): Promise<CommandCheck | undefined> {
-    const outcome = await this.options.checkCommands!(provider, { token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}) });
+  private async checkCommands(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<CommandCheck | undefined> {
+    const outcome = await this.options.checkCommands!(provider, { token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}), ...(proxy ? { proxy } : {}) });
     if (!outcome.ok) return undefined;
     if (!outcome.comparison.botPresent) {
       const where = provider.location === 'guild' ? `server ${fields.server}` : `DM channel ${fields.channel}`;
@@ -146,8 +153,25 @@ export class AccountService {
   }
 
   private render(provider: Provider, account: AccountRecord): Record<string, unknown> {
-    const body = provider.account.render(account, this.secrets.decrypt(account.discordToken));
-    // Additive: what differs between the bot's commands and what switchboard sends (item 5).
-    return account.commandCheck ? { ...body, commandCheck: account.commandCheck } : body;
+    const rendered = provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    // Additive: what differs between the bot's commands and what switchboard sends (issue 12), and
+    // the proxy with its password masked: credentials are never shown back in full.
+    return {
+      ...rendered,
+      ...(account.commandCheck ? { commandCheck: account.commandCheck } : {}),
+      ...(account.proxy ? { proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : {}),
+    };
   }
+}
+
+/**
+ * The optional `proxy` field of an account body (switchboard's addition to useapi's shape): an
+ * `http://`, `https://`, `socks5://` or `socks5h://` URL, credentials allowed. Absent, null or empty:
+ * no proxy of its own (the configured default applies). The error never repeats the value.
+ */
+function parseProxyField(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = parseProxyUrl(value);
+  if (!parsed.ok) throw badRequest(`Optional param proxy is not valid: ${parsed.error}`);
+  return parsed.url.toString();
 }

@@ -2,7 +2,7 @@
  * The check of an account's channel against the commands its provider needs (issue 12 item 5):
  * read Discord's live command index with the account's token and compare, in plain words.
  */
-import { compareCommands, DiscordApiError, fetchCommandIndex, type CommandComparison } from '../discord/index.ts';
+import { compareCommands, DiscordApiError, fetchCommandIndex, type ClientProfile, type CommandComparison, type FetchLike } from '../discord/index.ts';
 import type { Provider } from '../providers/index.ts';
 import type { CommandCheck } from '../store/index.ts';
 
@@ -11,6 +11,9 @@ export interface CommandCheckInput {
   channelId: string;
   guildId?: string;
   apiUrl: string;
+  /** The account's transport (proxy) and browser profile, as for its other traffic. */
+  fetch?: FetchLike;
+  profile?: Partial<ClientProfile>;
 }
 
 /** What the check found, or why it could not look (`unreachable`: try again later). */
@@ -18,7 +21,14 @@ export type CommandCheckOutcome = { ok: true; comparison: CommandComparison } | 
 
 export async function checkProviderCommands(provider: Provider, input: CommandCheckInput): Promise<CommandCheckOutcome> {
   try {
-    const index = await fetchCommandIndex({ token: input.token, apiUrl: input.apiUrl, channelId: input.channelId, ...(provider.location === 'guild' && input.guildId ? { guildId: input.guildId } : {}) });
+    const index = await fetchCommandIndex({
+      token: input.token,
+      apiUrl: input.apiUrl,
+      channelId: input.channelId,
+      ...(provider.location === 'guild' && input.guildId ? { guildId: input.guildId } : {}),
+      ...(input.fetch ? { fetch: input.fetch } : {}),
+      ...(input.profile ? { profile: input.profile } : {}),
+    });
     const comparison = compareCommands(index, provider.discordCommands ?? [], {
       ...(provider.applicationId ? { applicationId: provider.applicationId } : {}),
       botName: (provider.title ?? provider.name),

@@ -50,6 +50,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     },
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
+    proxy: row.proxy ?? null,
   };
 }
 
@@ -66,7 +67,7 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async ensureUnlisted(input: AccountInput): Promise<AccountRecord> {
-    const { now, ...fields } = input;
+    const { now, proxy: _proxy, ...fields } = input;
     await guardUnique(this.dialect, () =>
       this.db
         .insertInto('accounts')
@@ -99,11 +100,11 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async upsert(input: AccountInput): Promise<AccountRecord> {
-    const { now, ...fields } = input;
+    const { now, proxy = null, ...fields } = input;
     const row = await guardUnique(this.dialect, () =>
       this.db
         .insertInto('accounts')
-        .values({ ...fields, healthSince: now, createdAt: now, updatedAt: now })
+        .values({ ...fields, proxy, healthSince: now, createdAt: now, updatedAt: now })
         .onConflict((oc) =>
           oc.columns(['tenantId', 'bot', 'channel']).doUpdateSet({
             listed: 1,
@@ -111,6 +112,7 @@ export class SqlAccountStore implements AccountStore {
             discordToken: input.discordToken,
             discordFingerprint: input.discordFingerprint,
             maxJobs: input.maxJobs,
+            proxy,
             updatedAt: now,
           }),
         )

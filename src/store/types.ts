@@ -107,6 +107,8 @@ export interface AccountRecord {
   botMessages: BotMessageNote[];
   createdAt: number;
   updatedAt: number;
+  /** Ciphertext of the outbound proxy URL (credentials included); null or absent for none. */
+  proxy?: string | null;
 }
 
 /** What a create-or-update writes; `id` is used only when the row is new. */
@@ -119,6 +121,8 @@ export interface AccountInput {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
+  /** Ciphertext of the outbound proxy URL; null or absent: none. */
+  proxy?: string | null;
   now: number;
 }
 
