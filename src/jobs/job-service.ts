@@ -158,7 +158,8 @@ export class JobService {
             discordMasked,
             maxJobs: provider.parseMaxJobs ? limit : null,
             request: built.echo,
-            replyUrl: draft.replyUrl ?? null,
+            // A call without replyUrl uses its account's default, if one is set (useapi allows both).
+            replyUrl: draft.replyUrl ?? account.replyUrl ?? null,
             replyRef: draft.replyRef ?? null,
             messageId: null,
             content: null,

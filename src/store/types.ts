@@ -97,6 +97,8 @@ export interface AccountRecord {
   maxJobs: number | null;
   /** False for a channel a call brought itself (bring-your-own providers); tracked but not listed. */
   listed: boolean;
+  /** Default `replyUrl` for calls on this account that bring none; null or absent when unset. */
+  replyUrl?: string | null;
   credits: Credits | null;
   health: AccountHealth;
   /** The last comparison with the live command index (null until checked). */
@@ -121,6 +123,8 @@ export interface AccountInput {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
+  /** Default `replyUrl` (configured accounts only); absent = none. */
+  replyUrl?: string | null;
   /** Ciphertext of the outbound proxy URL; null or absent: none. */
   proxy?: string | null;
   now: number;
@@ -144,6 +148,9 @@ export interface TenantStore {
   countActive(): Promise<number>;
   /** The tenant's sealed webhook secret, created with `create()` on first use (race-safe). */
   webhookSecret(tenantId: string, create: () => string): Promise<string>;
+  /** Where the tenant's account health events go; null when none is set. */
+  alertUrl(tenantId: string): Promise<string | null>;
+  setAlertUrl(tenantId: string, url: string | null): Promise<void>;
 }
 
 export interface AccountStore {

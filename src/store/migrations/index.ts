@@ -10,6 +10,7 @@ import { migration002 } from './002-jobs-and-webhooks.ts';
 import { migration003 } from './003-cluster.ts';
 import { migration005 } from './005-bot-replies.ts';
 import { migration006 } from './006-account-proxy.ts';
+import { migration008 } from './008-operations.ts';
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['001-tenants-and-accounts', migration001],
@@ -17,6 +18,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['003-cluster', migration003],
   ['005-bot-replies', migration005],
   ['006-account-proxy', migration006],
+  ['008-operations', migration008],
 ];
 
 export async function migrateToLatest(dialect: StoreDialect): Promise<void> {
