@@ -10,8 +10,8 @@
  *   same accounts by how many jobs already wait in each.
  *
  * Whether an account may take work is decided by ONE function, {@link ineligibility}: a healthy
- * account (health `active`), plus the provider's own rule (`Provider.eligible`, e.g. faceswap's
- * credits).
+ * account (health `active`) whose channel is not held back (quarantine after the bot failed to
+ * answer), plus the provider's own rule (`Provider.eligible`, e.g. faceswap's credits).
  */
 import crypto from 'node:crypto';
 import { ApiError, badRequest } from '../errors/index.ts';
@@ -78,6 +78,16 @@ export function ineligibility(account: AccountRecord, provider: Provider, now: n
         return { status: 429, error: `The Discord account of channel ${channel} is ${state.replace('_', ' ')}; retry later`, reason: state, ...(more ? { detail: more } : {}), ...(retryAt !== undefined ? { retryAt } : {}) };
       }
     }
+  }
+  // A channel held back after the bot failed to answer takes no command until its quarantine
+  // ends: a late answer must not be taken for a new command (issue 12).
+  if (account.quarantineUntil !== null && account.quarantineUntil > now) {
+    return {
+      status: 429,
+      error: `Channel ${channel} is held back until ${new Date(account.quarantineUntil).toISOString()}: the bot did not answer its last command in time`,
+      reason: 'held back after the bot failed to answer',
+      detail: 'a late answer to that command must not be taken for a new one (SWITCHBOARD_QUARANTINE)',
+    };
   }
   const own = provider.eligible?.(account, now);
   return own ? { status: 429, error: `Channel ${channel} ${own.reason}`, reason: own.reason, ...(own.detail ? { detail: own.detail } : {}) } : undefined;

@@ -10,8 +10,9 @@ import { toStoredHealth } from './account-pool.ts';
 import { checkOwnership, conflictAfterViolation } from './ownership.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
 import type { SecretBox } from '../secrets/index.ts';
-import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
+import { UniqueViolation, type AccountRecord, type CommandCheck, type Store } from '../store/index.ts';
 import { checkReplyUrl } from '../webhooks/target-policy.ts';
+import { botMissing, toCommandCheck, type CommandCheckOutcome } from './command-check.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
 export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string }) => Promise<VerifyAccountResult>;
@@ -19,6 +20,11 @@ export type AccountVerifier = (input: { token: string; channelId: string; guildI
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
   verify?: AccountVerifier;
+  /**
+   * When given (with `verify`), a save also compares the bot's commands with Discord's live
+   * command index: a bot that is not there is a 400, other differences are kept on the account.
+   */
+  checkCommands?: (provider: Provider, input: { token: string; channelId: string; guildId?: string; proxy?: string }) => Promise<CommandCheckOutcome>;
   /** Called after a save or delete, so live clients and health tracking follow the change. */
   onChange?: (change: { kind: 'saved'; account: AccountRecord } | { kind: 'deleted'; accountId: string }) => void;
   /** SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: an account's default replyUrl follows the replyUrl rules. */
@@ -80,6 +86,8 @@ export class AccountService {
     await checkOwnership(this.store, claim, this.options.maxAccountsPerTenant);
     if (this.options.verify) this.options.beforeDiscordCall?.(tenantId);
     const health = await this.verify(provider, fields, proxy);
+    // Only a channel Discord just showed us is worth comparing; otherwise the re-prober comes back.
+    const commands = this.options.verify && health?.state === 'active' && this.options.checkCommands ? await this.checkCommands(provider, fields, proxy) : undefined;
     let saved: AccountRecord;
     try {
       saved = await this.store.accounts.upsert({
@@ -109,6 +117,10 @@ export class AccountService {
       await this.store.accounts.setHealth(saved.id, toStoredHealth(health), this.now());
       saved = { ...saved, health: toStoredHealth(health) };
     }
+    if (commands) {
+      await this.store.accounts.setCommandCheck(saved.id, commands, this.now());
+      saved = { ...saved, commandCheck: commands };
+    }
     this.options.onChange?.({ kind: 'saved', account: saved });
     return saved;
   }
@@ -136,6 +148,17 @@ export class AccountService {
       default:
         throw badRequest(`The Discord account cannot use channel ${fields.channel}`, result.message);
     }
+  }
+
+  /** Compares the bot's commands with the live index; a bot that is not there refuses the save. */
+  private async checkCommands(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<CommandCheck | undefined> {
+    const outcome = await this.options.checkCommands!(provider, { token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}), ...(proxy ? { proxy } : {}) });
+    if (!outcome.ok) return undefined;
+    if (!outcome.comparison.botPresent) {
+      const where = provider.location === 'guild' ? `server ${fields.server}` : `DM channel ${fields.channel}`;
+      throw badRequest(botMissing(provider, fields.channel, fields.server), `no ${(provider.title ?? provider.name)} commands in the application-command-index of ${where}`);
+    }
+    return toCommandCheck(outcome.comparison, provider, fields.channel, fields.server, this.now());
   }
 
   async delete(tenantId: string, provider: Provider, channel: string): Promise<boolean> {
@@ -190,9 +213,11 @@ export class AccountService {
 
   private render(provider: Provider, account: AccountRecord): Record<string, unknown> {
     const rendered = provider.account.render(account, this.secrets.decrypt(account.discordToken));
-    // The proxy is shown with its password masked: credentials are never shown back in full.
+    // Additive: what differs between the bot's commands and what switchboard sends (issue 12), the
+    // default replyUrl, and the proxy with its password masked (credentials are never shown back in full).
     return {
       ...rendered,
+      ...(account.commandCheck ? { commandCheck: account.commandCheck } : {}),
       ...(account.replyUrl ? { replyUrl: account.replyUrl } : {}),
       ...(account.proxy ? { proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : {}),
     };

@@ -4,3 +4,4 @@ export { AccountSelector, ineligibility, type AccountSelectorOptions, type Refus
 export * from './health.ts';
 export { checkOwnership, conflictAfterViolation, type OwnershipClaim } from './ownership.ts';
 export { HiddenAccountSweeper } from './hidden-sweeper.ts';
+export { checkProviderCommands, botMissing, toCommandCheck, type CommandCheckOutcome } from './command-check.ts';

@@ -3,7 +3,7 @@
  * their Discord clients, jobs (service + runner), and webhook delivery. `switchboard serve`, the
  * CLI's other commands and the tests all start here.
  */
-import { AccountPool, AccountSelector, AccountService, checkOwnership, HiddenAccountSweeper, type AccountPoolOptions } from '../accounts/index.ts';
+import { AccountPool, AccountSelector, AccountService, checkOwnership, checkProviderCommands, HiddenAccountSweeper, type AccountPoolOptions } from '../accounts/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { DiscordBudget } from '../limits/index.ts';
 import type { Config } from '../config/index.ts';
@@ -24,7 +24,7 @@ import {
 } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { SwitchboardMetrics } from '../metrics/index.ts';
-import { registry, type ProviderRegistry } from '../providers/index.ts';
+import { configureProviders, registry, type ProviderRegistry } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
 import { AccountAlerts, WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   lease?: { leaseMs?: number; intervalMs?: number };
   webhookPollMs?: number;
   webhookRetry?: RetryPolicy;
+  /** Bot rules used when no SWITCHBOARD_BOT_RULES file is configured (the simulator's wording). */
+  fallbackBotRules?: unknown;
   /** The bots served; the built-in registry by default (tests add their own providers). */
   providers?: ProviderRegistry;
 }
@@ -70,6 +72,8 @@ export interface Services {
 
 export async function openServices(config: Config, runtime: RuntimeOptions = {}): Promise<Services> {
   const log = runtime.log ?? createLogger(config.logLevel);
+  // Bot rules are checked before anything opens: a bad rules file stops the start (exit 78).
+  configureProviders(config, runtime.fallbackBotRules);
   const store = await openStore(config, runtime.store ?? {});
   let secrets: SecretBox;
   try {
@@ -151,6 +155,8 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     log,
     owns: (id) => leases.owns(id),
     retainResults: config.retainResults && { allowPrivate: config.allowPrivateCallbacks, maxTenantBytes: config.maxResultBytesPerTenant },
+    observer: metrics,
+    quarantineMs: config.quarantineMs,
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
   });
   // Submissions wake the local runner, and through the database the one that owns the account.
@@ -223,6 +229,15 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
               const transport = transportFor(proxy, profileFor(input.channelId));
               try {
                 return await verifyAccount({ ...input, apiUrl: config.discordApiUrl, fetch: transport.fetch, profile: profileFor(input.channelId) });
+              } finally {
+                if (transport !== directTransport) await transport.close().catch(() => undefined);
+              }
+            },
+            // The command check goes the way the account's traffic will (its proxy and browser profile).
+            checkCommands: async (provider, { proxy, ...input }) => {
+              const transport = transportFor(proxy, profileFor(input.channelId));
+              try {
+                return await checkProviderCommands(provider, { ...input, apiUrl: config.discordApiUrl, fetch: transport.fetch, profile: profileFor(input.channelId) });
               } finally {
                 if (transport !== directTransport) await transport.close().catch(() => undefined);
               }

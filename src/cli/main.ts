@@ -15,6 +15,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   demo: { summary: 'run a face swap and a Pika video against a running server', load: async () => (await import('./commands/demo.ts')).demo },
   accounts: { summary: 'list the configured Discord accounts with health and credits', load: async () => (await import('./commands/accounts.ts')).accounts },
   jobs: { summary: 'list recent or active jobs', load: async () => (await import('./commands/jobs.ts')).jobs },
+  doctor: { summary: 'check accounts against Discord: token, channel, bot, commands', load: async () => (await import('./commands/doctor.ts')).doctor },
 };
 
 /** The version in the package.json next to the sources (no build step, so it is always there). */

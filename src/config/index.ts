@@ -45,6 +45,12 @@ export interface Config {
   readonly resultRetentionDays: number;
   /** Days finished jobs are kept (at least 31, as useapi promises). */
   readonly jobRetentionDays: number;
+  /** The operator's bot rules file (JSON) extending or replacing the providers' reply rules. */
+  readonly botRulesFile: string | undefined;
+  /** When an out-of-credits account is put back: `after:24h`, `daily@HH:MM` (UTC) or `never`. */
+  readonly creditsReset: string;
+  /** How long a channel is held back after an interaction failure or a timeout (ms). */
+  readonly quarantineMs: number;
   /**
    * Bearer token `/metrics` requires; with it, account series are labelled with real account and
    * channel ids. Unset: `/metrics` is open and those labels are opaque keyed hashes.
@@ -114,6 +120,9 @@ export const defaults = {
   retainResults: undefined,
   resultRetentionDays: 7,
   jobRetentionDays: 45,
+  botRulesFile: undefined,
+  creditsReset: 'after:24h',
+  quarantineMs: 10 * 60_000,
   metricsToken: undefined,
   publicUrl: undefined,
   trustProxy: false,
@@ -167,6 +176,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     resultRetentionDays: parseCount('SWITCHBOARD_RESULT_RETENTION_DAYS', env.SWITCHBOARD_RESULT_RETENTION_DAYS, defaults.resultRetentionDays, 3650),
     jobRetentionDays: Math.max(31, parseCount('SWITCHBOARD_JOB_RETENTION_DAYS', env.SWITCHBOARD_JOB_RETENTION_DAYS, defaults.jobRetentionDays, 3650)),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
+    botRulesFile: blankToUndefined(env.SWITCHBOARD_BOT_RULES) === undefined ? undefined : path.resolve(blankToUndefined(env.SWITCHBOARD_BOT_RULES)!),
+    creditsReset: parseCreditsReset(env.SWITCHBOARD_CREDITS_RESET),
+    quarantineMs: parseDuration('SWITCHBOARD_QUARANTINE', env.SWITCHBOARD_QUARANTINE, defaults.quarantineMs),
     metricsToken: parseMetricsToken(env.SWITCHBOARD_METRICS_TOKEN),
     publicUrl: parsePublicUrl(env.SWITCHBOARD_PUBLIC_URL),
     trustProxy: parseTrustProxy(env.SWITCHBOARD_TRUST_PROXY),
@@ -292,6 +304,26 @@ function parseMs(name: string, raw: string | undefined, fallback: number): numbe
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 86_400_000) throw new ConfigError(`${name} must be a whole number of milliseconds from 100 to 86400000, got '${value}'`);
   return Number(value);
+}
+
+/** `after:<N><s|m|h|d>`, `daily@HH:MM` (UTC) or `never` (see providers/faceswap/credits.ts). */
+function parseCreditsReset(raw: string | undefined): string {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return defaults.creditsReset;
+  if (!/^(never|after:\d+\s*[smhd]|daily@([01]\d|2[0-3]):[0-5]\dz?)$/i.test(value)) {
+    throw new ConfigError(`SWITCHBOARD_CREDITS_RESET must be after:<N><s|m|h|d> (e.g. after:24h), daily@HH:MM (UTC) or never, got '${value}'`);
+  }
+  return value;
+}
+
+/** A duration such as `90s`, `10m`, `1h` or plain milliseconds. */
+function parseDuration(name: string, raw: string | undefined, fallback: number): number {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return fallback;
+  const match = /^(\d+)\s*(ms|s|m|h)?$/i.exec(value);
+  if (!match) throw new ConfigError(`${name} must be a duration such as 90s, 10m or 1h, got '${value}'`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms').toLowerCase() as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
 }
 
 function parseUrl(name: string, raw: string | undefined): string | undefined {

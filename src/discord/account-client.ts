@@ -64,6 +64,10 @@ export interface InvokeCommandRequest {
   subcommand?: readonly string[];
   targetId?: string;
   signal?: AbortSignal;
+  /** The bot runs one command per channel: newer bot messages there answer this interaction (see correlation rule 6). */
+  exclusiveChannel?: boolean;
+  /** The prompt the bot will quote (`Prompt: …`), telling several pending jobs in one channel apart. */
+  prompt?: string;
   /** The interaction's nonce, when the caller minted (and recorded) it before sending; a fresh one otherwise. */
   nonce?: string;
 }
@@ -85,6 +89,10 @@ export interface ResumeFollowingRequest {
   clickedMessageId?: string;
   /** When the interaction was sent (epoch ms): older messages are never matched by heuristics. */
   sentAt: number;
+  /** The bot runs one command per channel (correlation rule 6), as for a live interaction. */
+  exclusiveChannel?: boolean;
+  /** The prompt the bot quotes (`Prompt: …`). */
+  prompt?: string;
 }
 
 /**
@@ -265,7 +273,16 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       targetId: req.targetId,
     };
     let data = buildCommandData(command, input);
-    const handle = this.follow(req.channelId, { applicationId: command.application_id, commandName: command.name_default ?? command.name }, req.nonce);
+    const handle = this.follow(
+      req.channelId,
+      {
+        applicationId: command.application_id,
+        commandName: command.name_default ?? command.name,
+        ...(req.exclusiveChannel ? { exclusiveChannel: true } : {}),
+        ...(req.prompt ? { prompt: req.prompt } : {}),
+      },
+      req.nonce,
+    );
     try {
       try {
         await this.postInteraction(2, command.application_id, req, handle.nonce, data);
@@ -359,6 +376,8 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
           ...(req.commandName ? { commandName: req.commandName } : {}),
           ...(req.clickedMessageId ? { clickedMessageId: req.clickedMessageId } : {}),
           ...(req.interactionId ? { interactionId: req.interactionId } : {}),
+          ...(req.exclusiveChannel ? { exclusiveChannel: true } : {}),
+          ...(req.prompt ? { prompt: req.prompt } : {}),
           ...(req.messageIds ? { messageIds: req.messageIds } : {}),
         } satisfies ResumeSpec,
         listener,
@@ -420,7 +439,7 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     }
   }
 
-  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string }, nonce = generateSnowflake()): InteractionHandle & { renonce(nonce: string): void } {
+  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string; exclusiveChannel?: boolean; prompt?: string }, nonce = generateSnowflake()): InteractionHandle & { renonce(nonce: string): void } {
     const since = snowflakeFromTimestamp(Date.now() - (this.options.clockSkewMs ?? 2000));
     return this.track(channelId, nonce, (n, listener) => this.correlator.register({ nonce: n, channelId, since, ...target }, listener));
   }

@@ -24,6 +24,12 @@ export class SwitchboardMetrics {
   /** A registry of its own (not prom-client's global one): tests run several servers in one process. */
   readonly registry = new Registry();
   readonly #labels: AccountLabels;
+  readonly #botMessagesKept = new Counter({
+    name: 'switchboard_bot_messages_kept_total',
+    help: 'Bot messages no reply rule understood (unclassified) or that arrived in a held-back channel (quarantined), by bot and reason.',
+    labelNames: ['bot', 'reason'],
+    registers: [this.registry],
+  });
   readonly #jobsSubmitted = new Counter({ name: 'switchboard_jobs_submitted_total', help: 'Jobs accepted by the API, by bot and verb.', labelNames: ['bot', 'verb'], registers: [this.registry] });
   readonly #jobsFinished = new Counter({ name: 'switchboard_jobs_finished_total', help: 'Jobs that reached a terminal status, by bot, verb and status.', labelNames: ['bot', 'verb', 'status'], registers: [this.registry] });
   readonly #jobDuration = new Histogram({ name: 'switchboard_job_duration_seconds', help: 'Time from submission to the terminal status, by bot and verb.', labelNames: ['bot', 'verb'], buckets: SECONDS, registers: [this.registry] });
@@ -116,6 +122,10 @@ export class SwitchboardMetrics {
   discordSignal(signal: AccountSignal): void {
     if (signal.type === 'api_error') this.#discordErrors.inc({ kind: signal.error.kind, code: String(signal.error.code ?? 0), status: String(signal.error.status ?? 0) });
     else if (signal.type === 'rate_limited') this.#discordRateLimits.inc({ scope: signal.global ? 'global' : 'user' });
+  }
+
+  botMessageKept(bot: string, reason: string): void {
+    this.#botMessagesKept.inc({ bot, reason });
   }
 
   gatewayReconnected(how: 'resumed' | 'identified'): void {

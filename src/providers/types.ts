@@ -4,8 +4,9 @@
  * how the bot's messages are read back into job updates, and the capacity model. The HTTP layer,
  * the job service and the runner only iterate over {@link Provider}s.
  */
-import type { DiscordMessage } from '../discord/index.ts';
+import type { CommandNeed, DiscordMessage } from '../discord/index.ts';
 import type { AccountRecord, Credits, JobRecord } from '../store/index.ts';
+import type { RuleBook } from './shared/reply-rules.ts';
 
 /** The validated fields of a `POST /v1/<bot>/account/<channel>` body. */
 export interface AccountFields {
@@ -108,10 +109,13 @@ export type Verdict =
   | { kind: 'progress'; percent?: number }
   /** The bot accepted an asynchronous job ("Job Submitted"): `answer: 'started'` calls return now. */
   | { kind: 'submitted' }
-  /** The step's result has arrived. */
-  | { kind: 'done' }
-  | { kind: 'failed'; error: string }
-  | { kind: 'moderated'; error: string };
+  /** The step's result has arrived; `text` is the reply's words (content and embeds) for text commands. */
+  | { kind: 'done'; text?: string }
+  /** A refusal; `outOfCredits`: the bot said the account has no credits left; `tooManyJobs`: too many jobs at once. */
+  | { kind: 'failed'; error: string; outOfCredits?: boolean; tooManyJobs?: boolean }
+  | { kind: 'moderated'; error: string }
+  /** No rule recognised the message: kept with the job and shown to the operator; the job goes on waiting. */
+  | { kind: 'unclassified'; text: string };
 
 /** Why an account cannot take work right now (a provider's own rule, e.g. no credits left). */
 export interface Ineligible {
@@ -131,6 +135,8 @@ export interface Provider {
   readonly location: 'guild' | 'dm';
   /** The bot's application id when it is public knowledge; otherwise discovered from the DM's command index. */
   readonly applicationId?: string;
+  /** The Discord commands this provider sends, compared with the live command index (account save, doctor, first use). */
+  readonly discordCommands?: readonly CommandNeed[];
   /** Jobs one account may run at once. */
   capacity(account: AccountRecord): number;
   /**
@@ -144,14 +150,24 @@ export interface Provider {
   buttonName?(label: string): string | undefined;
   /** Reads a bot message for the given step. */
   interpret(message: DiscordMessage, step: CommandStep): Verdict;
-  /** Credits revealed by a message, if any. */
-  credits?(message: DiscordMessage): Credits | undefined;
+  /** The bot's reply rules as data (the provider's table, possibly extended by the operator's rules file). */
+  readonly rules?: RuleBook;
+  /**
+   * What a message (already interpreted as `verdict`) says about the account's credits, as the
+   * account's new credits given its current ones; undefined when it says nothing.
+   */
+  credits?(previous: Credits | null, message: DiscordMessage, verdict: Verdict, now: number): Credits | undefined;
   /**
    * The provider's own eligibility rule, on top of the shared one (healthy account), which lives
    * in `accounts/account-selector.ts`: returns why the account cannot take work now, or
-   * undefined when it can. E.g. faceswap: its credits are used up until the bot's reset.
+   * undefined when it can. E.g. faceswap: out of credits until the reset rule puts it back.
    */
   eligible?(account: AccountRecord, now: number): Ineligible | undefined;
+  /**
+   * Said when the bot's commands are missing from the channel's command index (on account save,
+   * and when a call cannot find the bot), e.g. that the bot was retired.
+   */
+  readonly missingBotExplanation?: string;
   /** Extra job fields this bot shows (e.g. pika's `maxJobs`), added to the common job JSON. */
   renderExtras(job: JobRecord): Record<string, unknown>;
 }

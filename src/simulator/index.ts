@@ -30,6 +30,15 @@ export type {
 } from './types.ts';
 export { FACESWAP_APPLICATION_ID } from './constants.ts';
 /** The bots' default reply templates (override them with `setFaceswapTemplates` / `setPikaTemplates`). */
-export { DEFAULT_FACESWAP_TEMPLATES, MAX_SAVED_IDS } from './bots/faceswap.ts';
+export { DEFAULT_FACESWAP_STYLE, DEFAULT_FACESWAP_TEMPLATES, MAX_SAVED_IDS } from './bots/faceswap.ts';
+export type { FaceswapStyle } from './bots/faceswap.ts';
 export { DEFAULT_PIKA_TEMPLATES, PIKA_FONTS } from './bots/pika.ts';
 export { startSimulator } from './server.ts';
+
+/**
+ * Reply rules for the simulator's own wording, for switchboard processes that talk to it
+ * (`serve --simulate`): only the usage figure `[used: U/T]`, which no real bot is known to print.
+ */
+export const SIMULATOR_BOT_RULES = {
+  faceswap: { usage: [String.raw`\[used:\s*(?<used>\d+)\s*/\s*(?<total>\d+)\s*\]`] },
+} as const;

@@ -4,6 +4,9 @@
  * stable once committed (the Discord client and the integration tests depend on them).
  */
 
+import type { FaceswapStyle } from './bots/faceswap.ts';
+export type { FaceswapStyle };
+
 /** Options of {@link startSimulator}. Every field is optional; defaults suit tests. */
 export interface SimulatorOptions {
   /** Seed for ids, tokens and random choices; the same seed and call order give the same world. */
@@ -251,6 +254,12 @@ export interface SimulatorControl {
   dropNextInteractions(count: number, bot?: BotName): void;
   /** Gives a command a new version snowflake (old versions become stale); returns the new version. */
   bumpCommandVersion(bot: BotName, commandName: string): string;
+  /** Renames an option of a bot's command (a new version): how a bot's update looks to clients. */
+  renameCommandOption(bot: BotName, commandName: string, option: string, newName: string): void;
+  /** Removes a command from a bot's application (e.g. all of Pika's: the retired bot). */
+  removeCommand(bot: BotName, commandName: string): void;
+  /** Removes InsightFaceSwap from a guild (its commands leave the guild's command index). */
+  removeFaceswapBot(guildId: string): void;
   /** Current application-command index entries of a bot (ids and versions). */
   listCommands(bot: BotName): { id: string; name: string; version: string; type: number }[];
   /** The Pika application (and bot user) id. */
@@ -267,6 +276,15 @@ export interface SimulatorControl {
    * interaction follow-up whose `interaction_metadata.original_response_message_id` names the reply.
    */
   setFaceswapResultStyle(style: 'message' | 'follow-up'): void;
+  /**
+   * How InsightFaceSwap answers (every plausible real style, `real-world.md` §2): `ack`
+   * (`public` | `ephemeral` | `none`), `result` (`message` | `message-no-mention` | `follow-up` |
+   * `edit` | `reply`), `errors` (`content` | `embed`: a red embed with only a mention in content),
+   * `textReplies` (`direct` | `after-ack`). Returns the style now in force.
+   */
+  setFaceswapStyle(style: Partial<FaceswapStyle>): FaceswapStyle;
+  /** The next `count` faceswap image jobs are not answered in time (INTERACTION_FAILURE); their result is posted afterwards as a plain message. */
+  answerLateNextFaceswapJobs(count: number): void;
   /** The next `count` faceswap image jobs reply with the given error template instead of a result. */
   failNextFaceswapJobs(count: number, kind: 'noFace' | 'botError'): void;
   /** Pika's concurrent generation limit per user. */

@@ -2,14 +2,28 @@
 import type { Selectable } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
-import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type Credits } from './types.ts';
+import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type BotMessageNote, type CommandCheck, type Credits } from './types.ts';
 import { ACTIVE_STATUSES as ACTIVE } from './job-types.ts';
+
+function parseJson<T>(text: string | null | undefined): T | null {
+  if (text === null || text === undefined || text === '') return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
 
 function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   const credits: Credits | null =
-    row.creditsTotal === null || row.creditsUsed === null || row.creditsTimestamp === null
+    row.creditsUsed === null || row.creditsTimestamp === null
       ? null
-      : { timestamp: row.creditsTimestamp, total: Number(row.creditsTotal), used: Number(row.creditsUsed) };
+      : {
+          timestamp: row.creditsTimestamp,
+          ...(row.creditsTotal !== null ? { total: Number(row.creditsTotal) } : {}),
+          used: Number(row.creditsUsed),
+          ...(row.creditsExhaustedAt !== null && row.creditsExhaustedAt !== undefined ? { exhaustedAt: Number(row.creditsExhaustedAt) } : {}),
+        };
   const state = HEALTH_STATES.find((s) => s === row.healthState) ?? 'unreachable';
   const num = (v: number | null) => (v === null ? null : Number(v));
   return {
@@ -24,6 +38,9 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     listed: Number(row.listed) === 1,
     replyUrl: row.replyUrl ?? null,
     credits,
+    commandCheck: parseJson<CommandCheck>(row.commandCheck),
+    quarantineUntil: row.quarantineUntil === null || row.quarantineUntil === undefined ? null : Number(row.quarantineUntil),
+    botMessages: parseJson<BotMessageNote[]>(row.botMessages) ?? [],
     health: {
       state,
       reason: row.healthReason,
@@ -147,9 +164,25 @@ export class SqlAccountStore implements AccountStore {
   async setCredits(accountId: string, credits: Credits | null, now: number): Promise<void> {
     await this.db
       .updateTable('accounts')
-      .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, updatedAt: now })
+      .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, creditsExhaustedAt: credits?.exhaustedAt ?? null, updatedAt: now })
       .where('id', '=', accountId)
       .execute();
+  }
+
+  async setCommandCheck(accountId: string, check: CommandCheck | null, now: number): Promise<void> {
+    await this.db.updateTable('accounts').set({ commandCheck: check ? JSON.stringify(check) : null, updatedAt: now }).where('id', '=', accountId).execute();
+  }
+
+  async setQuarantine(accountId: string, until: number | null, now: number): Promise<void> {
+    await this.db.updateTable('accounts').set({ quarantineUntil: until, updatedAt: now }).where('id', '=', accountId).execute();
+  }
+
+  async noteBotMessage(accountId: string, note: BotMessageNote, keep: number): Promise<void> {
+    // Read-modify-write: notes are observations, and a note lost to a concurrent write is harmless.
+    const row = await this.db.selectFrom('accounts').select('botMessages').where('id', '=', accountId).executeTakeFirst();
+    if (!row) return;
+    const notes = [...(parseJson<BotMessageNote[]>(row.botMessages) ?? []), note].slice(-Math.max(1, keep));
+    await this.db.updateTable('accounts').set({ botMessages: JSON.stringify(notes) }).where('id', '=', accountId).execute();
   }
 
   async setHealth(accountId: string, health: AccountHealth, now: number): Promise<void> {

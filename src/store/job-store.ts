@@ -6,6 +6,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { Database, JobsTable } from './schema.ts';
+import type { BotMessageNote } from './types.ts';
 import {
   ACTIVE_STATUSES,
   TERMINAL_STATUSES,
@@ -60,6 +61,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     parentJobId: row.parentJobId,
     button: row.button,
     runnerState: parse<Record<string, unknown>>(row.runnerState) ?? {},
+    botMessages: (row.botMessages ? parse<BotMessageNote[]>(row.botMessages) : null) ?? [],
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
     startedAt: num(row.startedAt),
@@ -282,6 +284,14 @@ export class SqlJobStore implements JobStore {
   async files(jobid: string): Promise<JobFile[]> {
     const rows = await this.db.selectFrom('jobFiles').selectAll().where('jobId', '=', jobid).orderBy('field').execute();
     return rows.map((r) => ({ field: r.field, filename: r.filename, contentType: r.contentType, data: Buffer.from(r.data, 'base64') }));
+  }
+
+  async noteBotMessage(jobid: string, note: BotMessageNote, keep: number): Promise<void> {
+    // Read-modify-write: only the job's runner writes its notes.
+    const row = await this.db.selectFrom('jobs').select('botMessages').where('jobid', '=', jobid).executeTakeFirst();
+    if (!row) return;
+    const notes = [...((row.botMessages ? parse<BotMessageNote[]>(row.botMessages) : null) ?? []), note].slice(-Math.max(1, keep));
+    await this.db.updateTable('jobs').set({ botMessages: JSON.stringify(notes) }).where('jobid', '=', jobid).execute();
   }
 
   async deleteFiles(jobid: string): Promise<void> {

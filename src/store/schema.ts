@@ -36,6 +36,14 @@ export interface AccountsTable {
   creditsTotal: number | null;
   creditsUsed: number | null;
   creditsTimestamp: string | null;
+  /** When the bot said the account is out of credits (cleared by the reset rule). */
+  creditsExhaustedAt: number | null;
+  /** JSON: the last comparison of the bot's commands with Discord's command index. */
+  commandCheck: string | null;
+  /** The channel is held back until then after an interaction failure or a timeout. */
+  quarantineUntil: number | null;
+  /** JSON: recent bot messages no rule understood (newest last, capped). */
+  botMessages: string | null;
   healthState: Generated<string>;
   healthReason: string | null;
   healthDetail: string | null;
@@ -100,6 +108,8 @@ export interface JobsTable {
   button: string | null;
   /** JSON: the retained copies of the result attachments (see `result_files`). */
   results: string | null;
+  /** JSON: bot messages of this job that no rule understood. */
+  botMessages: string | null;
   /** JSON: what the runner needs to resume (nonce, interaction and message ids, components). */
   runnerState: string;
   createdAt: number;

@@ -36,9 +36,40 @@ export interface NewTenant {
 }
 
 export interface Credits {
+  /** When the bot last revealed something about the account's credits (ISO time). */
   timestamp: string;
-  total: number;
+  /** The account's allowance, when the bot prints it (the real bot's place for it is not public). */
+  total?: number;
+  /** Credits used since the last reset: the bot's own figure, or the sum of the per-job costs it printed. */
   used: number;
+  /** When the bot refused a command for lack of credits (epoch ms); cleared by the reset rule. */
+  exhaustedAt?: number;
+}
+
+/** A bot message that no reply rule understood (or that arrived where no job could own it). */
+export interface BotMessageNote {
+  /** Epoch ms when switchboard saw it. */
+  at: number;
+  messageId: string;
+  channelId: string;
+  /** Its words: content and embed text, mentions removed, at most 1000 characters. */
+  text: string;
+  /** Why it was kept: no rule matched, or it arrived in a quarantined channel, or belonged to no job. */
+  reason: 'unclassified' | 'quarantined' | 'unowned';
+  /** Number of attachments and embeds it carried. */
+  attachments: number;
+  embeds: number;
+  /** The job it was seen for, if any. */
+  jobid?: string;
+}
+
+/** The comparison of the commands a provider needs with Discord's live command index (issue 12 item 5). */
+export interface CommandCheck {
+  /** Epoch ms of the check. */
+  checkedAt: number;
+  ok: boolean;
+  /** What differs, in plain words (empty when ok). */
+  problems: string[];
 }
 
 export interface AccountHealth {
@@ -70,6 +101,12 @@ export interface AccountRecord {
   replyUrl?: string | null;
   credits: Credits | null;
   health: AccountHealth;
+  /** The last comparison with the live command index (null until checked). */
+  commandCheck: CommandCheck | null;
+  /** The channel is held back until then (epoch ms) after an interaction failure or timeout. */
+  quarantineUntil: number | null;
+  /** Recent bot messages in this account's channel that no rule understood, oldest first. */
+  botMessages: BotMessageNote[];
   createdAt: number;
   updatedAt: number;
   /** Ciphertext of the outbound proxy URL (credentials included); null or absent for none. */
@@ -140,6 +177,10 @@ export interface AccountStore {
   upsert(input: AccountInput): Promise<AccountRecord>;
   delete(tenantId: string, bot: string, channel: string): Promise<boolean>;
   setCredits(accountId: string, credits: Credits | null, now: number): Promise<void>;
+  setCommandCheck(accountId: string, check: CommandCheck | null, now: number): Promise<void>;
+  setQuarantine(accountId: string, until: number | null, now: number): Promise<void>;
+  /** Appends a note to the account's recent bot messages, keeping the newest `keep`. */
+  noteBotMessage(accountId: string, note: BotMessageNote, keep: number): Promise<void>;
   setHealth(accountId: string, health: AccountHealth, now: number): Promise<void>;
 }
 

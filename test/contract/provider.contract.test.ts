@@ -41,7 +41,7 @@ function minimalInput(command: ProviderCommand, fixture: ProviderFixture): Comma
 
 const account = (provider: Provider, maxJobs: number | null): AccountRecord => ({
   id: 'acc', tenantId: 't', bot: provider.name, channel: '1300000000000000002', server: provider.location === 'guild' ? '1300000000000000001' : null, discordToken: 'x', discordFingerprint: 'f',
-  maxJobs, listed: true, credits: null, health: { state: 'active', reason: null, detail: null, failures: 0, since: 1, until: null, nextProbeAt: null }, createdAt: 1, updatedAt: 1,
+  maxJobs, listed: true, credits: null, health: { state: 'active', reason: null, detail: null, failures: 0, since: 1, until: null, nextProbeAt: null }, commandCheck: null, quarantineUntil: null, botMessages: [], createdAt: 1, updatedAt: 1,
 });
 
 describe.each(providers.all.map((p) => [p.name, p] as const))('the %s provider', (name, provider) => {

@@ -64,7 +64,12 @@ describe('crash recovery', () => {
     expect((await (await call('POST', '/v1/faceswap/listid', { form: form({}) })).json()).status).toBe('completed');
   });
 
-  it('finishes a blocking job whose caller lost its connection when the process died', async () => {
+  it.each([
+    ['the default style', {}],
+    ['results as plain messages without a mention, errors as red embeds', { result: 'message-no-mention', errors: 'embed' }],
+    ['results as replies to the acknowledgement', { result: 'reply' }],
+  ] as const)('finishes a blocking job whose caller lost its connection when the process died (%s)', async (_name, style) => {
+    sim.control.setFaceswapStyle(style);
     server = await startServe(env);
     const token = server.firstToken();
     const headers = { authorization: `Bearer ${token}` };

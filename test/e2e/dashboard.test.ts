@@ -62,7 +62,9 @@ describe('dashboard', () => {
     expect(pika.accounts).toEqual([]);
     expect(faceswap.accounts).toHaveLength(1);
     expect(faceswap.accounts[0]).toMatchObject({ channel: account.channel, server: account.server, health: { state: 'active' }, slots: { used: 0, capacity: 1, queued: 0 } });
-    expect(faceswap.accounts[0].credits).toMatchObject({ total: expect.any(Number), used: expect.any(Number) });
+    expect(faceswap.accounts[0].credits).toMatchObject({ used: expect.any(Number) });
+    expect(faceswap.accounts[0].commandCheck).toMatchObject({ ok: true, problems: [] });
+    expect(faceswap.accounts[0].botMessages).toEqual([]);
     expect(JSON.stringify(body)).not.toContain(account.discord);
 
     expect(body.jobs.map((j: { jobid: string }) => j.jobid)).toEqual([failedJob.jobid, okJob.jobid, savedJob.jobid]);

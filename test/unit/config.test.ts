@@ -12,6 +12,16 @@ describe('config', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads the bot rules file, the credit reset rule and the quarantine, refusing bad values by name', () => {
+    const config = loadConfig({ SWITCHBOARD_BOT_RULES: 'rules.json', SWITCHBOARD_CREDITS_RESET: 'daily@07:30', SWITCHBOARD_QUARANTINE: '90s' });
+    expect(config.botRulesFile).toMatch(/\/rules\.json$/);
+    expect(config.creditsReset).toBe('daily@07:30');
+    expect(config.quarantineMs).toBe(90_000);
+    expect(loadConfig({})).toMatchObject({ botRulesFile: undefined, creditsReset: 'after:24h', quarantineMs: 600_000 });
+    expect(() => loadConfig({ SWITCHBOARD_CREDITS_RESET: 'midnight' })).toThrow(/SWITCHBOARD_CREDITS_RESET must be/);
+    expect(() => loadConfig({ SWITCHBOARD_QUARANTINE: 'soon' })).toThrow(/SWITCHBOARD_QUARANTINE must be a duration/);
+  });
+
   it('rejects a port that is not a number with a message naming the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be an integer from 0 to 65535, got '70000'/);

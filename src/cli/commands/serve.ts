@@ -83,7 +83,9 @@ export const serve: Command = async (argv, io) => {
       sim = await startSimulator({ botLatencyMs: latency });
     }
     const config = loadConfig(sim ? simulatedEnv(process.env, sim) : process.env, overrides);
-    services = await openServices(config);
+    // The simulator prints its own usage figure (`[used: U/T]`); it is read only in simulate mode,
+    // as a rule an operator's SWITCHBOARD_BOT_RULES file replaces. Production never relies on it.
+    services = await openServices(config, sim ? { fallbackBotRules: (await import('../../simulator/index.ts')).SIMULATOR_BOT_RULES } : {});
     if (sim) {
       demo = await setUpDemo(services, sim, io);
     } else if ((await services.store.tenants.countActive()) === 0) {

@@ -20,10 +20,18 @@ export const ErrorSchema = {
 
 export const CreditsSchema = {
   type: 'object',
-  properties: { timestamp: str, total: int, used: int },
-  required: ['timestamp', 'total', 'used'],
+  description: '`used`: the sum of the per-job costs the bot printed since the last reset (or its own figure); `total` only when the bot prints one',
+  properties: {
+    timestamp: str,
+    total: int,
+    used: int,
+    outOfCredits: { type: 'boolean', description: 'the bot refused a command for lack of credits' },
+    resetsAt: { ...str, format: 'date-time', description: 'when the reset rule (SWITCHBOARD_CREDITS_RESET) puts the account back' },
+  },
+  required: ['timestamp', 'used'],
   additionalProperties: false,
 } as const;
+
 
 const fileMeta = { type: 'object', properties: { size: int, type: str }, required: ['size', 'type'], additionalProperties: false } as const;
 
@@ -75,6 +83,11 @@ export const JobSchema = {
     error: str,
     errorDetails: str,
     code: int,
+    botMessages: {
+      type: 'array',
+      description: 'bot messages of this job that no reply rule understood (additive)',
+      items: { type: 'object', properties: { at: { ...str, format: 'date-time' }, messageId: str, text: str, attachments: int, embeds: int }, required: ['at', 'messageId', 'text', 'attachments', 'embeds'], additionalProperties: false },
+    },
   },
   required: ['jobid', 'verb', 'status', 'created', 'updated', 'discord', 'channel', 'code'],
   additionalProperties: false,

@@ -1,5 +1,6 @@
 /** Pika accounts: a Discord token, the DM channel with Pika Bot, and the plan's concurrency. */
 import type { ProviderAccountSpec } from '../types.ts';
+import { COMMAND_CHECK_SCHEMA } from '../shared/command-check-schema.ts';
 import { invalidId, isMissing, missing, notMatchingPath, replyUrlProperty, snowflakeOrError } from '../shared/account-fields.ts';
 import { MAX_CONCURRENT_JOBS, parseMaxJobs } from './max-jobs.ts';
 
@@ -10,7 +11,7 @@ export const pikaAccount: ProviderAccountSpec = {
     request: { type: 'object', properties: { discord: str, channel: str, maxJobs: { type: ['integer', 'string'] }, replyUrl: replyUrlProperty }, required: ['discord', 'channel', 'maxJobs'] },
     response: {
       type: 'object',
-      properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: MAX_CONCURRENT_JOBS }, replyUrl: replyUrlProperty },
+      properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: MAX_CONCURRENT_JOBS }, replyUrl: replyUrlProperty, commandCheck: COMMAND_CHECK_SCHEMA },
       required: ['channel', 'discord', 'maxJobs'],
       additionalProperties: false,
     },
