@@ -1,0 +1,63 @@
+/**
+ * Midjourney (useapi's Midjourney API v2 over the real Midjourney bot): the DM channel with the
+ * bot, up to `maxJobs` (1–15) generations at once per account, buttons that spawn child jobs,
+ * progress edits with a percentage and a preview, and notices that put an account in the hands
+ * of a human (pending moderation message, CAPTCHA, "Action needed to continue").
+ */
+import type { DiscordMessage } from '../../discord/index.ts';
+import type { CommandStep, Provider, Verdict } from '../types.ts';
+import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts';
+import { buttonKind } from './buttons.ts';
+import { midjourneyCommands } from './commands.ts';
+import { renderMidjourneyExtras } from './job-state.ts';
+import { readMessage, type MjCommand, type Reading } from './replies.ts';
+
+/** The Midjourney bot's application id = its bot user id (C.1). */
+export const MIDJOURNEY_APPLICATION_ID = '936929561302675456';
+
+/** The Midjourney command a step runs. */
+export function stepCommand(step: CommandStep): MjCommand {
+  if (step.kind === 'button') return 'button';
+  const name = step.command as MjCommand;
+  return ['imagine', 'blend', 'describe', 'info', 'fast', 'relax', 'turbo'].includes(name) ? name : 'imagine';
+}
+
+/** A reading as the generic job runner's verdict. */
+export function verdictOf(reading: Reading): Verdict {
+  switch (reading.kind) {
+    case 'ignore':
+    case 'unknown':
+      return { kind: 'ignore' };
+    case 'progress':
+      return reading.percent !== undefined ? { kind: 'progress', percent: reading.percent } : { kind: 'progress' };
+    case 'queued':
+      return { kind: 'progress' };
+    case 'result':
+      return { kind: 'done' };
+    case 'failed':
+      return { kind: 'failed', error: reading.error };
+    case 'moderated':
+      return { kind: 'moderated', error: reading.error };
+    case 'account':
+      return reading.jobStatus === 'moderated' ? { kind: 'moderated', error: reading.error } : { kind: 'failed', error: reading.error };
+  }
+}
+
+export const midjourney: Provider = {
+  name: 'midjourney',
+  account: midjourneyAccount,
+  commands: midjourneyCommands,
+  location: 'dm',
+  applicationId: MIDJOURNEY_APPLICATION_ID,
+  capacity: (account) => account.maxJobs ?? DEFAULT_MAX_JOBS,
+  parseMaxJobs,
+  // The runner hands "label custom_id"; the custom id decides (structure first), the label is the fallback.
+  buttonName: (text) => {
+    const space = text.lastIndexOf(' ');
+    const customId = space < 0 ? text : text.slice(space + 1);
+    const label = space < 0 ? '' : text.slice(0, space);
+    return buttonKind({ type: 2, custom_id: customId, label })?.name;
+  },
+  interpret: (message: DiscordMessage, step: CommandStep) => verdictOf(readMessage(message, stepCommand(step))),
+  renderExtras: (job) => renderMidjourneyExtras(job),
+};
