@@ -18,6 +18,10 @@ export type {
   SimChannel,
   FaceswapAccount,
   PikaAccount,
+  MidjourneyAccount,
+  MidjourneyControl,
+  MidjourneyUserSettings,
+  MidjourneyStyleOptions,
   BotName,
   RestFault,
   RestFaultMatch,
@@ -32,4 +36,5 @@ export { FACESWAP_APPLICATION_ID } from './constants.ts';
 /** The bots' default reply templates (override them with `setFaceswapTemplates` / `setPikaTemplates`). */
 export { DEFAULT_FACESWAP_TEMPLATES, MAX_SAVED_IDS } from './bots/faceswap.ts';
 export { DEFAULT_PIKA_TEMPLATES, PIKA_FONTS } from './bots/pika.ts';
+export { MIDJOURNEY_APPLICATION_ID } from './bots/midjourney.ts';
 export { startSimulator } from './server.ts';
