@@ -42,6 +42,8 @@ export interface ChildLink {
 export function renderMidjourneyExtras(job: JobRecord, children: readonly ChildLink[] = []): Record<string, unknown> {
   const state = jobState(job);
   return {
+    // useapi's verbs are the bare command names (`imagine`, `button` …).
+    verb: job.verb.replace(/^midjourney-/, ''),
     maxJobs: job.maxJobs ?? DEFAULT_MAX_JOBS,
     ...(state.percent !== undefined && (job.status === 'progress' || job.status === 'started') ? { progress: state.percent } : {}),
     ...(state.mode ? { mode: state.mode } : {}),
