@@ -1,32 +1,15 @@
 /**
- * What a Midjourney job remembers beyond the common job fields, and how it shows (A.10): the
- * percentage and speed mode of the latest progress edit, the Midjourney job hash (for buttons
- * when the result message is gone), whether Midjourney queued it, and its children.
+ * The Midjourney-only fields of a job (A.10), read from what the job already holds — the bot's
+ * latest message (`content`, `embeds`, `attachments`) — so nothing beyond the common job row is
+ * stored: the progress percentage and speed mode of the latest edit, whether Midjourney queued
+ * the job, the describe suggestions, and the children made by its buttons.
  */
 import type { JobRecord } from '../../store/index.ts';
 import { DEFAULT_MAX_JOBS } from './account.ts';
-import type { SpeedMode } from './content.ts';
-
-export interface MidjourneyJobState {
-  /** Latest `(NN%)`. */
-  percent?: number;
-  mode?: SpeedMode;
-  /** Midjourney's job UUID (file names, button ids, Cancel Job). */
-  hash?: string;
-  /** Midjourney answered "Job queued": the job waits behind others and is still tracked. */
-  queued?: boolean;
-  /** The progress message (start message) id, deleted by the bot when the result is posted. */
-  progressMessageId?: string;
-  /** The prompt as the bot echoed it (rewritten: parameters appended, links shortened). */
-  echoedPrompt?: string;
-  /** Suggested prompts of a describe result. */
-  prompts?: string[];
-}
-
-export function jobState(job: Pick<JobRecord, 'runnerState'>): MidjourneyJobState {
-  const mj = job.runnerState.midjourney;
-  return mj && typeof mj === 'object' ? (mj as MidjourneyJobState) : {};
-}
+import { jobHash } from './buttons.ts';
+import { parseContent } from './content.ts';
+import { describePrompts } from './replies.ts';
+import { noticeRule } from './rules.ts';
 
 export interface ChildLink {
   button: string;
@@ -34,21 +17,28 @@ export interface ChildLink {
   messageId?: string;
 }
 
-/**
- * The Midjourney-only fields of a job (added to the common job JSON): `maxJobs`, the progress
- * percentage while running, the speed mode, the describe suggestions, and `children` (A.5: each
- * button pressed on this job, `{button, jobid, messageId}`).
- */
-export function renderMidjourneyExtras(job: JobRecord, children: readonly ChildLink[] = []): Record<string, unknown> {
-  const state = jobState(job);
+type Embed = { title?: unknown; description?: unknown };
+
+/** `children` of a job (A.5): each button pressed on it, `{button, jobid, messageId}`. */
+export function childLinks(children: readonly Pick<JobRecord, 'jobid' | 'button' | 'messageId'>[]): ChildLink[] {
+  return children.map((c) => ({ button: c.button ?? '', jobid: c.jobid, ...(c.messageId ? { messageId: c.messageId } : {}) }));
+}
+
+export function renderMidjourneyExtras(job: JobRecord): Record<string, unknown> {
+  const parsed = parseContent(job.content);
+  const running = job.status === 'started' || job.status === 'progress';
+  const embeds = (job.embeds ?? []) as Embed[];
+  const queued = running && embeds.some((e) => typeof e.title === 'string' && noticeRule(e.title)?.outcome === 'queued');
+  const describe = job.verb === 'midjourney-describe' && job.status === 'completed' ? embeds.find((e) => typeof e.description === 'string' && e.description !== '') : undefined;
+  const hash = jobHash({ attachments: (job.attachments ?? []) as { filename?: string }[] });
   return {
     // useapi's verbs are the bare command names (`imagine`, `button` …).
     verb: job.verb.replace(/^midjourney-/, ''),
     maxJobs: job.maxJobs ?? DEFAULT_MAX_JOBS,
-    ...(state.percent !== undefined && (job.status === 'progress' || job.status === 'started') ? { progress: state.percent } : {}),
-    ...(state.mode ? { mode: state.mode } : {}),
-    ...(state.queued && job.status !== 'completed' ? { queued: true } : {}),
-    ...(state.prompts?.length ? { prompts: state.prompts } : {}),
-    ...(children.length > 0 ? { children: children.map((c) => ({ button: c.button, jobid: c.jobid, ...(c.messageId ? { messageId: c.messageId } : {}) })) } : {}),
+    ...(running && parsed?.percent !== undefined ? { progress: parsed.percent } : {}),
+    ...(parsed?.mode ? { mode: parsed.mode } : {}),
+    ...(queued ? { midjourneyQueued: true } : {}),
+    ...(hash && job.status === 'completed' ? { midjourneyJobId: hash } : {}),
+    ...(describe ? { prompts: describePrompts(describe.description as string) } : {}),
   };
 }

@@ -86,3 +86,20 @@ describe('Midjourney commands', () => {
     }
   });
 });
+
+describe('Midjourney job fields', () => {
+  const HASH = '8b831f86-c093-4f17-8570-2159888840aa';
+  const job = (patch: Partial<JobRecord>) => ({ verb: 'midjourney-imagine', status: 'progress', maxJobs: 3, content: null, embeds: [], attachments: [], ...patch }) as unknown as JobRecord;
+
+  it('shows the percentage and speed mode of the latest edit while running, and the useapi verb', async () => {
+    const { renderMidjourneyExtras } = await import('../../../src/providers/midjourney/job-state.ts');
+    expect(renderMidjourneyExtras(job({ content: '**Baby, :: --ar 1:1 --v 5.2** - <@1012670791755771985> (46%) (fast)' }))).toEqual({ verb: 'imagine', maxJobs: 3, progress: 46, mode: 'fast' });
+    expect(renderMidjourneyExtras(job({ status: 'completed', content: '**cat** - <@1> (relaxed)', attachments: [{ filename: `someone_cat_${HASH}.png` }] }))).toEqual({ verb: 'imagine', maxJobs: 3, mode: 'relaxed', midjourneyJobId: HASH });
+  });
+
+  it('says when Midjourney queued the job, and lists the describe suggestions', async () => {
+    const { renderMidjourneyExtras } = await import('../../../src/providers/midjourney/job-state.ts');
+    expect(renderMidjourneyExtras(job({ content: '', embeds: [{ title: 'Job queued', description: 'You have reached the maximum allowed number of concurrent jobs.' }] }))).toMatchObject({ midjourneyQueued: true });
+    expect(renderMidjourneyExtras(job({ verb: 'midjourney-describe', status: 'completed', embeds: [{ description: '1️⃣ a\n\n2️⃣ b' }] }))).toMatchObject({ verb: 'describe', prompts: ['1️⃣ a', '2️⃣ b'] });
+  });
+});
