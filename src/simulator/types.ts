@@ -105,6 +105,9 @@ export interface MidjourneyUserSettings {
   pendingModeration: boolean;
   /** The next command opens the CAPTCHA iframe modal ("Action required to continue"). */
   captcha: boolean;
+  /** Statistics (read-only): most jobs running at once, and jobs answered "Job queued". */
+  peakRunning: number;
+  queuedJobs: number;
 }
 
 /** Reply style of the simulated Midjourney bot (see `src/simulator/bots/midjourney.ts`). */

@@ -51,6 +51,9 @@ export interface MidjourneyUserState {
   pendingModeration: boolean;
   /** The next command opens the CAPTCHA iframe modal instead. */
   captcha: boolean;
+  /** Most jobs this user ever had running at once, and how many were answered "Job queued" (statistics). */
+  peakRunning: number;
+  queuedJobs: number;
 }
 
 /** What a grid or image message was made from: buttons on it look it up by its job hash. */
@@ -123,7 +126,7 @@ export class MidjourneyBot implements SimBot {
   user(userId: string): MidjourneyUserState {
     let state = this.users.get(userId);
     if (!state) {
-      state = { mode: 'fast', remix: false, fastHoursTotal: 15, fastHoursUsed: 0, pendingModeration: false, captcha: false };
+      state = { mode: 'fast', remix: false, fastHoursTotal: 15, fastHoursUsed: 0, pendingModeration: false, captcha: false, peakRunning: 0, queuedJobs: 0 };
       this.users.set(userId, state);
     }
     return state;
@@ -309,12 +312,14 @@ export class MidjourneyBot implements SimBot {
       const queue = this.waiting.get(user.id) ?? [];
       if (queue.length >= this.queueSize) return void ctx.reply({ embeds: [{ type: 'rich', title: 'Queue full', description: 'You have too many jobs queued. Please wait for some to finish.', color: RED }] });
       const title = this.style.wording === 'legacy' ? 'Your job will start shortly' : 'Job queued';
+      state.queuedJobs++;
       if (!ctx.reply({ embeds: [{ type: 'rich', title, description: "You have reached the maximum allowed number of concurrent jobs. Don't worry, this job will start as soon as another one finishes!", color: AMBER, footer: { text: `/imagine ${prompt}` } }] })) return;
       await new Promise<void>((resolve) => this.waiting.set(user.id, [...queue, resolve]));
       if (!ctx.alive) return this.release(user.id);
       start = this.post(ctx, { content: head('(Waiting to start)') }, { nonce: false });
     } else {
       this.running.set(user.id, running + 1);
+      state.peakRunning = Math.max(state.peakRunning, running + 1);
       start = ctx.reply({ content: head('(Waiting to start)') });
     }
     if (!start) return this.release(user.id);
