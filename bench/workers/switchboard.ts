@@ -87,7 +87,7 @@ serveWorker({
   /** Configures accounts as the API would (POST /v1/<bot>/account/<channel>), without the HTTP round trip. */
   async addAccounts(params: { bot: string; accounts: { token: string; channel: string; server?: string }[]; maxJobs?: number }) {
     const { services, tenantId } = current();
-    const provider = services.providers.find((p) => p.name === params.bot)!;
+    const provider = services.providers.require(params.bot);
     for (const a of params.accounts) {
       await services.accounts.save(tenantId, provider, a.channel, { discord: a.token, channel: a.channel, ...(a.server ? { server: a.server } : {}), ...(params.maxJobs ? { maxJobs: params.maxJobs } : {}) });
     }
@@ -132,7 +132,7 @@ serveWorker({
    */
   async breakdown(params: { token: string; bot: string; iterations: number }) {
     const { services, app, tenantId } = current();
-    const provider = services.providers.find((p) => p.name === params.bot)!;
+    const provider = services.providers.require(params.bot);
     const time = async (fn: () => Promise<unknown>) => {
       for (let i = 0; i < 200; i++) await fn();
       const start = performance.now();

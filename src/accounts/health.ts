@@ -3,11 +3,14 @@
  * (design principle 5). {@link transition} is pure; {@link HealthMonitor} keeps the current state
  * of each tracked account, persists every change through a narrow {@link HealthStore}, and
  * re-probes unhealthy accounts on schedule so they come back by themselves when Discord accepts
- * them again. Only `active` accounts are ever selected for work.
+ * them again. Which accounts take work is decided in one place, `account-selector.ts`
+ * (only `active` ones do).
  */
 import { DiscordApiError, GatewayFatalError, type AccountSignal, type VerifyAccountResult } from '../discord/index.ts';
 
-export type HealthState = 'active' | 'cooling_down' | 'needs_human' | 'auth_failed' | 'unreachable';
+import type { HealthState } from '../store/index.ts';
+
+export { HEALTH_STATES, type HealthState } from '../store/index.ts';
 
 export interface AccountHealth {
   state: HealthState;
@@ -129,10 +132,6 @@ export function transition(current: AccountHealth, event: HealthEvent, now: numb
   }
 }
 
-/** Only active accounts take work. */
-export function isSelectable(health: AccountHealth | undefined): boolean {
-  return health?.state === 'active';
-}
 
 /** Maps a Discord client error to a health event (undefined: says nothing about the account). */
 export function healthEventFromError(error: unknown): HealthEvent | undefined {
@@ -255,9 +254,6 @@ export class HealthMonitor {
     return this.health.get(accountId);
   }
 
-  isSelectable(accountId: string): boolean {
-    return isSelectable(this.health.get(accountId));
-  }
 
   /** Applies an event; persists and notifies when the health changed. Calls per account run in order. */
   report(accountId: string, event: HealthEvent): Promise<AccountHealth> {

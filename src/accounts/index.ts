@@ -1,3 +1,4 @@
 export { AccountService } from './account-service.ts';
 export { AccountPool, type AccountPoolOptions } from './account-pool.ts';
+export { AccountSelector, ineligibility, type AccountSelectorOptions, type Refusal, type SelectionRequest } from './account-selector.ts';
 export * from './health.ts';

@@ -3,14 +3,14 @@
  * their Discord clients, jobs (service + runner), and webhook delivery. `switchboard serve`, the
  * CLI's other commands and the tests all start here.
  */
-import { AccountPool, AccountService, type AccountPoolOptions } from '../accounts/index.ts';
+import { AccountPool, AccountSelector, AccountService, type AccountPoolOptions } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
 import { verifyAccount } from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { SwitchboardMetrics } from '../metrics/index.ts';
-import { providers, type Provider } from '../providers/index.ts';
+import { registry, type ProviderRegistry } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
 import { WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   lease?: { leaseMs?: number; intervalMs?: number };
   webhookPollMs?: number;
   webhookRetry?: RetryPolicy;
+  /** The bots served; the built-in registry by default (tests add their own providers). */
+  providers?: ProviderRegistry;
 }
 
 export interface Services {
@@ -33,7 +35,7 @@ export interface Services {
   store: Store;
   secrets: SecretBox;
   accounts: AccountService;
-  providers: readonly Provider[];
+  providers: ProviderRegistry;
   pool: AccountPool;
   events: JobEvents;
   jobs: JobService;
@@ -58,6 +60,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     await store.close();
     throw error;
   }
+  const providers = runtime.providers ?? registry;
   const metrics = new SwitchboardMetrics(store, providers);
   const notifications = store.notifications;
   const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
@@ -106,10 +109,6 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     log,
     owns: (id) => leases.owns(id),
     retainResults: config.retainResults,
-    onJobEnded: (job) => {
-      metrics.jobEnded(job);
-      if (job.replyUrl) webhooks.kick();
-    },
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
   });
   // Submissions wake the local runner, and through the database the one that owns the account.
@@ -125,11 +124,21 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     queueLimit: config.queueLimit,
     allowPrivateCallbacks: config.allowPrivateCallbacks,
     wake,
+    selector: new AccountSelector({
+      store,
+      secrets,
+      // A bring-your-own call brought a new token for its channel: the client and the runner follow.
+      onAccountChanged: (account) => {
+        pool.refresh(account);
+        runner.accountsChanged();
+      },
+    }),
     onSubmitted: (job) => metrics.jobSubmitted(job),
-    onEnded: (job) => {
-      metrics.jobEnded(job);
-      if (job.replyUrl) webhooks.kick();
-    },
+  });
+  // Every job ending (bot result, failure, cancel, expiry, recovery) is announced once, by endJob.
+  events.onEnded((job) => {
+    metrics.jobEnded(job);
+    if (job.replyUrl) webhooks.kick();
   });
   const retention = new RetentionSweeper(store, { resultDays: config.resultRetentionDays, jobDays: config.jobRetentionDays });
   let started = false;

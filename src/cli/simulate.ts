@@ -58,7 +58,7 @@ export async function setUpDemo(services: Services, sim: Simulator, io: CliIO): 
   const simulated = describeSimulator(sim, io);
   const { token, tenant, created } = await demoTenant(services);
   const provider = (name: string) => {
-    const found = services.providers.find((p) => p.name === name);
+    const found = services.providers.get(name);
     if (!found) throw new Error(`provider ${name} is missing`);
     return found;
   };

@@ -5,6 +5,7 @@
  */
 import type { Provider } from '../providers/index.ts';
 import { ACTIVE_STATUSES, type AccountRecord, type JobRecord, type Store } from '../store/index.ts';
+import { stepProgress } from '../jobs/runner-state.ts';
 
 /** Rows per list: enough for a screen, small enough to poll every second or two. */
 export const LIVE_JOBS_LIMIT = 100;
@@ -80,15 +81,6 @@ export function accountView(account: AccountRecord, provider: Provider | undefin
   };
 }
 
-function progressOf(job: JobRecord): JobView['progress'] {
-  const steps = Array.isArray(job.runnerState.steps) ? job.runnerState.steps.length : 0;
-  if (steps === 0) return null;
-  if (job.status === 'completed') return { step: steps, steps };
-  const step = typeof job.runnerState.step === 'number' ? job.runnerState.step : job.status === 'created' ? -1 : 0;
-  // `step` is the index of the step being sent; it counts as done once the job has moved past it.
-  return { step: Math.min(steps, step + 1), steps };
-}
-
 function resultOf(job: JobRecord): string | null {
   const first = job.attachments?.[0] as { url?: unknown } | undefined;
   return typeof first?.url === 'string' ? first.url : null;
@@ -105,7 +97,7 @@ export function jobView(job: JobRecord): JobView {
     created: new Date(job.createdAt).toISOString(),
     updated: new Date(job.updatedAt).toISOString(),
     finished: iso(job.finishedAt),
-    progress: progressOf(job),
+    progress: stepProgress(job),
     result: resultOf(job),
     error: job.error,
     errorDetails: job.errorDetails,

@@ -1,5 +1,5 @@
 import { CommandCache, scopeOf } from './commands.ts';
-import { ReplyCorrelator } from './correlation.ts';
+import { ReplyCorrelator, type ResumeSpec } from './correlation.ts';
 import { Emitter } from './emitter.ts';
 import { DiscordApiError, DiscordError, GatewayFatalError, isStaleCommandError } from './errors.ts';
 import { GatewaySession, type GatewaySessionOptions, type ReadyInfo } from './gateway/session.ts';
@@ -57,6 +57,27 @@ export interface InvokeCommandRequest {
   subcommand?: readonly string[];
   targetId?: string;
   signal?: AbortSignal;
+  /** The interaction's nonce, when the caller minted (and recorded) it before sending; a fresh one otherwise. */
+  nonce?: string;
+}
+
+/** An interaction sent earlier (before a restart) to follow again: see {@link DiscordAccountClient.resumeFollowing}. */
+export interface ResumeFollowingRequest {
+  channelId: string;
+  nonce: string;
+  /** Discord's interaction id, if it was learned before the restart. */
+  interactionId?: string;
+  /** The bot's messages already known to answer it. */
+  messageIds?: readonly string[];
+  /** The bot, when known: enables the heuristic rules (references, mentions) as for a live interaction. */
+  applicationId?: string;
+  botUserId?: string;
+  /** Slash commands: the command name (recognises replies whose interaction id was never learned). */
+  commandName?: string;
+  /** Button clicks: the clicked message. */
+  clickedMessageId?: string;
+  /** When the interaction was sent (epoch ms): older messages are never matched by heuristics. */
+  sentAt: number;
 }
 
 /**
@@ -182,7 +203,7 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       targetId: req.targetId,
     };
     let data = buildCommandData(command, input);
-    const handle = this.follow(req.channelId, { applicationId: command.application_id, commandName: command.name_default ?? command.name });
+    const handle = this.follow(req.channelId, { applicationId: command.application_id, commandName: command.name_default ?? command.name }, req.nonce);
     try {
       try {
         await this.postInteraction(2, command.application_id, req, handle.nonce, data);
@@ -204,11 +225,11 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
   }
 
   /** Clicks a button on a bot message (type-3 interaction) and follows the bot's answer. */
-  async clickButton(message: DiscordMessage, customId: string, options: { guildId?: string; signal?: AbortSignal } = {}): Promise<InteractionHandle> {
+  async clickButton(message: DiscordMessage, customId: string, options: { guildId?: string; signal?: AbortSignal; nonce?: string } = {}): Promise<InteractionHandle> {
     const button = findButton(message, customId);
     await this.ensureReady(options.signal);
     const applicationId = message.application_id ?? message.author.id;
-    const handle = this.follow(message.channel_id, { applicationId, botUserId: message.author.id, clickedMessageId: message.id });
+    const handle = this.follow(message.channel_id, { applicationId, botUserId: message.author.id, clickedMessageId: message.id }, options.nonce);
     const guildId = message.guild_id ?? options.guildId;
     return this.sendFollowed(handle, options.signal, {
       type: 3,
@@ -258,6 +279,35 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     });
   }
 
+  /**
+   * Follows again an interaction sent before a restart (nothing is sent): the returned handle is
+   * fed by the same correlation as a live one — first from the channel's history (replies sent
+   * while nobody listened), then live — so a recovered job is followed exactly like a new one.
+   */
+  resumeFollowing(req: ResumeFollowingRequest): InteractionHandle {
+    const since = snowflakeFromTimestamp(req.sentAt - (this.options.clockSkewMs ?? 2000));
+    const handle = this.track(req.channelId, req.nonce, (nonce, listener) =>
+      this.correlator.resume(
+        {
+          nonce,
+          channelId: req.channelId,
+          since,
+          applicationId: req.applicationId ?? '',
+          ...(req.botUserId ? { botUserId: req.botUserId } : {}),
+          ...(req.commandName ? { commandName: req.commandName } : {}),
+          ...(req.clickedMessageId ? { clickedMessageId: req.clickedMessageId } : {}),
+          ...(req.interactionId ? { interactionId: req.interactionId } : {}),
+          ...(req.messageIds ? { messageIds: req.messageIds } : {}),
+        } satisfies ResumeSpec,
+        listener,
+      ),
+    );
+    void this.ensureReady()
+      .then(() => this.reconcileChannel(req.channelId))
+      .catch(() => undefined); // a failed session reaches the handle as `failed`; a failed read leaves the live feed
+    return handle;
+  }
+
   /** Posts an interaction whose replies `handle` already follows; the handle is closed if Discord refuses it. */
   private async sendFollowed(handle: InteractionHandle, signal: AbortSignal | undefined, body: Record<string, unknown>): Promise<InteractionHandle> {
     try {
@@ -301,11 +351,19 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     }
   }
 
-  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string }): InteractionHandle & { renonce(nonce: string): void } {
-    const nonce = generateSnowflake();
+  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string }, nonce = generateSnowflake()): InteractionHandle & { renonce(nonce: string): void } {
     const since = snowflakeFromTimestamp(Date.now() - (this.options.clockSkewMs ?? 2000));
+    return this.track(channelId, nonce, (n, listener) => this.correlator.register({ nonce: n, channelId, since, ...target }, listener));
+  }
+
+  /** A handle fed by the correlator through `registration`, closed (and unregistered) with the client. */
+  private track(
+    channelId: string,
+    nonce: string,
+    register: (nonce: string, listener: Parameters<ReplyCorrelator['register']>[1]) => { renonce(nonce: string): void; unregister(): void },
+  ): InteractionHandle & { renonce(nonce: string): void } {
     const handle = new InteractionHandle(nonce, channelId, () => this.reconcileChannel(channelId)) as InteractionHandle & { renonce(nonce: string): void };
-    const registration = this.correlator.register({ nonce, channelId, since, ...target }, (event) => handle.handle(event));
+    const registration = register(nonce, (event) => handle.handle(event));
     handle.renonce = (next: string) => {
       registration.renonce(next);
       handle.nonce = next;

@@ -41,6 +41,17 @@ export interface PendingSpec {
   commandName?: string;
 }
 
+/**
+ * What a process knows about an interaction that was sent before it started (crash recovery): it
+ * is followed again with the same rules as a live one, its interaction id and the bot's messages
+ * already seen taking the place of what INTERACTION_CREATE and the first replies would have said.
+ */
+export interface ResumeSpec extends PendingSpec {
+  interactionId?: string;
+  /** The bot's messages already known to answer it: their edits and follow-ups match by id. */
+  messageIds?: readonly string[];
+}
+
 export type MatchRule = 'nonce' | 'interaction_id' | 'follow_up' | 'metadata' | 'reference' | 'clicked_message' | 'mention';
 
 export type CorrelationEvent =
@@ -99,6 +110,26 @@ export class ReplyCorrelator {
         this.pending.delete(entry);
         if (this.byNonce.get(entry.nonce) === entry) this.byNonce.delete(entry.nonce);
         for (const id of entry.messages.keys()) if (this.byMessage.get(id) === entry) this.byMessage.delete(id);
+      },
+    };
+  }
+
+  /**
+   * Follows again an interaction sent earlier (by this process before a restart): same matching
+   * as {@link register}, starting from what was already known. Feed the channel's history
+   * afterwards ({@link observeHistoryMessage}) for replies sent while nobody listened.
+   */
+  resume(spec: ResumeSpec, listener: (event: CorrelationEvent) => void): { renonce(nonce: string): void; unregister(): void } {
+    const { interactionId, messageIds = [], ...pending } = spec;
+    const registration = this.register(pending, listener);
+    const entry = this.byNonce.get(pending.nonce)!;
+    if (interactionId) entry.interactionId = interactionId;
+    for (const id of messageIds) this.byMessage.set(id, entry);
+    return {
+      renonce: registration.renonce,
+      unregister: () => {
+        registration.unregister();
+        for (const id of messageIds) if (this.byMessage.get(id) === entry) this.byMessage.delete(id);
       },
     };
   }

@@ -16,11 +16,11 @@
  * ```
  */
 export { DiscordAccountClient } from './account-client.ts';
-export type { AccountSignal, AccountClientEvents, DiscordAccountClientOptions, InvokeCommandRequest } from './account-client.ts';
+export type { AccountSignal, AccountClientEvents, DiscordAccountClientOptions, InvokeCommandRequest, ResumeFollowingRequest } from './account-client.ts';
 export { InteractionHandle, buildCommandData, findButton } from './interactions.ts';
 export type { ReplyEvent, CommandInput, OptionValue } from './interactions.ts';
 export { ReplyCorrelator } from './correlation.ts';
-export type { CorrelationEvent, MatchRule, PendingSpec } from './correlation.ts';
+export type { CorrelationEvent, MatchRule, PendingSpec, ResumeSpec } from './correlation.ts';
 export { CommandCache, findCommand } from './commands.ts';
 export type { CommandQuery, CommandScope } from './commands.ts';
 export { uploadAttachments, deleteUpload } from './uploads.ts';

@@ -9,7 +9,7 @@ import type { AccountService } from '../accounts/index.ts';
 import type { Config } from '../config/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { badRequest } from '../errors/index.ts';
-import type { Provider } from '../providers/index.ts';
+import type { ProviderRegistry } from '../providers/index.ts';
 import type { Store } from '../store/index.ts';
 import { requireApiToken } from './authenticate.ts';
 import { installErrorHandling } from './error-handling.ts';
@@ -37,7 +37,7 @@ export interface AppServices {
   accounts: AccountService;
   jobs: JobService;
   secrets: SecretBox;
-  providers: readonly Provider[];
+  providers: ProviderRegistry;
   /** Lets the dashboard re-probe accounts; optional so apps without Discord clients still build. */
   pool?: Pick<AccountPool, 'client' | 'health'>;
   /** Which accounts this instance serves (several instances on one PostgreSQL); all when absent. */
@@ -88,12 +88,12 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
 
   healthRoutes(app, services.store);
   if (services.metrics) metricsRoutes(app, services.metrics);
-  docsRoutes(app, services.providers, VERSION);
+  docsRoutes(app, services.providers.all, VERSION);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
-    accountRoutes(v1, services.providers, services.accounts);
-    commandRoutes(v1, services.providers, services.jobs);
-    jobRoutes(v1, services.providers, services.jobs);
+    accountRoutes(v1, services.providers.all, services.accounts);
+    commandRoutes(v1, services.providers.all, services.jobs);
+    jobRoutes(v1, services.providers.all, services.jobs);
     webhookRoutes(v1, services.store, services.secrets);
     resultRoutes(v1, services.store);
   });

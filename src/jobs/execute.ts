@@ -1,118 +1,114 @@
 /**
- * Runs one job against Discord: marks it started (the point of no return: a job is never sent
- * twice), sends each planned step, and reads the bot's messages into job updates until the job
- * ends. Used by the runner for new jobs and, with {@link followRecovered}, for jobs a previous
- * process left in flight.
+ * Runs one job against Discord. {@link executeJob} starts a `created` job: in ONE write it marks
+ * it started (the point of no return: a job is never sent twice) and records the first step's
+ * nonce, minted before sending; then it sends the step. {@link resumeJob} takes over a job a
+ * previous process had sent: the Discord client resumes following that interaction (nonce,
+ * interaction id and messages known). From there both use the same path — {@link continueJob}:
+ * follow the step's replies, send the next step, until the job ends — and every ending goes
+ * through {@link endJob}.
  */
-import { DiscordError, InteractionFailedError, type DiscordAccountClient, type DiscordMessage, type InteractionHandle } from '../discord/index.ts';
+import { DiscordError, generateSnowflake, InteractionFailedError, type DiscordAccountClient, type DiscordMessage, type InteractionHandle } from '../discord/index.ts';
 import type { CommandStep, Provider, Verdict } from '../providers/index.ts';
-import type { AccountRecord, JobPatch, JobRecord, JobStatus, Store } from '../store/index.ts';
-import { ACTIVE_STATUSES } from '../store/index.ts';
-import { renderJob } from './render.ts';
+import { RUNNING_STATUSES, type AccountRecord, type JobFile, type JobRecord, type Store } from '../store/index.ts';
+import { endJob, failure, type JobEnding, type TerminalPatch } from './end-job.ts';
 import { buttonsOf, messagePatch } from './message-fields.ts';
 import { retainResults } from './retain.ts';
+import { runnerStateOf, type RunnerState } from './runner-state.ts';
 
-export interface ExecutionContext {
+export interface ExecutionContext extends JobEnding {
   store: Store;
   provider: Provider;
   account: AccountRecord;
   client: DiscordAccountClient;
-  now: () => number;
-  changed: (jobid: string) => void;
   /** Lets the runner (timeouts, shutdown) stop following: closes the current handle. */
   register: (close: () => void) => void;
   /** Keep copies of the result files when the job completes. */
   retainResults?: boolean;
 }
 
-const RUNNING: readonly JobStatus[] = ['started', 'progress'];
-
-/** Ends the job (if it is still active) and enqueues its webhook in the same transaction. */
-export async function finishJob(ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed'>, job: JobRecord, patch: JobPatch & { status: JobStatus }): Promise<JobRecord | undefined> {
-  const webhook = job.replyUrl ? { url: job.replyUrl, render: (j: JobRecord) => renderJob(j, ctx.provider) } : undefined;
-  const ended = await ctx.store.jobs.update(job.jobid, ACTIVE_STATUSES, patch, ctx.now(), webhook);
-  ctx.changed(job.jobid);
-  return ended;
-}
-
-export function failure(error: string, code: number, errorDetails?: string): JobPatch & { status: JobStatus } {
-  return { status: 'failed', error, code, ...(errorDetails ? { errorDetails } : {}) };
-}
-
 /** A thrown error as the job's failure: what Discord said, never a token or a stack. */
-export function failureFromError(error: unknown): JobPatch & { status: JobStatus } {
+export function failureFromError(error: unknown): TerminalPatch {
   if (error instanceof InteractionFailedError) return failure(error.message, 504, 'Discord reported that the bot did not answer the interaction in time');
   if (error instanceof DiscordError) return failure(`Discord refused the command: ${error.message}`, 422, error.kind);
   return failure('The command could not be sent to Discord', 422, error instanceof Error ? error.message : String(error));
 }
 
-/** The steps planned at submission (stored with the job). */
-export function stepsOf(job: JobRecord): CommandStep[] {
-  return (job.runnerState.steps as CommandStep[] | undefined) ?? [];
-}
-
-async function send(ctx: ExecutionContext, job: JobRecord, step: CommandStep, files: Map<string, { filename: string; contentType: string; data: Buffer }>): Promise<InteractionHandle> {
-  const where = { channelId: job.channel, ...(ctx.provider.location === 'guild' && job.server ? { guildId: job.server } : {}) };
-  const applicationId = ctx.provider.applicationId ?? (await discoverApplicationId(ctx, job, step));
-  switch (step.kind) {
-    case 'slash':
-      return ctx.client.invokeCommand({
-        ...where,
-        applicationId,
-        name: step.command,
-        options: step.options,
-        files: Object.fromEntries(
-          Object.entries(step.files).flatMap(([option, field]) => {
-            const file = files.get(field);
-            return file ? [[option, { filename: file.filename, data: file.data, contentType: file.contentType }]] : [];
-          }),
-        ),
-      });
-    case 'context':
-      return ctx.client.invokeCommand({ ...where, applicationId, name: step.command, commandType: 3, targetId: step.targetId });
-    case 'button': {
-      // The button is found again on the message as it is now, by the name the job showed.
-      const message = await ctx.client.getMessage(job.channel, step.messageId);
-      const button = buttonsOf(message).find((b) => ctx.provider.buttonName?.(`${b.name} ${b.customId}`) === step.button);
-      if (!button) throw new Error(`the message no longer has a ${step.button} button`);
-      return ctx.client.clickButton(message, button.customId, where.guildId ? { guildId: where.guildId } : {});
-    }
-  }
-}
-
 /** For bots whose id is not public (Pika): the application that owns the command in this DM. */
-async function discoverApplicationId(ctx: ExecutionContext, job: JobRecord, step: CommandStep): Promise<string> {
-  if (step.kind === 'button') return '';
+async function applicationIdFor(ctx: ExecutionContext, job: JobRecord, step: CommandStep): Promise<string | undefined> {
+  if (step.kind === 'button') return undefined; // the clicked message names it
+  if (ctx.provider.applicationId) return ctx.provider.applicationId;
   const index = await ctx.client.commands.index({ channelId: job.channel });
   const command = index.application_commands.find((c) => c.name === step.command);
   if (!command) throw new DiscordError('command_not_found', `no /${step.command} command in channel ${job.channel}`);
   return command.application_id;
 }
 
-/**
- * Applies one bot message to the job. Returns the verdict so the caller knows whether the step
- * (or the job) is over. Writes are compare-and-set: a cancelled job is left alone.
- */
+async function send(ctx: ExecutionContext, job: JobRecord, step: CommandStep, state: RunnerState, files: () => Promise<Map<string, JobFile>>): Promise<InteractionHandle> {
+  const where = { channelId: job.channel, ...(ctx.provider.location === 'guild' && job.server ? { guildId: job.server } : {}) };
+  const nonce = state.nonce;
+  switch (step.kind) {
+    case 'slash': {
+      const byField = Object.keys(step.files).length > 0 ? await files() : new Map<string, JobFile>();
+      return ctx.client.invokeCommand({
+        ...where,
+        applicationId: state.applicationId ?? '',
+        name: step.command,
+        options: step.options,
+        ...(nonce ? { nonce } : {}),
+        files: Object.fromEntries(
+          Object.entries(step.files).flatMap(([option, field]) => {
+            const file = byField.get(field);
+            return file ? [[option, { filename: file.filename, data: file.data, contentType: file.contentType }]] : [];
+          }),
+        ),
+      });
+    }
+    case 'context':
+      return ctx.client.invokeCommand({ ...where, applicationId: state.applicationId ?? '', name: step.command, commandType: 3, targetId: step.targetId, ...(nonce ? { nonce } : {}) });
+    case 'button': {
+      // The button is found again on the message as it is now, by the name the job showed.
+      const message = await ctx.client.getMessage(job.channel, step.messageId);
+      const button = buttonsOf(message).find((b) => ctx.provider.buttonName?.(`${b.name} ${b.customId}`) === step.button);
+      if (!button) throw new Error(`the message no longer has a ${step.button} button`);
+      return ctx.client.clickButton(message, button.customId, { ...(where.guildId ? { guildId: where.guildId } : {}), ...(nonce ? { nonce } : {}) });
+    }
+  }
+}
+
 /** Progress edits closer together than this are not each written (the next one or the result is). */
 const PROGRESS_WRITE_INTERVAL_MS = 250;
 
-/** Per followed job: when its progress was last written. */
-export interface ProgressMemo {
+/** Per followed step: what was last written, so unchanged state is not written again. */
+export interface FollowMemo {
   writtenAt?: number;
+  /** The runner state as stored. */
+  state: RunnerState;
+  /** Set when this runner ended the job (then its slot is already free). */
+  ended?: boolean;
 }
 
+/**
+ * Applies one bot message to the job. Returns the verdict so the caller knows whether the step
+ * (or the job) is over. Writes are compare-and-set: a cancelled job is left alone. What the
+ * runner learned meanwhile (the interaction id, the message ids, the bot's acknowledgement) is
+ * written with the message's own fields, in the same statement.
+ */
 export async function applyMessage(
-  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'changed' | 'account' | 'retainResults'>,
+  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults'>,
   job: JobRecord,
   step: CommandStep,
   message: DiscordMessage,
   last: boolean,
-  memo: ProgressMemo = {},
+  memo: FollowMemo,
+  handle?: Pick<InteractionHandle, 'interactionId' | 'nonce'>,
 ): Promise<Verdict> {
   const credits = ctx.provider.credits?.(message);
   if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
   const verdict = ctx.provider.interpret(message, step);
   const fields = messagePatch(message, ctx.provider);
+  const end = async (patch: TerminalPatch) => {
+    if (await endJob(ctx, job, patch)) memo.ended = true;
+  };
   switch (verdict.kind) {
     case 'ignore':
       break;
@@ -123,21 +119,34 @@ export async function applyMessage(
       const now = ctx.now();
       if (verdict.kind === 'progress' && memo.writtenAt !== undefined && now - memo.writtenAt < PROGRESS_WRITE_INTERVAL_MS) break;
       memo.writtenAt = now;
-      await ctx.store.jobs.update(job.jobid, RUNNING, { ...fields, status: verdict.kind === 'progress' ? 'progress' : 'started', runnerState: { ...job.runnerState, accepted: true } }, now);
-      ctx.changed(job.jobid);
+      const known = memo.state.messageIds ?? [];
+      const state: RunnerState = {
+        ...memo.state,
+        accepted: true,
+        ...(handle?.interactionId ? { interactionId: handle.interactionId } : {}),
+        ...(handle?.nonce ? { nonce: handle.nonce } : {}),
+        messageIds: known.includes(message.id) ? known : [...known, message.id],
+      };
+      const changed = JSON.stringify(state) !== JSON.stringify(memo.state);
+      const status = verdict.kind === 'progress' ? 'progress' : 'started';
+      const written = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { ...fields, status, ...(changed ? { runnerState: state } : {}) }, now);
+      if (written) {
+        memo.state = state;
+        ctx.events.changed(job.jobid);
+      }
       break;
     }
     case 'done':
       if (last) {
         const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now()) : undefined;
-        await finishJob(ctx, job, { ...fields, status: 'completed', code: 200, ...(results?.length ? { results } : {}) });
+        await end({ ...fields, status: 'completed', code: 200, ...(results?.length ? { results } : {}) });
       }
       break;
     case 'failed':
-      await finishJob(ctx, job, { ...fields, ...failure(verdict.error, 422, 'reported by the bot') });
+      await end({ ...fields, ...failure(verdict.error, 422, 'reported by the bot') });
       break;
     case 'moderated':
-      await finishJob(ctx, job, { ...fields, status: 'moderated', error: verdict.error, code: 422 });
+      await end({ ...fields, status: 'moderated', error: verdict.error, code: 422 });
       break;
   }
   return verdict;
@@ -146,20 +155,12 @@ export async function applyMessage(
 const ends = (v: Verdict) => v.kind === 'failed' || v.kind === 'moderated';
 
 /** Follows one sent step until its verdict is final; resolves with that verdict (or undefined when closed). */
-async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, handle: InteractionHandle, last: boolean): Promise<Verdict | undefined> {
-  let recorded = false;
-  const memo: ProgressMemo = {};
+async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, handle: InteractionHandle, last: boolean, memo: FollowMemo): Promise<Verdict | undefined> {
   for await (const event of handle.events()) {
-    // Discord's interaction id links every later reply to this job; keep it for a restart.
-    if (!recorded && handle.interactionId) {
-      recorded = true;
-      await ctx.store.jobs.update(job.jobid, [...RUNNING, 'cancelled'], { runnerState: { ...job.runnerState, interactionId: handle.interactionId } }, ctx.now());
-      job = { ...job, runnerState: { ...job.runnerState, interactionId: handle.interactionId } };
-    }
     if (event.type !== 'created' && event.type !== 'updated') continue;
     // This runner alone writes the job while it follows it (writes are compare-and-set against a
     // cancel), so the row it started with is current enough: no re-read per message.
-    const verdict = await applyMessage(ctx, job, step, event.message, last, memo);
+    const verdict = await applyMessage(ctx, job, step, event.message, last, memo, handle);
     if (verdict.kind === 'done' || ends(verdict)) return verdict;
   }
   return undefined;
@@ -167,106 +168,109 @@ async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, 
 
 /** Executes a `created` job from its first step. */
 export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutMs: number): Promise<void> {
+  const planned = runnerStateOf(job);
+  const first = planned.steps[0];
+  if (!first) {
+    await endJob(ctx, job, failure('switchboard has no plan for this job', 422));
+    return;
+  }
+  let applicationId: string | undefined;
+  try {
+    applicationId = await applicationIdFor(ctx, job, first);
+  } catch (error) {
+    await endJob(ctx, job, failureFromError(error));
+    return;
+  }
+  // One write before Discord hears of the job: started, its deadline, and the step's nonce.
   const now = ctx.now();
-  const started = await ctx.store.jobs.update(job.jobid, ['created'], { status: 'started', startedAt: now, deadlineAt: now + timeoutMs, runnerState: { ...job.runnerState, sentAt: now, step: 0 } }, now);
+  const state: RunnerState = { ...planned, step: 0, nonce: generateSnowflake(now), sentAt: now, ...(applicationId ? { applicationId } : {}) };
+  const started = await ctx.store.jobs.update(job.jobid, ['created'], { status: 'started', startedAt: now, deadlineAt: now + timeoutMs, runnerState: state }, now);
   if (!started) return; // cancelled before it was sent
-  ctx.changed(job.jobid);
-  const steps = stepsOf(started);
-  const files = new Map((await ctx.store.jobs.files(job.jobid)).map((f) => [f.field, f]));
-  let verdict: Verdict | undefined;
-  for (const [index, step] of steps.entries()) {
-    const last = index === steps.length - 1;
-    let handle: InteractionHandle;
-    try {
-      handle = await send(ctx, started, step, files);
-    } catch (error) {
-      await finishJob(ctx, started, failureFromError(error));
-      return;
-    }
+  ctx.events.changed(job.jobid);
+  const files = lazyFiles(ctx, job.jobid);
+  let handle: InteractionHandle;
+  try {
+    handle = await send(ctx, started, first, state, files);
+  } catch (error) {
+    await endAndRelease(ctx, started, failureFromError(error));
+    return;
+  }
+  await continueJob(ctx, started, 0, handle, files);
+}
+
+/**
+ * Takes over a job that a previous process had sent: the command is never sent again; the
+ * Discord client resumes following its interaction and the job goes on as a live one would.
+ */
+export async function resumeJob(ctx: ExecutionContext, job: JobRecord): Promise<void> {
+  const state = runnerStateOf(job);
+  const index = state.step;
+  const step = index === undefined ? undefined : state.steps[index];
+  if (index === undefined || !step) {
+    await endJob(ctx, job, failure('switchboard restarted while this job was being sent and cannot tell whether Discord received it', 504));
+    return;
+  }
+  const messageIds = [...new Set([...(state.messageIds ?? []), ...(job.messageId ? [job.messageId] : [])])];
+  const handle = ctx.client.resumeFollowing({
+    channelId: job.channel,
+    // Rows written before nonces were minted ahead of sending may lack one: any fresh value then.
+    nonce: state.nonce ?? generateSnowflake(),
+    sentAt: state.sentAt ?? job.startedAt ?? job.createdAt,
+    messageIds,
+    ...(state.interactionId ? { interactionId: state.interactionId } : {}),
+    ...(state.applicationId ?? ctx.provider.applicationId ? { applicationId: state.applicationId ?? ctx.provider.applicationId } : {}),
+    ...(step.kind === 'slash' || step.kind === 'context' ? { commandName: step.command } : {}),
+    ...(step.kind === 'button' ? { clickedMessageId: step.messageId } : {}),
+  });
+  await continueJob(ctx, job, index, handle, lazyFiles(ctx, job.jobid));
+}
+
+/** Follows step `index` through `handle`, then sends and follows the remaining steps, until the job ends. */
+async function continueJob(ctx: ExecutionContext, job: JobRecord, index: number, handle: InteractionHandle, files: () => Promise<Map<string, JobFile>>): Promise<void> {
+  const steps = runnerStateOf(job).steps;
+  let current = job;
+  let memo: FollowMemo = { state: runnerStateOf(job) };
+  for (let i = index; ; i++) {
+    const step = steps[i]!;
+    const last = i === steps.length - 1;
     ctx.register(() => handle.close());
-    const state = { ...started.runnerState, step: index, nonce: handle.nonce };
-    await ctx.store.jobs.update(job.jobid, [...RUNNING, 'cancelled'], { runnerState: state }, ctx.now());
+    let verdict: Verdict | undefined;
     try {
-      verdict = await follow(ctx, { ...started, runnerState: state }, step, handle, last);
+      verdict = await follow(ctx, current, step, handle, last, memo);
     } catch (error) {
-      await finishJob(ctx, started, failureFromError(error));
+      await endAndRelease(ctx, current, failureFromError(error));
       return;
     } finally {
       handle.close();
     }
-    if (!verdict || ends(verdict)) break;
+    // Without a verdict this process stopped following (shutdown, lease lost, deadline): the
+    // next owner or the sweeper decides.
+    if (!verdict) return;
+    if (last || ends(verdict)) break;
+    // The next step: its nonce is recorded before it is sent, as the first one's was.
+    const now = ctx.now();
+    const state: RunnerState = { steps: memo.state.steps, ...(memo.state.token ? { token: memo.state.token } : {}), sentAt: memo.state.sentAt ?? now, accepted: memo.state.accepted ?? false, step: i + 1, nonce: generateSnowflake(now) };
+    const next = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { runnerState: state }, now);
+    if (!next) break; // cancelled meanwhile: the bot is done with the step sent, so nothing more is sent
+    current = next;
+    memo = { state };
+    try {
+      handle = await send(ctx, current, steps[i + 1]!, state, files);
+    } catch (error) {
+      await endAndRelease(ctx, current, failureFromError(error));
+      return;
+    }
   }
-  // The bot is done with the job: a cancelled job's slot can go back. Without a verdict this
-  // process stopped following (shutdown, lease lost): the next owner or the sweeper decides.
-  if (verdict) await ctx.store.jobs.releaseSlot(job.jobid, ctx.now());
+  // The bot is done with the job: a cancelled job's slot can go back.
+  if (!memo.ended) await ctx.store.jobs.releaseSlot(job.jobid, ctx.now());
 }
 
-/**
- * Takes over a job that a previous process had sent: its result is read from the channel's
- * history, or awaited live, but the command is never sent again. A job stopped between two steps
- * fails with a clear error rather than guessing.
- */
-export async function followRecovered(ctx: ExecutionContext, job: JobRecord): Promise<void> {
-  const steps = stepsOf(job);
-  const index = Number(job.runnerState.step ?? 0);
-  const step = steps[index];
-  if (!step) {
-    await finishJob(ctx, job, failure('switchboard restarted while this job was being sent and cannot tell whether Discord received it', 504));
-    return;
-  }
-  const last = index === steps.length - 1;
-  const user = await ctx.client.start().then((ready) => ready.user);
-  const since = job.startedAt ?? job.createdAt;
-  const { interactionId, nonce } = job.runnerState as { interactionId?: string; nonce?: string };
-  // Linked replies name this job's interaction (or are the message it already had).
-  const linked = (m: DiscordMessage) =>
-    (job.messageId !== null && m.id === job.messageId) ||
-    (interactionId !== undefined && (m.interaction_metadata?.id === interactionId || m.interaction?.id === interactionId)) ||
-    (nonce !== undefined && m.nonce !== undefined && m.nonce !== null && String(m.nonce) === nonce);
-  // Bots that post results as plain messages can only be matched by mention and time — safe
-  // only where one job at a time runs in the channel.
-  const mentioned = (m: DiscordMessage) =>
-    ctx.provider.capacity(ctx.account) === 1 && Date.parse(m.timestamp ?? '') >= since - 2000 && (m.mentions?.some((u) => u.id === user.id) || m.interaction_metadata?.user?.id === user.id);
-  const relevant = (m: DiscordMessage) => m.channel_id === job.channel && m.author?.id !== user.id && (linked(m) || mentioned(m));
+/** Ends the job; if it had ended otherwise (cancelled), gives back the slot the cancel kept. */
+async function endAndRelease(ctx: ExecutionContext, job: JobRecord, patch: TerminalPatch): Promise<void> {
+  if (!(await endJob(ctx, job, patch))) await ctx.store.jobs.releaseSlot(job.jobid, ctx.now());
+}
 
-  const verdict = await new Promise<Verdict | undefined>((resolve) => {
-    let settled = false;
-    const queue: DiscordMessage[] = [];
-    let working = false;
-    const finish = (v: Verdict | undefined) => {
-      if (settled) return;
-      settled = true;
-      off();
-      resolve(v);
-    };
-    const pump = async () => {
-      if (working) return;
-      working = true;
-      while (queue.length > 0 && !settled) {
-        const message = queue.shift()!;
-        const current = (await ctx.store.jobs.getById(job.jobid)) ?? job;
-        const v = await applyMessage(ctx, current, step, message, last);
-        if (v.kind === 'done' || ends(v)) finish(v);
-      }
-      working = false;
-    };
-    const off = ctx.client.on('dispatch', (event, data) => {
-      if ((event === 'MESSAGE_CREATE' || event === 'MESSAGE_UPDATE') && relevant(data as DiscordMessage)) {
-        queue.push(data as DiscordMessage);
-        void pump();
-      }
-    });
-    ctx.register(() => finish(undefined));
-    void ctx.client
-      .listMessages(job.channel, { limit: 50 })
-      .then((history) => {
-        queue.unshift(...history.filter(relevant).reverse());
-        return pump();
-      })
-      .catch(() => undefined);
-  });
-  if (verdict?.kind === 'done' && !last) {
-    await finishJob(ctx, job, failure('switchboard restarted between two steps of this job; run it again', 504));
-  }
-  if (verdict) await ctx.store.jobs.releaseSlot(job.jobid, ctx.now());
+function lazyFiles(ctx: ExecutionContext, jobid: string): () => Promise<Map<string, JobFile>> {
+  let files: Promise<Map<string, JobFile>> | undefined;
+  return () => (files ??= ctx.store.jobs.files(jobid).then((list) => new Map(list.map((f) => [f.field, f]))));
 }

@@ -1,8 +1,16 @@
 /**
- * In-process notifications that a job row changed. They are only a latency hint — whoever waits
- * for a job also polls the store, which stays the truth (and the only channel across instances).
+ * In-process notifications about jobs.
+ *
+ * - `changed`: a job row changed. Only a latency hint — whoever waits for a job also polls the
+ *   store, which stays the truth (and the only channel across instances).
+ * - `ended`: a job reached a terminal status HERE, emitted exactly once per job by
+ *   {@link endJob} (`end-job.ts`) when its compare-and-set actually changed the row. Metrics and
+ *   the webhook dispatcher's kick subscribe to it once, in the composition root.
  */
 import { EventEmitter } from 'node:events';
+import type { JobRecord } from '../store/index.ts';
+
+const ENDED = Symbol('ended');
 
 export class JobEvents {
   readonly #emitter = new EventEmitter().setMaxListeners(0);
@@ -25,5 +33,16 @@ export class JobEvents {
   onChange(jobid: string, listener: () => void): () => void {
     this.#emitter.on(jobid, listener);
     return () => this.#emitter.off(jobid, listener);
+  }
+
+  /** @internal Only {@link endJob} announces endings (once per job, when the row changed). */
+  ended(job: JobRecord): void {
+    this.#emitter.emit(ENDED, job);
+  }
+
+  /** Calls `listener` once for every job that ends in this process; returns the unsubscribe function. */
+  onEnded(listener: (job: JobRecord) => void): () => void {
+    this.#emitter.on(ENDED, listener);
+    return () => this.#emitter.off(ENDED, listener);
   }
 }

@@ -1,26 +1,29 @@
 /**
- * Submission side of jobs (design principle 3): validate a command, pick an account, claim a
- * capacity slot atomically in the store, and write the job row. Execution belongs to the runner;
- * callers that block simply wait for the row to change.
+ * Submission side of jobs (design principle 3): validate the command → select accounts (the
+ * selector in `accounts/account-selector.ts`) → claim a capacity slot atomically in the store
+ * and insert the job row, in one transaction. Execution belongs to the runner; callers that
+ * block simply wait for the row to change. Cancelling ends a job through `endJob`.
  */
-import crypto from 'node:crypto';
 import type { AccountRecord, JobFile, JobRecord, Store, TenantRecord } from '../store/index.ts';
-import { invalidId, isSnowflake } from '../providers/shared/account-fields.ts';
 import { isTerminal, UniqueViolation } from '../store/index.ts';
+import type { AccountSelector } from '../accounts/account-selector.ts';
 import { ApiError, badRequest } from '../errors/index.ts';
-import { checkFields, type BuiltCommand, type CommandInput, type Provider, type ProviderCommand } from '../providers/index.ts';
+import { checkFields, type BuiltCommand, type CommandInput, type Provider, type ProviderCommand, type ProviderRegistry } from '../providers/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { checkReplyUrl } from '../webhooks/index.ts';
+import { endJob } from './end-job.ts';
 import { maskToken, newJobId } from './job-id.ts';
 import type { JobEvents } from './job-events.ts';
 import { renderJob } from './render.ts';
+import { plannedState } from './runner-state.ts';
 
 export interface JobServiceOptions {
   store: Store;
   /** Jobs that may wait per account for a slot (queueable commands); 0 = no queueing. */
   queueLimit: number;
   secrets: SecretBox;
-  providers: readonly Provider[];
+  providers: ProviderRegistry;
+  selector: AccountSelector;
   events: JobEvents;
   allowPrivateCallbacks: boolean;
   /** Tells the runner there is work (in-process hint; the runner also polls). */
@@ -28,47 +31,15 @@ export interface JobServiceOptions {
   now?: () => number;
   /** How often a waiting caller re-reads the job even without a notification. */
   pollIntervalMs?: number;
-  /** Observers (metrics): a job was accepted; a job ended here (cancelled through the API). */
+  /** Observer (metrics): a job was accepted. Endings are announced by `JobEvents.onEnded`. */
   onSubmitted?: (job: JobRecord) => void;
-  onEnded?: (job: JobRecord) => void;
-}
-
-/** An account's credits are exhausted until the bot's daily reset (00:00 UTC). */
-export function hasCredits(account: AccountRecord, now: number): boolean {
-  const credits = account.credits;
-  if (!credits || credits.used < credits.total) return true;
-  const seen = Date.parse(credits.timestamp);
-  return Number.isFinite(seen) && new Date(seen).toISOString().slice(0, 10) < new Date(now).toISOString().slice(0, 10);
 }
 
 /** How long a queued job may wait for a slot before it fails (on top of its own run time). */
 const QUEUE_WAIT_MS = 60 * 60_000;
 
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
-function unavailable(account: AccountRecord, provider: Provider): ApiError {
-  const { state, reason, detail, until } = account.health;
-  const why = [reason, detail].filter(Boolean).join(': ');
-  switch (state) {
-    case 'auth_failed':
-      return new ApiError(596, `Discord rejected the token of channel ${account.channel}; update it with POST ${provider.name}/account/${account.channel}`, why);
-    case 'needs_human':
-      return new ApiError(596, `The Discord account of channel ${account.channel} needs attention (${reason}) before it can be used`, why);
-    default: {
-      const error = new ApiError(429, `The Discord account of channel ${account.channel} is ${state.replace('_', ' ')}; retry later`, why);
-      return until ? new ApiError(429, error.message, `${why}; until ${new Date(until).toISOString()}`) : error;
-    }
-  }
-}
-
 export class JobService {
-  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted' | 'onEnded'>> & Pick<JobServiceOptions, 'onSubmitted' | 'onEnded'>;
+  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted'>> & Pick<JobServiceOptions, 'onSubmitted'>;
   /** Wakes every caller blocked in {@link waitFor} (used at shutdown). */
   readonly #waiters = new Set<() => void>();
   #stopping = false;
@@ -78,7 +49,7 @@ export class JobService {
   }
 
   provider(name: string): Provider {
-    const provider = this.#o.providers.find((p) => p.name === name);
+    const provider = this.#o.providers.get(name);
     if (!provider) throw new ApiError(404, `Unknown bot ${name}`);
     return provider;
   }
@@ -106,7 +77,15 @@ export class JobService {
     if (!built.ok) throw new ApiError(built.status ?? 400, built.error);
     const maxJobs = this.maxJobsOf(provider, input);
 
-    const candidates = await this.candidates(tenant, provider, command, input, parent, maxJobs);
+    const candidates = await this.#o.selector.select({
+      tenant,
+      provider,
+      command,
+      ...(parent ? { parent } : {}),
+      ...(input.fields.channel !== undefined ? { channel: input.fields.channel } : {}),
+      ...(input.fields.discord !== undefined ? { discord: input.fields.discord } : {}),
+      ...(maxJobs !== undefined ? { maxJobs } : {}),
+    });
     const files = Object.entries(checked.value).map(([field, f]) => ({ field, filename: f.filename, contentType: f.mediaType, data: f.data }));
     const draft = { tenant, provider, command, built: built.value, files, replyUrl, replyRef: input.fields.replyRef, parent };
     const executing = new Set<string>();
@@ -114,7 +93,7 @@ export class JobService {
     const passes = command.queueable && this.#o.queueLimit > 0 ? [undefined, this.#o.queueLimit] : [undefined];
     for (const queueLimit of passes) {
       // Queue where the queue is shortest, so that no account's backlog outlasts the others'.
-      const order = queueLimit ? await this.byQueueLength(candidates) : candidates;
+      const order = queueLimit ? await this.#o.selector.byQueueLength(candidates) : candidates;
       for (const account of order) {
         const limit = maxJobs ?? provider.capacity(account);
         const result = await this.insert(draft, account, limit, queueLimit);
@@ -140,11 +119,6 @@ export class JobService {
     );
   }
 
-  private async byQueueLength(accounts: AccountRecord[]): Promise<AccountRecord[]> {
-    const queued = await this.#o.store.jobs.queuedCounts(accounts.map((a) => a.id));
-    return [...accounts].sort((a, b) => (queued.get(a.id) ?? 0) - (queued.get(b.id) ?? 0));
-  }
-
   private async parentOf(tenant: TenantRecord, provider: Provider, jobid: string | undefined): Promise<JobRecord> {
     const parent = await this.#o.store.jobs.get(tenant.id, jobid?.trim() ?? '');
     if (!parent || parent.bot !== provider.name) throw new ApiError(404, `Unable to locate job ${jobid?.trim()}`);
@@ -157,77 +131,6 @@ export class JobService {
     const parsed = provider.parseMaxJobs(raw);
     if (!parsed.ok) throw badRequest(parsed.error);
     return parsed.value;
-  }
-
-  /** The accounts a call may use, in the order to try them. */
-  private async candidates(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput, parent: JobRecord | undefined, maxJobs: number | undefined): Promise<AccountRecord[]> {
-    const channel = parent?.channel ?? (input.fields.channel?.trim() || undefined);
-    const discord = provider.bringYourOwnAccount ? input.fields.discord?.trim() || undefined : undefined;
-    if (discord !== undefined) return [await this.ownAccount(tenant, provider, channel, discord, maxJobs)];
-
-    const accounts = await this.#o.store.accounts.list(tenant.id, provider.name);
-    if (channel !== undefined) {
-      const account = accounts.find((a) => a.channel === channel) ?? (parent?.accountId ? await this.#o.store.accounts.getById(parent.accountId) : undefined);
-      if (!account) {
-        if (accounts.length === 0 && !provider.bringYourOwnAccount) throw new ApiError(404, `Configuration not found. To create configuration use ${provider.name}/account/channel.`);
-        throw new ApiError(404, `Channel ${channel} is not configured. To create configuration use ${provider.name}/account/${channel}.`);
-      }
-      this.assertUsable(account, provider);
-      return [account];
-    }
-    if (accounts.length === 0) {
-      throw provider.bringYourOwnAccount
-        ? badRequest('Required param discord is missing or empty', `no ${provider.name} account is configured: configure one with ${provider.name}/account/channel, or pass discord and channel`)
-        : new ApiError(404, `Configuration not found. To create configuration use ${provider.name}/account/channel.`);
-    }
-    if (command.selection === 'pinned' && accounts.length > 1) {
-      throw new ApiError(400, 'Required param channel is missing or empty', `${accounts.length} ${provider.name} accounts are configured; ${command.name} works on one account's saved identities, so name its channel`);
-    }
-    const healthy = accounts.filter((a) => a.health.state === 'active');
-    if (healthy.length === 0) {
-      if (accounts.length === 1) throw unavailable(accounts[0]!, provider);
-      throw new ApiError(429, 'No configured account is available right now', accounts.map((a) => `${a.channel}: ${a.health.state}`).join(', '));
-    }
-    const now = this.#o.now();
-    const withCredits = healthy.filter((a) => hasCredits(a, now));
-    if (withCredits.length === 0) throw new ApiError(429, 'No configured account has credits left until the daily reset');
-    return shuffle(withCredits);
-  }
-
-  private assertUsable(account: AccountRecord, provider: Provider): void {
-    if (account.health.state !== 'active') throw unavailable(account, provider);
-    if (!hasCredits(account, this.#o.now())) {
-      throw new ApiError(429, `Channel ${account.channel} has no credits left until the daily reset`, `used ${account.credits?.used} of ${account.credits?.total}`);
-    }
-  }
-
-  /** A channel the call brought itself (`discord` + `channel`): tracked as an unlisted account. */
-  private async ownAccount(tenant: TenantRecord, provider: Provider, channel: string | undefined, discord: string, maxJobs: number | undefined): Promise<AccountRecord> {
-    if (channel === undefined) throw badRequest('Required param channel is missing or empty', 'a call that brings its own discord token must name its channel');
-    if (!isSnowflake(channel)) throw badRequest(invalidId(channel));
-    const fingerprint = this.#o.secrets.fingerprint(discord);
-    let account: AccountRecord;
-    try {
-      account = await this.#o.store.accounts.ensureUnlisted({
-        id: `acc_${crypto.randomBytes(8).toString('hex')}`,
-        tenantId: tenant.id,
-        bot: provider.name,
-        channel,
-        server: null,
-        discordToken: this.#o.secrets.encrypt(discord),
-        discordFingerprint: fingerprint,
-        maxJobs: maxJobs ?? null,
-        now: this.#o.now(),
-      });
-    } catch (error) {
-      if (error instanceof UniqueViolation && error.field === 'discord') throw badRequest(`Another ${provider.name} channel is configured with the same discord value`);
-      throw error;
-    }
-    if (account.discordFingerprint !== fingerprint) {
-      throw badRequest(`Channel ${channel} is configured with another discord token`, `omit discord to use the configured account, or update it with POST ${provider.name}/account/${channel}`);
-    }
-    this.assertUsable(account, provider);
-    return account;
   }
 
   private async insert(
@@ -268,7 +171,7 @@ export class JobService {
             parentJobId: parent?.jobid ?? null,
             button: parent ? (draft.built.steps[0]?.kind === 'button' ? draft.built.steps[0].button : null) : null,
             // The plan travels with the row, so any instance (or this one after a restart) can run it.
-            runnerState: { steps: built.steps },
+            runnerState: plannedState(built.steps, account.discordFingerprint),
             createdAt: now,
             // Sending restarts the clock; this bounds a job that waits for a slot or an account.
             deadlineAt: now + command.timeoutMs + (queueLimit ? QUEUE_WAIT_MS : 0),
@@ -303,19 +206,15 @@ export class JobService {
   async cancel(tenantId: string, jobid: string | undefined): Promise<JobRecord> {
     const job = await this.get(tenantId, jobid);
     if (isTerminal(job.status)) throw new ApiError(409, `Job ${job.jobid} has already ended (${job.status})`);
-    const provider = this.provider(job.bot);
     // Compare-and-set on the status just read: if the runner sent the job meanwhile, decide again
     // (a job that reached Discord must keep its slot).
-    const cancelled = await this.#o.store.jobs.update(
-      job.jobid,
-      [job.status],
+    const cancelled = await endJob(
+      { store: this.#o.store, events: this.#o.events, providers: this.#o.providers, now: this.#o.now },
+      job,
       { status: 'cancelled', error: 'Cancelled by the client', code: 200, holdsSlot: job.holdsSlot && job.status !== 'created' },
-      this.#o.now(),
-      job.replyUrl ? { url: job.replyUrl, render: (j) => renderJob(j, provider) } : undefined,
+      [job.status],
     );
     if (!cancelled) return this.cancel(tenantId, jobid); // it changed meanwhile: decide again
-    this.#o.events.changed(job.jobid);
-    this.#o.onEnded?.(cancelled);
     this.#o.wake();
     return cancelled;
   }

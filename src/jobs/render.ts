@@ -6,7 +6,7 @@ import type { Provider } from '../providers/index.ts';
 import type { JobRecord } from '../store/index.ts';
 import { resultUrl } from './retain.ts';
 
-export function renderJob(job: JobRecord, provider: Provider, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function renderJob(job: JobRecord, provider: Pick<Provider, 'renderExtras'> | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const body: Record<string, unknown> = {
     jobid: job.jobid,
     verb: job.verb,
@@ -17,7 +17,7 @@ export function renderJob(job: JobRecord, provider: Provider, extra: Record<stri
     discord: job.discordMasked,
     ...(job.server !== null ? { server: job.server } : {}),
     channel: job.channel,
-    ...provider.renderExtras(job),
+    ...(provider?.renderExtras(job) ?? {}),
     ...(job.replyUrl !== null ? { replyUrl: job.replyUrl } : {}),
     ...(job.replyRef !== null ? { replyRef: job.replyRef } : {}),
     ...(job.messageId !== null ? { messageId: job.messageId } : {}),

@@ -5,22 +5,21 @@
  * ends overdue jobs, and takes over jobs a crashed process left in flight.
  */
 import type { AccountPool } from '../accounts/account-pool.ts';
-import type { Provider } from '../providers/index.ts';
-import type { AccountRecord, JobRecord, Store } from '../store/index.ts';
-import { ACTIVE_STATUSES } from '../store/index.ts';
+import type { ProviderRegistry } from '../providers/index.ts';
+import { isActive, type AccountRecord, type JobRecord, type Store } from '../store/index.ts';
 import type { Logger } from '../webhooks/index.ts';
-import { executeJob, failure, finishJob, followRecovered, type ExecutionContext } from './execute.ts';
+import { endJob, failure, type JobEnding } from './end-job.ts';
+import { executeJob, resumeJob, type ExecutionContext } from './execute.ts';
 import type { JobEvents } from './job-events.ts';
+import { runnerStateOf } from './runner-state.ts';
 import { PollLoop } from '../shared/poll-loop.ts';
 
 export interface JobRunnerOptions {
   store: Store;
   pool: AccountPool;
-  providers: readonly Provider[];
+  providers: ProviderRegistry;
   events: JobEvents;
   log: Logger;
-  /** Called after a job ends (e.g. to wake the webhook dispatcher). */
-  onJobEnded?: (job: JobRecord) => void;
   /** Accounts whose jobs this instance executes; all by default (one instance). */
   owns?: (accountId: string) => boolean;
   pollIntervalMs?: number;
@@ -48,6 +47,10 @@ export class JobRunner {
   constructor(options: JobRunnerOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 1000, ...options };
     this.#loop = new PollLoop(() => this.#scan(), this.#o.pollIntervalMs, (error) => this.#o.log.error({ err: error }, 'job runner scan failed'));
+  }
+
+  get #ending(): JobEnding {
+    return { store: this.#o.store, events: this.#o.events, providers: this.#o.providers, now: this.#o.now };
   }
 
   start(): void {
@@ -92,7 +95,7 @@ export class JobRunner {
     this.#freed.clear();
     for (const accountId of promote) {
       const account = accounts.get(accountId)!;
-      const provider = this.#o.providers.find((p) => p.name === account.bot);
+      const provider = this.#o.providers.get(account.bot);
       if (provider) await store.jobs.promoteQueued(accountId, provider.capacity(account), now());
     }
     const jobs = sweep ? await store.jobs.listActiveForAccounts(ids) : await store.jobs.listRunnable(ids);
@@ -106,55 +109,60 @@ export class JobRunner {
     }
   }
 
-  #run(job: JobRecord, account: AccountRecord, mode: 'execute' | 'recover'): void {
-    const provider = this.#o.providers.find((p) => p.name === job.bot);
-    const command = provider?.commands.find((c) => `${provider.name}-${c.name}` === job.verb);
+  #run(job: JobRecord, cached: AccountRecord, mode: 'execute' | 'recover'): void {
+    const found = this.#o.providers.command(job.bot, job.verb);
     const entry: Running = { job: job.jobid, closers: [], done: Promise.resolve() };
     this.#running.set(job.jobid, entry);
-    const ctx = (): ExecutionContext => ({
-      store: this.#o.store,
-      provider: provider!,
-      account,
-      client: this.#o.pool.client(account),
-      now: this.#o.now,
-      changed: (jobid) => this.#o.events.changed(jobid),
-      register: (close) => entry.closers.push(close),
-      retainResults: this.#o.retainResults ?? false,
-    });
     entry.done = (async () => {
-      if (!provider || !command) {
-        await finishJob({ store: this.#o.store, provider: provider ?? this.#o.providers[0]!, now: this.#o.now, changed: (id) => this.#o.events.changed(id) }, job, failure(`switchboard does not know the command ${job.verb}`, 422));
+      if (!found) {
+        await endJob(this.#ending, job, failure(`switchboard does not know the command ${job.verb}`, 422));
         return;
       }
-      if (mode === 'execute') await executeJob(ctx(), job, command.timeoutMs);
-      else await followRecovered(ctx(), job);
+      const account = await this.#accountFor(job, cached);
+      if (!account) {
+        await endJob(this.#ending, job, failure(`The discord token of channel ${job.channel} was replaced by a later call before this job was sent; run it again`, 409, 'a job runs only with the token its call brought'));
+        return;
+      }
+      const ctx: ExecutionContext = {
+        ...this.#ending,
+        provider: found.provider,
+        account,
+        client: this.#o.pool.client(account),
+        register: (close) => entry.closers.push(close),
+        retainResults: this.#o.retainResults ?? false,
+      };
+      if (mode === 'execute') await executeJob(ctx, job, found.command.timeoutMs);
+      else await resumeJob(ctx, job);
     })()
       .catch(async (error) => {
         this.#o.log.error({ err: error, job: job.jobid }, 'job execution failed');
-        if (provider) await finishJob({ store: this.#o.store, provider, now: this.#o.now, changed: (id) => this.#o.events.changed(id) }, job, failure('switchboard failed while running this job', 422, String(error))).catch(() => undefined);
+        await endJob(this.#ending, job, failure('switchboard failed while running this job', 422, String(error))).catch(() => undefined);
       })
-      .finally(async () => {
+      .finally(() => {
         this.#running.delete(job.jobid);
         if (job.accountId) this.#freed.add(job.accountId);
-        const ended = await this.#o.store.jobs.getById(job.jobid).catch(() => undefined);
-        if (ended && !ACTIVE_STATUSES.includes(ended.status)) this.#o.onJobEnded?.(ended);
         this.wake(); // a slot may have freed
       });
+  }
+
+  /**
+   * The account as the job must use it: with exactly the Discord token the job was submitted
+   * with. The cached row may predate a token change (a bring-your-own call refreshed it): then
+   * the row is read again; undefined when the token the job needs is gone.
+   */
+  async #accountFor(job: JobRecord, cached: AccountRecord): Promise<AccountRecord | undefined> {
+    const token = runnerStateOf(job).token;
+    if (token === undefined || token === cached.discordFingerprint) return cached;
+    const fresh = await this.#o.store.accounts.getById(cached.id);
+    if (fresh) this.#accounts?.byId.set(fresh.id, fresh);
+    return fresh?.discordFingerprint === token ? fresh : undefined;
   }
 
   /** A job past its deadline: active ones fail, a cancelled one gives its slot back. */
   async #expire(job: JobRecord): Promise<void> {
     const running = this.#running.get(job.jobid);
-    if (ACTIVE_STATUSES.includes(job.status)) {
-      const provider = this.#o.providers.find((p) => p.name === job.bot);
-      if (provider) {
-        const ended = await finishJob(
-          { store: this.#o.store, provider, now: this.#o.now, changed: (id) => this.#o.events.changed(id) },
-          job,
-          failure('Timed out waiting for the bot', 504, `no final answer before ${new Date(job.deadlineAt ?? 0).toISOString()}`),
-        );
-        if (ended) this.#o.onJobEnded?.(ended);
-      }
+    if (isActive(job.status)) {
+      await endJob(this.#ending, job, failure('Timed out waiting for the bot', 504, `no final answer before ${new Date(job.deadlineAt ?? 0).toISOString()}`));
     }
     await this.#o.store.jobs.releaseSlot(job.jobid, this.#o.now());
     for (const close of running?.closers ?? []) close();

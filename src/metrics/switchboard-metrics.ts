@@ -4,7 +4,7 @@
  * account health, webhook backlog) is read from the store at scrape time.
  */
 import type { AccountSignal } from '../discord/index.ts';
-import type { Provider } from '../providers/index.ts';
+import type { ProviderRegistry } from '../providers/index.ts';
 import type { JobRecord, Store } from '../store/index.ts';
 import { Registry } from './registry.ts';
 
@@ -28,7 +28,7 @@ export class SwitchboardMetrics {
   readonly #webhookLatency = this.registry.histogram('switchboard_webhook_delivery_seconds', 'Duration of webhook delivery attempts.', HTTP_SECONDS);
   readonly #httpDuration = this.registry.histogram('switchboard_http_request_duration_seconds', 'HTTP request latency, by method, route and status.', HTTP_SECONDS);
 
-  constructor(store: Store, providers: readonly Provider[]) {
+  constructor(store: Store, providers: ProviderRegistry) {
     this.registry.collect(async () => {
       const [active, slots, accounts, backlog] = await Promise.all([store.jobs.countActive(), store.jobs.slotsInUse(), store.accounts.listAll(), store.outbox.countPending()]);
       this.#activeJobs.reset();
@@ -39,7 +39,7 @@ export class SwitchboardMetrics {
       this.#accounts.reset();
       const states = new Map<string, number>();
       for (const account of accounts) {
-        const provider = providers.find((p) => p.name === account.bot);
+        const provider = providers.get(account.bot);
         const labels = { account: account.id, bot: account.bot };
         const inUse = used.get(account.id) ?? 0;
         this.#slotsInUse.set(labels, inUse);

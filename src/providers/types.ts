@@ -17,7 +17,16 @@ export interface AccountFields {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; status?: number };
 
+/** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
+export type JsonSchema = Record<string, unknown>;
+
 export interface ProviderAccountSpec {
+  /**
+   * The account's shapes, declared beside {@link parse} and {@link render} that enforce them:
+   * `request` is the `POST /v1/<bot>/account/<channel>` body, `response` what `render` returns.
+   * The OpenAPI document is built from them (as the `<Name>Account` component).
+   */
+  readonly schema: { readonly request: JsonSchema; readonly response: JsonSchema };
   /** Validates a POST account body in useapi's order, returning its exact 400 message on failure. */
   parse(body: Record<string, unknown>, pathChannel: string): Parsed<AccountFields>;
   /** The account in useapi's response shape; `discord` is the plaintext token, as useapi shows it. */
@@ -104,9 +113,18 @@ export type Verdict =
   | { kind: 'failed'; error: string }
   | { kind: 'moderated'; error: string };
 
+/** Why an account cannot take work right now (a provider's own rule, e.g. no credits left). */
+export interface Ineligible {
+  /** Completes "Channel <channel> …", e.g. `has no credits left until the daily reset`. */
+  reason: string;
+  detail?: string;
+}
+
 export interface Provider {
   /** Path segment and `verb` prefix: `/v1/<name>/…`, `<name>-<command>`. */
   readonly name: string;
+  /** The bot's name as people know it, for documentation (e.g. `InsightFaceSwap`). */
+  readonly title?: string;
   readonly account: ProviderAccountSpec;
   readonly commands: readonly ProviderCommand[];
   /** Where the bot lives: a guild text channel (needs the account's server) or a DM channel. */
@@ -128,6 +146,12 @@ export interface Provider {
   interpret(message: DiscordMessage, step: CommandStep): Verdict;
   /** Credits revealed by a message, if any. */
   credits?(message: DiscordMessage): Credits | undefined;
+  /**
+   * The provider's own eligibility rule, on top of the shared one (healthy account), which lives
+   * in `accounts/account-selector.ts`: returns why the account cannot take work now, or
+   * undefined when it can. E.g. faceswap: its credits are used up until the bot's reset.
+   */
+  eligible?(account: AccountRecord, now: number): Ineligible | undefined;
   /** Extra job fields this bot shows (e.g. pika's `maxJobs`), added to the common job JSON. */
   renderExtras(job: JobRecord): Record<string, unknown>;
 }

@@ -2,9 +2,7 @@
 import type { Selectable } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
-import type { AccountHealth, AccountInput, AccountRecord, AccountStore, Credits, HealthState } from './types.ts';
-
-const HEALTH_STATES: readonly HealthState[] = ['active', 'cooling_down', 'needs_human', 'auth_failed', 'unreachable'];
+import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type Credits } from './types.ts';
 
 function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   const credits: Credits | null =

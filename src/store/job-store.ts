@@ -22,7 +22,7 @@ import {
   type RecentJobsFilter,
   type TerminalWebhook,
 } from './job-types.ts';
-import crypto from 'node:crypto';
+import { enqueueWebhook } from './outbox-store.ts';
 
 const byCreation = (a: JobRecord, b: JobRecord) => a.createdAt - b.createdAt || (a.jobid < b.jobid ? -1 : a.jobid > b.jobid ? 1 : 0);
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
@@ -238,26 +238,7 @@ export class SqlJobStore implements JobStore {
       if (finishing) {
         // Input files are not needed once a job has ended.
         await trx.deleteFrom('jobFiles').where('jobId', '=', jobid).execute();
-        if (webhook) {
-          await trx
-            .insertInto('webhookOutbox')
-            .values({
-              id: `whk_${crypto.randomBytes(10).toString('hex')}`,
-              tenantId: job.tenantId,
-              jobId: job.jobid,
-              url: webhook.url,
-              payload: JSON.stringify(webhook.render(job)),
-              status: 'pending',
-              attempts: 0,
-              nextAttemptAt: now,
-              lockedUntil: null,
-              lockedBy: null,
-              lastError: null,
-              createdAt: now,
-              deliveredAt: null,
-            })
-            .execute();
-        }
+        if (webhook) await enqueueWebhook(trx, { tenantId: job.tenantId, jobId: job.jobid, url: webhook.url, payload: JSON.stringify(webhook.render(job)), now });
       }
       return job;
     });

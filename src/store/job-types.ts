@@ -1,12 +1,24 @@
 /** The job model as the store keeps it (rendering to useapi's JSON happens in src/jobs). */
 
-export type JobStatus = 'created' | 'started' | 'progress' | 'completed' | 'failed' | 'moderated' | 'cancelled';
+/**
+ * The job status vocabulary, declared once (useapi §3.1): the store, the runner's state machine
+ * and the API (OpenAPI's enum included) all use these lists.
+ */
+export const ACTIVE_STATUSES = ['created', 'started', 'progress'] as const;
+export const TERMINAL_STATUSES = ['completed', 'failed', 'moderated', 'cancelled'] as const;
+export const JOB_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+/** Sent to Discord and not yet ended: the statuses a runner follows. */
+export const RUNNING_STATUSES = ['started', 'progress'] as const satisfies readonly ActiveStatus[];
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'moderated', 'cancelled'];
-export const ACTIVE_STATUSES: readonly JobStatus[] = ['created', 'started', 'progress'];
+export function isTerminal(status: JobStatus): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly JobStatus[]).includes(status);
+}
 
-export function isTerminal(status: JobStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
+export function isActive(status: JobStatus): status is ActiveStatus {
+  return (ACTIVE_STATUSES as readonly JobStatus[]).includes(status);
 }
 
 export interface RetainedResult {

@@ -4,9 +4,9 @@
  * instances share the work without two of them holding the same row.
  */
 import crypto from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
-import type { WebhookDeliveriesTable, WebhookOutboxTable } from './schema.ts';
+import type { Database, WebhookDeliveriesTable, WebhookOutboxTable } from './schema.ts';
 import type { AttemptOutcome, DeliveryAttempt, OutboxRecord, OutboxStatus, OutboxStore } from './outbox-types.ts';
 
 function toOutbox(row: Selectable<WebhookOutboxTable>): OutboxRecord {
@@ -27,6 +27,32 @@ function toOutbox(row: Selectable<WebhookOutboxTable>): OutboxRecord {
 
 function toAttempt(row: Selectable<WebhookDeliveriesTable>): DeliveryAttempt {
   return { attempt: Number(row.attempt), startedAt: Number(row.startedAt), durationMs: Number(row.durationMs), statusCode: row.statusCode === null ? null : Number(row.statusCode), error: row.error };
+}
+
+/**
+ * The one writer of new outbox rows: enqueues a webhook, inside the caller's transaction (the
+ * job store calls it in the transaction that ends the job, so a job never ends without its
+ * webhook, nor gets one twice).
+ */
+export async function enqueueWebhook(db: Kysely<Database>, entry: { tenantId: string; jobId: string; url: string; payload: string; now: number }): Promise<void> {
+  await db
+    .insertInto('webhookOutbox')
+    .values({
+      id: `whk_${crypto.randomBytes(10).toString('hex')}`,
+      tenantId: entry.tenantId,
+      jobId: entry.jobId,
+      url: entry.url,
+      payload: entry.payload,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: entry.now,
+      lockedUntil: null,
+      lockedBy: null,
+      lastError: null,
+      createdAt: entry.now,
+      deliveredAt: null,
+    })
+    .execute();
 }
 
 export class SqlOutboxStore implements OutboxStore {

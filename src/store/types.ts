@@ -11,7 +11,13 @@ export * from './job-types.ts';
 export * from './outbox-types.ts';
 export * from './lease-types.ts';
 
-export type HealthState = 'active' | 'cooling_down' | 'needs_human' | 'auth_failed' | 'unreachable';
+/**
+ * The account health vocabulary, declared once: the store persists it, the state machine in
+ * `accounts/health.ts` moves between these states, and the API and dashboard show them.
+ * Only `active` accounts take work.
+ */
+export const HEALTH_STATES = ['active', 'cooling_down', 'needs_human', 'auth_failed', 'unreachable'] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
 
 export interface TenantRecord {
   id: string;

@@ -50,12 +50,12 @@ describe.each(kinds)('secrets at rest on %s', (kind) => {
   it('stores no plaintext Discord token, yet the API returns it', async () => {
     await start({ SWITCHBOARD_SECRET: 'a-long-enough-test-secret' });
     const { tenant } = await issueApiToken(services.store, 'owner');
-    await services.accounts.save(tenant.id, services.providers[0]!, CHANNEL, { discord: DISCORD_TOKEN, server: '1200000000000000001', channel: CHANNEL });
+    await services.accounts.save(tenant.id, services.providers.all[0]!, CHANNEL, { discord: DISCORD_TOKEN, server: '1200000000000000001', channel: CHANNEL });
     const raw = await rawDatabaseText();
     expect(raw).toContain(CHANNEL);
     expect(raw).not.toContain(DISCORD_TOKEN);
     expect(raw).not.toContain('plaintext-discord-token');
-    expect(await services.accounts.get(tenant.id, services.providers[0]!, CHANNEL)).toMatchObject({ discord: DISCORD_TOKEN });
+    expect(await services.accounts.get(tenant.id, services.providers.all[0]!, CHANNEL)).toMatchObject({ discord: DISCORD_TOKEN });
   });
 
   it('generates a private key file when no secret is configured, and refuses a different key later', async () => {

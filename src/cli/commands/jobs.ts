@@ -2,7 +2,7 @@
 import { loadConfig } from '../../config/index.ts';
 import { jobView } from '../../dashboard/index.ts';
 import { providers } from '../../providers/index.ts';
-import { ACTIVE_STATUSES, openStore } from '../../store/index.ts';
+import { ACTIVE_STATUSES, isActive, openStore } from '../../store/index.ts';
 import { CliError, parseCommandArgs, type Command } from '../command.ts';
 import { createStyle, paintState, table } from '../style.ts';
 
@@ -79,7 +79,7 @@ export const jobs: Command = async (argv, io) => {
       ['CREATED', 'TENANT', 'VERB', 'STATUS', 'CHANNEL', 'ERROR', 'JOBID'],
       found.map((job) => {
         const view = jobView(job);
-        const status = view.queued && ACTIVE_STATUSES.includes(job.status) ? 'queued' : view.status;
+        const status = view.queued && isActive(job.status) ? 'queued' : view.status;
         return [ago(view.created, now), names.get(job.tenantId) ?? job.tenantId, view.verb, paintState(style, status), view.channel, view.error ?? '', style.dim(view.jobid)];
       }),
     );

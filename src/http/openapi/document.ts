@@ -7,6 +7,8 @@ import { componentSchemas } from './schemas.ts';
 
 type Operation = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/** The component name of a provider's account schema: `pika` → `PikaAccount`. */
+const accountComponent = (provider: Provider) => `${provider.name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}Account`;
 const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), json(ref('Error'), ERROR_TEXT[code] ?? 'error')]));
 
@@ -55,7 +57,7 @@ function commandOperation(provider: Provider, command: ProviderCommand): Operati
 }
 
 function accountPaths(provider: Provider): Record<string, Record<string, Operation>> {
-  const account = provider.location === 'guild' ? 'FaceswapAccount' : 'PikaAccount';
+  const account = accountComponent(provider);
   const plain404 = { description: 'nothing configured (plain text, as useapi)', content: { 'text/plain': { schema: { type: 'string' } } } };
   const channel = { name: 'channel', in: 'path', required: true, schema: { type: 'string' }, description: 'Discord channel id' };
   const tags = [provider.name];
@@ -70,7 +72,7 @@ function accountPaths(provider: Provider): Record<string, Record<string, Operati
         operationId: `${provider.name}_account_save`,
         summary: 'Create or update an account (verified against Discord)',
         parameters: [channel],
-        requestBody: { required: true, content: { 'application/json': { schema: provider.location === 'guild' ? { type: 'object', properties: { discord: { type: 'string' }, server: { type: 'string' }, channel: { type: 'string' } }, required: ['discord', 'server', 'channel'] } : { type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: ['integer', 'string'] } }, required: ['discord', 'channel', 'maxJobs'] } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: provider.account.schema.request } } },
         responses: { '204': { description: 'saved' }, ...errors(400, 401, 413, 415) },
       },
       delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel], responses: { '204': { description: 'deleted' }, ...errors(401), '404': plain404 } },
@@ -131,13 +133,13 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     info: {
       title: 'switchboard',
       version,
-      description: "A self-hosted gateway to the InsightFaceSwap and Pika Discord bots, compatible with useapi.net's InsightFaceSwap API v1 and Pika API v1.",
+      description: `A self-hosted gateway to Discord bots (${providers.map((p) => p.title ?? p.name).join(', ')}), compatible with useapi.net's API v1 for each.`,
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: [{ name: 'faceswap' }, { name: 'pika' }, { name: 'jobs' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
+    tags: [...providers.map((p) => ({ name: p.name })), { name: 'jobs' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: componentSchemas },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: { ...componentSchemas, ...Object.fromEntries(providers.map((p) => [accountComponent(p), p.account.schema.response])) } },
   };
 }

@@ -1,7 +1,10 @@
 /**
  * JSON Schemas of switchboard's responses (OpenAPI 3.1 uses JSON Schema 2020-12). They describe
- * what the API sends — the useapi shapes — and a test holds real responses to them.
+ * what the API sends — the useapi shapes — and a test holds real responses to them. Account
+ * shapes are each provider's own (`Provider.account.schema`); `document.ts` adds them.
  */
+
+import { JOB_STATUSES } from '../../store/index.ts';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -22,20 +25,6 @@ export const CreditsSchema = {
   additionalProperties: false,
 } as const;
 
-export const FaceswapAccountSchema = {
-  type: 'object',
-  properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' } },
-  required: ['server', 'channel', 'discord'],
-  additionalProperties: false,
-} as const;
-
-export const PikaAccountSchema = {
-  type: 'object',
-  properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: 10 } },
-  required: ['channel', 'discord', 'maxJobs'],
-  additionalProperties: false,
-} as const;
-
 const fileMeta = { type: 'object', properties: { size: int, type: str }, required: ['size', 'type'], additionalProperties: false } as const;
 
 export const AttachmentSchema = {
@@ -50,8 +39,8 @@ export const JobSchema = {
   description: 'A job (useapi §3.1 / §3.2): the answer of every command, of `jobs/?jobid=`, and the webhook body',
   properties: {
     jobid: str,
-    verb: { ...str, pattern: '^(faceswap|pika)-[a-z_]+$' },
-    status: { enum: ['created', 'started', 'progress', 'completed', 'failed', 'moderated', 'cancelled'] },
+    verb: { ...str, pattern: '^[a-z][a-z0-9_]*-[a-z_]+$', description: '`<bot>-<command>`' },
+    status: { enum: JOB_STATUSES },
     created: { ...str, format: 'date-time' },
     updated: { ...str, format: 'date-time' },
     prompt: str,
@@ -131,8 +120,6 @@ export const DeliveriesSchema = {
 export const componentSchemas = {
   Error: ErrorSchema,
   Credits: CreditsSchema,
-  FaceswapAccount: FaceswapAccountSchema,
-  PikaAccount: PikaAccountSchema,
   Attachment: AttachmentSchema,
   Job: JobSchema,
   Cancelled: CancelledSchema,

@@ -4,7 +4,7 @@
  * Either way the body is the job (spec §3.1/§3.2); a failed or moderated job answers with its code.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { JobService } from '../../jobs/index.ts';
+import { isAccepted, type JobService } from '../../jobs/index.ts';
 import type { Provider, ProviderCommand } from '../../providers/index.ts';
 import { isTerminal, type JobRecord } from '../../store/index.ts';
 import { tenantOf } from '../authenticate.ts';
@@ -20,7 +20,7 @@ export async function sendJob(reply: FastifyReply, jobs: JobService, job: JobRec
 
 /** When a call answers: blocking ones once the job ended; asynchronous ones once the bot accepted it (or it waits in a queue). */
 function settled(command: ProviderCommand): (job: JobRecord) => boolean {
-  return command.answer === 'terminal' ? (job) => isTerminal(job.status) : (job) => isTerminal(job.status) || job.queued || job.runnerState.accepted === true;
+  return command.answer === 'terminal' ? (job) => isTerminal(job.status) : (job) => isTerminal(job.status) || job.queued || isAccepted(job);
 }
 
 export function commandRoutes(app: FastifyInstance, providers: readonly Provider[], jobs: JobService): void {

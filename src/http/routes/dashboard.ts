@@ -7,13 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AccountPool } from '../../accounts/index.ts';
 import { accountView, dashboardAssets, dashboardOverview } from '../../dashboard/index.ts';
 import { ApiError } from '../../errors/index.ts';
-import type { Provider } from '../../providers/index.ts';
+import type { ProviderRegistry } from '../../providers/index.ts';
 import type { Store } from '../../store/index.ts';
 import { requireApiToken, tenantOf } from '../authenticate.ts';
 
 export interface DashboardServices {
   store: Store;
-  providers: readonly Provider[];
+  providers: ProviderRegistry;
   /** Absent in apps built without Discord clients: re-probing then answers 503. */
   pool?: Pick<AccountPool, 'client' | 'health'>;
   /** Several instances: only the one holding an account's lease may open its Gateway session. */
@@ -38,7 +38,7 @@ export async function dashboardRoutes(app: FastifyInstance, services: DashboardS
 
     api.get('/v1/dashboard/overview', async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return dashboardOverview(services.store, services.providers, tenantOf(request));
+      return dashboardOverview(services.store, services.providers.all, tenantOf(request));
     });
 
     api.post<{ Params: { id: string } }>('/v1/dashboard/accounts/:id/probe', async (request) => {
@@ -55,7 +55,7 @@ export async function dashboardRoutes(app: FastifyInstance, services: DashboardS
       services.pool.client(account); // the pool tracks (and connects) the account on first use
       await services.pool.health.probeNow(account.id);
       const fresh = (await services.store.accounts.getById(account.id)) ?? account;
-      const provider = services.providers.find((p) => p.name === fresh.bot);
+      const provider = services.providers.get(fresh.bot);
       const busy = await services.store.jobs.listActiveForAccounts([fresh.id]);
       return { account: accountView(fresh, provider, busy) };
     });

@@ -2,7 +2,19 @@
 import type { ProviderAccountSpec } from '../types.ts';
 import { invalidId, isMissing, missing, notMatchingPath, snowflakeOrError } from '../shared/account-fields.ts';
 
+const str = { type: 'string' } as const;
+
 export const faceswapAccount: ProviderAccountSpec = {
+  schema: {
+    request: { type: 'object', properties: { discord: str, server: str, channel: str }, required: ['discord', 'server', 'channel'] },
+    response: {
+      type: 'object',
+      properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' } },
+      required: ['server', 'channel', 'discord'],
+      additionalProperties: false,
+    },
+  },
+
   parse(body, pathChannel) {
     for (const name of ['discord', 'server', 'channel'] as const) {
       if (isMissing(body[name])) return { ok: false, error: missing(name) };

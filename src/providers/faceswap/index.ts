@@ -3,12 +3,14 @@ import type { Provider } from '../types.ts';
 import { faceswapAccount } from './account.ts';
 import { faceswapCommands } from './commands.ts';
 import { creditsFromMessage, interpretFaceswap } from './replies.ts';
+import { faceswapEligible } from './credits.ts';
 
 /** The bot's public application id (its invite link and setup guides name it). */
 export const FACESWAP_APPLICATION_ID = '1090660574196674713';
 
 export const faceswap: Provider = {
   name: 'faceswap',
+  title: 'InsightFaceSwap',
   account: faceswapAccount,
   commands: faceswapCommands,
   location: 'guild',
@@ -17,5 +19,6 @@ export const faceswap: Provider = {
   capacity: () => 1,
   interpret: interpretFaceswap,
   credits: creditsFromMessage,
+  eligible: faceswapEligible,
   renderExtras: () => ({}),
 };

@@ -3,7 +3,19 @@ import type { ProviderAccountSpec } from '../types.ts';
 import { invalidId, isMissing, missing, notMatchingPath, snowflakeOrError } from '../shared/account-fields.ts';
 import { MAX_CONCURRENT_JOBS, parseMaxJobs } from './max-jobs.ts';
 
+const str = { type: 'string' } as const;
+
 export const pikaAccount: ProviderAccountSpec = {
+  schema: {
+    request: { type: 'object', properties: { discord: str, channel: str, maxJobs: { type: ['integer', 'string'] } }, required: ['discord', 'channel', 'maxJobs'] },
+    response: {
+      type: 'object',
+      properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: MAX_CONCURRENT_JOBS } },
+      required: ['channel', 'discord', 'maxJobs'],
+      additionalProperties: false,
+    },
+  },
+
   parse(body, pathChannel) {
     if (isMissing(body.discord) || typeof body.discord !== 'string') return { ok: false, error: missing('discord') };
     if (isMissing(body.channel)) return { ok: false, error: missing('channel') };

@@ -7,6 +7,7 @@ import { buttonName, interpretPika } from './replies.ts';
 
 export const pika: Provider = {
   name: 'pika',
+  title: 'Pika',
   account: pikaAccount,
   commands: pikaCommands,
   // Pika's application id is not public: it is read from the DM channel's command index.

@@ -59,7 +59,7 @@ describe('account health against the simulator', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(health.reason).toBe('token_rejected');
     expect(saved.at(-1)).toMatchObject({ id: revoked.user.id, health: { state: 'auth_failed' } });
-    expect(monitor.isSelectable(revoked.user.id)).toBe(false);
+    expect(monitor.get(revoked.user.id)?.state).not.toBe('active');
 
     const other = clients.get(healthy.user.id)!;
     const handle = await other.invokeCommand({ channelId: healthy.channelId, guildId: healthy.guildId, applicationId: FACESWAP_APPLICATION_ID, name: 'listid' });
@@ -102,7 +102,7 @@ describe('account health against the simulator', () => {
     const listing = client.listMessages(account.channelId, { limit: 1 });
     const cooling = await waitForState(account.user.id, 'cooling_down');
     expect(cooling.reason).toBe('rate_limited');
-    expect(monitor.isSelectable(account.user.id)).toBe(false);
+    expect(monitor.get(account.user.id)?.state).not.toBe('active');
     await listing; // the client waited the 429 out by itself
     const back = await waitForState(account.user.id, 'active');
     expect(back.reason).toBe('request_ok');

@@ -6,7 +6,6 @@ import {
   healthEventFromSignal,
   healthPolicyDefaults,
   initialHealth,
-  isSelectable,
   transition,
   type AccountHealth,
   type HealthEvent,
@@ -28,7 +27,7 @@ describe('account health transitions', () => {
   it('turns a revoked token into auth_failed with a re-probe scheduled', () => {
     const h = apply([{ type: 'unauthorized' }]);
     expect(h).toMatchObject({ state: 'auth_failed', reason: 'token_rejected', since: NOW, nextProbeAt: NOW + healthPolicyDefaults.authProbeMs });
-    expect(isSelectable(h)).toBe(false);
+    expect(h.state).not.toBe('active');
   });
 
   it('turns gateway close 4004 into auth_failed and other fatal codes into needs_human', () => {
@@ -83,7 +82,7 @@ describe('account health transitions', () => {
     const probed = transition(revoked, { type: 'probe_ok' }, NOW + 5000);
     expect(probed).toMatchObject({ state: 'active', reason: 'probe_ok', since: NOW + 5000, failures: 1 });
     expect(probed.nextProbeAt).toBeUndefined();
-    expect(isSelectable(probed)).toBe(true);
+    expect(probed.state).toBe('active');
     const again = transition(probed, { type: 'unauthorized' }, NOW + 6000);
     expect(again.nextProbeAt).toBe(NOW + 6000 + 2 * healthPolicyDefaults.authProbeMs);
     const worked = transition(probed, { type: 'success' }, NOW + 7000);
@@ -147,7 +146,7 @@ describe('the health monitor', () => {
     await monitor.report('a', { type: 'captcha' });
     expect(saved.map(([, h]) => h.state)).toEqual(['needs_human']);
     expect(changes).toEqual(['a:needs_human']);
-    expect(monitor.isSelectable('a')).toBe(false);
+    expect(monitor.get('a')?.state).not.toBe('active');
   });
 
   it('re-probes due accounts on schedule and brings them back to active', async () => {
