@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../log/index.ts';
 import { badRequest } from '../errors/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Store } from '../store/index.ts';
-import { requireApiToken } from './authenticate.ts';
+import { requireApiToken, tenantOf } from './authenticate.ts';
 import { installErrorHandling } from './error-handling.ts';
 import multipart from '@fastify/multipart';
 import type { JobService } from '../jobs/index.ts';
@@ -31,7 +31,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks'>>;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -39,7 +39,7 @@ export interface AppServices {
   secrets: SecretBox;
   providers: ProviderRegistry;
   /** Lets the dashboard re-probe accounts; optional so apps without Discord clients still build. */
-  pool?: Pick<AccountPool, 'client' | 'health'>;
+  pool?: Pick<AccountPool, 'client' | 'health' | 'refresh'>;
   /** Which accounts this instance serves (several instances on one PostgreSQL); all when absent. */
   leases?: { owns(accountId: string): boolean };
   /** Exposed at `/metrics` and fed with HTTP latencies when present. */
@@ -91,9 +91,21 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   docsRoutes(app, services.providers.all, VERSION);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
-    accountRoutes(v1, services.providers.all, services.accounts);
-    commandRoutes(v1, services.providers.all, services.jobs);
-    jobRoutes(v1, services.providers.all, services.jobs);
+    // Bots whose compatible API has its own paths (Midjourney: useapi's /v2) serve their own routes.
+    const generic = services.providers.all.filter((p) => !p.routes);
+    accountRoutes(v1, generic, services.accounts);
+    commandRoutes(v1, generic, services.jobs);
+    jobRoutes(v1, generic, services.jobs);
+    for (const provider of services.providers.all) {
+      provider.routes?.register(v1, {
+        store: services.store,
+        accounts: services.accounts,
+        jobs: services.jobs,
+        tenant: tenantOf,
+        allowPrivateTargets: services.config.allowPrivateCallbacks ?? false,
+        accountChanged: (account) => services.pool?.refresh(account),
+      });
+    }
     webhookRoutes(v1, services.store, services.secrets);
     resultRoutes(v1, services.store);
   });

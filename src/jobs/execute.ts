@@ -14,8 +14,11 @@ import { endJob, failure, type JobEnding, type TerminalPatch } from './end-job.t
 import { buttonsOf, messagePatch } from './message-fields.ts';
 import { retainResults } from './retain.ts';
 import { runnerStateOf, type RunnerState } from './runner-state.ts';
+import type { HealthEvent } from '../accounts/health.ts';
 
 export interface ExecutionContext extends JobEnding {
+  /** Where a bot's notice about the account goes (its health). */
+  reportHealth?: (accountId: string, event: HealthEvent) => Promise<unknown>;
   store: Store;
   provider: Provider;
   account: AccountRecord;
@@ -94,7 +97,7 @@ export interface FollowMemo {
  * written with the message's own fields, in the same statement.
  */
 export async function applyMessage(
-  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults'>,
+  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults' | 'reportHealth'>,
   job: JobRecord,
   step: CommandStep,
   message: DiscordMessage,
@@ -106,6 +109,7 @@ export async function applyMessage(
   if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
   const verdict = ctx.provider.interpret(message, step);
   const fields = messagePatch(message, ctx.provider);
+  await holdAccount(ctx, verdict);
   const end = async (patch: TerminalPatch) => {
     if (await endJob(ctx, job, patch)) memo.ended = true;
   };
@@ -143,7 +147,7 @@ export async function applyMessage(
       }
       break;
     case 'failed':
-      await end({ ...fields, ...failure(verdict.error, 422, 'reported by the bot') });
+      await end({ ...fields, ...failure(verdict.error, verdict.code ?? 422, 'reported by the bot') });
       break;
     case 'moderated':
       await end({ ...fields, status: 'moderated', error: verdict.error, code: 422 });
@@ -154,9 +158,27 @@ export async function applyMessage(
 
 const ends = (v: Verdict) => v.kind === 'failed' || v.kind === 'moderated';
 
+/** A bot notice about the account (see {@link Verdict}'s `hold`) takes it out of rotation until reset. */
+async function holdAccount(ctx: Pick<ExecutionContext, 'account' | 'reportHealth'>, verdict: Verdict): Promise<void> {
+  if ((verdict.kind === 'failed' || verdict.kind === 'moderated') && verdict.hold) {
+    await ctx.reportHealth?.(ctx.account.id, { type: 'moderation_pending', detail: verdict.hold.detail });
+  }
+}
+
 /** Follows one sent step until its verdict is final; resolves with that verdict (or undefined when closed). */
 async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, handle: InteractionHandle, last: boolean, memo: FollowMemo): Promise<Verdict | undefined> {
   for await (const event of handle.events()) {
+    if (event.type === 'modal') {
+      // A modal the provider reads as the job's end (e.g. a human check) ends it here.
+      const verdict = ctx.provider.modal?.(event.data, step);
+      if (verdict && ends(verdict)) {
+        await holdAccount(ctx, verdict);
+        const patch = verdict.kind === 'moderated' ? { status: 'moderated' as const, error: verdict.error, code: 422 } : failure(verdict.error, verdict.code ?? 422, 'reported by the bot');
+        if (await endJob(ctx, job, patch)) memo.ended = true;
+        return verdict;
+      }
+      continue;
+    }
     if (event.type !== 'created' && event.type !== 'updated') continue;
     // This runner alone writes the job while it follows it (writes are compare-and-set against a
     // cancel), so the row it started with is current enough: no re-read per message.

@@ -4,8 +4,11 @@
  * how the bot's messages are read back into job updates, and the capacity model. The HTTP layer,
  * the job service and the runner only iterate over {@link Provider}s.
  */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountService } from '../accounts/index.ts';
 import type { DiscordMessage } from '../discord/index.ts';
-import type { AccountRecord, Credits, JobRecord } from '../store/index.ts';
+import type { JobService } from '../jobs/index.ts';
+import type { AccountRecord, Credits, JobRecord, Store, TenantRecord } from '../store/index.ts';
 
 /** The validated fields of a `POST /v1/<bot>/account/<channel>` body. */
 export interface AccountFields {
@@ -110,8 +113,16 @@ export type Verdict =
   | { kind: 'submitted' }
   /** The step's result has arrived. */
   | { kind: 'done' }
-  | { kind: 'failed'; error: string }
-  | { kind: 'moderated'; error: string };
+  | { kind: 'failed'; error: string; code?: number; hold?: AccountHold }
+  | { kind: 'moderated'; error: string; hold?: AccountHold };
+
+/**
+ * The bot's message is about the account, not only this job (a pending moderation message, a
+ * human check): the account needs a human and stays out of rotation until an operator resets it.
+ */
+export interface AccountHold {
+  detail: string;
+}
 
 /** Why an account cannot take work right now (a provider's own rule, e.g. no credits left). */
 export interface Ineligible {
@@ -144,6 +155,11 @@ export interface Provider {
   buttonName?(label: string): string | undefined;
   /** Reads a bot message for the given step. */
   interpret(message: DiscordMessage, step: CommandStep): Verdict;
+  /**
+   * The bot answered a step with a modal (`INTERACTION_MODAL_CREATE`, or an iframe modal such as
+   * a human check): the verdict it means for the job. Undefined leaves the job waiting.
+   */
+  modal?(modal: Record<string, unknown>, step: CommandStep): Verdict | undefined;
   /** Credits revealed by a message, if any. */
   credits?(message: DiscordMessage): Credits | undefined;
   /**
@@ -154,4 +170,30 @@ export interface Provider {
   eligible?(account: AccountRecord, now: number): Ineligible | undefined;
   /** Extra job fields this bot shows (e.g. pika's `maxJobs`), added to the common job JSON. */
   renderExtras(job: JobRecord): Record<string, unknown>;
+  /**
+   * A bot whose compatible API is not `/v1/<name>/…` (Midjourney: useapi's `/v2/…`) serves its
+   * own routes instead of the generic account, command and job routes; the shared services
+   * (submission, selection, capacity, the runner, webhooks) stay the same.
+   */
+  readonly routes?: ProviderRoutes;
+}
+
+/** What a provider's own routes may use. */
+export interface ProviderHttpServices {
+  store: Store;
+  accounts: AccountService;
+  jobs: JobService;
+  /** The authenticated caller of a request. */
+  tenant(request: FastifyRequest): TenantRecord;
+  /** The operator allows private addresses as callback and fetch targets. */
+  allowPrivateTargets: boolean;
+  /** Tells health tracking and live clients that an account's stored health changed. */
+  accountChanged(account: AccountRecord): void;
+}
+
+export interface ProviderRoutes {
+  /** Registers the routes (inside the authenticated scope). */
+  register(app: FastifyInstance, services: ProviderHttpServices): void;
+  /** OpenAPI path items of those routes. */
+  openapi(): Record<string, Record<string, unknown>>;
 }

@@ -105,7 +105,31 @@ export function pendingModMessage(account: AccountRecord): string | undefined {
   return h.detail ?? h.reason;
 }
 
+const str = { type: 'string' } as const;
+
 export const midjourneyAccount: ProviderAccountSpec = {
+  schema: {
+    request: {
+      type: 'object',
+      properties: { discord: str, channel: str, server: str, maxJobs: { type: ['integer', 'string'], minimum: 1, maximum: MAX_CONCURRENT_JOBS }, replyUrl: { type: 'string', maxLength: REPLY_URL_LIMIT } },
+      required: ['discord', 'channel', 'maxJobs'],
+    },
+    response: {
+      type: 'object',
+      properties: {
+        channel: { type: 'string', description: 'the DM channel with the Midjourney bot' },
+        discord: str,
+        server: str,
+        maxJobs: { type: 'integer', minimum: 1, maximum: MAX_CONCURRENT_JOBS },
+        replyUrl: str,
+        pendingModMessage: { type: 'string', description: 'Midjourney’s notice that took the account out of rotation, until `…/reset`' },
+        mode: { type: 'string', enum: ['fast', 'relaxed', 'turbo'] },
+        fastTimeRemaining: { type: 'object' },
+      },
+      required: ['channel', 'discord', 'maxJobs'],
+      additionalProperties: false,
+    },
+  },
   parse: parseMidjourneyAccount,
   render: (account, discord) => renderMidjourneyAccount(account, discord),
 };

@@ -11,30 +11,17 @@
  * `blendUrls` arrays, image URLs fetched at submission, U1–U4 once per parent (409), and 596 while
  * an account waits for a human (pending moderation message, CAPTCHA) until `…/reset`.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountService } from '../../accounts/index.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, badRequest } from '../../errors/index.ts';
-import type { JobService } from '../../jobs/index.ts';
-import { isTerminal, type AccountRecord, type JobRecord, type Store, type TenantRecord } from '../../store/index.ts';
-import type { CommandInput, Provider, ProviderCommand } from '../types.ts';
+import { isTerminal, type AccountRecord, type JobRecord, type TenantRecord } from '../../store/index.ts';
+import type { CommandInput, Provider, ProviderCommand, ProviderHttpServices } from '../types.ts';
 import { pendingModMessage } from './account.ts';
 import { buildButton } from './commands.ts';
 import { fetchImage, fetchImages } from './images.ts';
-import type { ChildLink } from './job-state.ts';
+import { childLinks, type ChildLink } from './job-state.ts';
 
-export interface MidjourneyHttpDeps {
+export interface MidjourneyHttpDeps extends ProviderHttpServices {
   provider: Provider;
-  store: Store;
-  accounts: AccountService;
-  jobs: JobService;
-  /** The authenticated caller. */
-  tenant(request: FastifyRequest): TenantRecord;
-  /** Image URLs may point at private addresses (tests, the simulator); off in production. */
-  allowPrivateUrls: boolean;
-  /** The jobs made from a job by its buttons, oldest first. */
-  children(tenantId: string, jobid: string): Promise<ChildLink[]>;
-  /** Puts an account back in rotation after a human dealt with Midjourney's notice. */
-  reset(account: AccountRecord): Promise<void>;
 }
 
 /** useapi's 596 text (A.2, A.13). */
@@ -74,6 +61,15 @@ export function readJsonInput(body: unknown): CommandInput {
 
 export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps): void {
   const { provider, accounts, jobs } = deps;
+  const children = async (tenantId: string, jobid: string): Promise<ChildLink[]> => childLinks(await deps.store.jobs.listChildren(tenantId, jobid));
+
+  /** Back in rotation: the stored health is replaced (a fresh start), and the health monitor follows. */
+  async function reset(account: AccountRecord): Promise<void> {
+    const now = Date.now();
+    const health = { state: 'active' as const, reason: 'reset', detail: null, failures: 0, since: now, until: null, nextProbeAt: null };
+    await deps.store.accounts.setHealth(account.id, health, now);
+    deps.accountChanged({ ...account, health });
+  }
   const account = '/v2/account/midjourney';
 
   const listed = async (tenantId: string) => (await deps.store.accounts.list(tenantId, provider.name)).filter((a) => a.listed);
@@ -109,7 +105,7 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
   app.post<{ Params: { channel: string } }>(`${account}/:channel/reset`, async (request, reply) => {
     const found = (await listed(deps.tenant(request).id)).find((a) => a.channel === request.params.channel);
     if (!found) return notConfigured(reply);
-    await deps.reset(found);
+    await reset(found);
     return reply.code(204).send();
   });
 
@@ -142,7 +138,7 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
 
   /** Fetches image URLs into files and checks what needs more than one row (U1–U4 once per parent). */
   async function prepare(tenant: TenantRecord, command: ProviderCommand, input: CommandInput, parent: JobRecord | undefined): Promise<CommandInput> {
-    const options = { allowPrivate: deps.allowPrivateUrls };
+    const options = { allowPrivate: deps.allowPrivateTargets };
     if (command.name === 'blend') {
       if (!input.fields.blendUrls) throw badRequest('Required param blendUrls is missing or empty');
       const urls = JSON.parse(input.fields.blendUrls) as string[];
@@ -160,7 +156,7 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
     }
     if (command.name === 'button' && parent) {
       // The plan is checked again by the job service; here only because it needs the children.
-      const planned = buildButton(input, parent, await deps.children(tenant.id, parent.jobid));
+      const planned = buildButton(input, parent, await children(tenant.id, parent.jobid));
       if (!planned.ok) throw new ApiError(planned.status ?? 400, planned.error, undefined, planned.status === 409 ? { button: input.fields.button?.trim(), jobid: parent.jobid } : undefined);
     }
     return input;
@@ -173,8 +169,8 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
 
   async function present(tenant: TenantRecord, job: JobRecord): Promise<Record<string, unknown>> {
     const body = await jobs.present(job);
-    const children = await deps.children(tenant.id, job.jobid);
-    return children.length > 0 ? { ...body, children } : body;
+    const links = await children(tenant.id, job.jobid);
+    return links.length > 0 ? { ...body, children: links } : body;
   }
 
   type JobQuery = { Querystring: { jobid?: string } };

@@ -10,7 +10,9 @@ import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts'
 import { buttonKind } from './buttons.ts';
 import { midjourneyCommands } from './commands.ts';
 import { renderMidjourneyExtras } from './job-state.ts';
-import { readMessage, type MjCommand, type Reading } from './replies.ts';
+import { isCaptchaModal, readMessage, type MjCommand, type Reading } from './replies.ts';
+import { midjourneyRoutes } from './http.ts';
+import { midjourneyOpenApi } from './openapi.ts';
 
 /** The Midjourney bot's application id = its bot user id (C.1). */
 export const MIDJOURNEY_APPLICATION_ID = '936929561302675456';
@@ -35,15 +37,26 @@ export function verdictOf(reading: Reading): Verdict {
     case 'result':
       return { kind: 'done' };
     case 'failed':
-      return { kind: 'failed', error: reading.error };
+      return { kind: 'failed', error: reading.error, code: reading.code };
     case 'moderated':
       return { kind: 'moderated', error: reading.error };
-    case 'account':
-      return reading.jobStatus === 'moderated' ? { kind: 'moderated', error: reading.error } : { kind: 'failed', error: reading.error };
+    case 'account': {
+      // The account waits for a human (useapi: pendingModMessage, 596) until POST …/reset.
+      const hold = { detail: reading.error };
+      return reading.jobStatus === 'moderated' ? { kind: 'moderated', error: reading.error, hold } : { kind: 'failed', error: reading.error, code: reading.code, hold };
+    }
   }
 }
 
+/** A human check opened instead of an answer (C.10): the job cannot go on and the account needs a human. */
+export function modalVerdict(modal: Record<string, unknown>): Verdict | undefined {
+  if (!isCaptchaModal(modal)) return undefined;
+  const error = `Action required to continue: Midjourney asks for a human check (CAPTCHA) on this account`;
+  return { kind: 'failed', error, code: 596, hold: { detail: error } };
+}
+
 export const midjourney: Provider = {
+  title: 'Midjourney',
   name: 'midjourney',
   account: midjourneyAccount,
   commands: midjourneyCommands,
@@ -59,5 +72,10 @@ export const midjourney: Provider = {
     return buttonKind({ type: 2, custom_id: customId, label })?.name;
   },
   interpret: (message: DiscordMessage, step: CommandStep) => verdictOf(readMessage(message, stepCommand(step))),
+  modal: (modal) => modalVerdict(modal),
   renderExtras: (job) => renderMidjourneyExtras(job),
+  routes: {
+    register: (app, services) => midjourneyRoutes(app, { ...services, provider: midjourney }),
+    openapi: midjourneyOpenApi,
+  },
 };

@@ -1,6 +1,6 @@
 /**
  * OpenAPI 3.1 path items of the Midjourney v2 routes (`http.ts`), referring to the shared
- * component schemas (`Job`, `JobIds`, `Cancelled`, `Error`) and declaring `MidjourneyAccount`.
+ * component schemas (`Job`, `JobIds`, `Cancelled`, `Error`) and the `MidjourneyAccount` component the document builds from the account spec's schema.
  */
 import type { FieldSpec, ProviderCommand } from '../types.ts';
 import { midjourneyCommands } from './commands.ts';
@@ -21,22 +21,9 @@ const ERRORS: Record<number, string> = {
 };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), error(ERRORS[c]!)]));
 
-export const MidjourneyAccountSchema = {
-  type: 'object',
-  properties: {
-    channel: { type: 'string', description: 'the DM channel with the Midjourney bot' },
-    discord: { type: 'string', description: 'the Discord token' },
-    server: { type: 'string' },
-    maxJobs: { type: 'integer', minimum: 1, maximum: 15 },
-    replyUrl: { type: 'string' },
-    pendingModMessage: { type: 'string', description: 'Midjourney’s notice that took the account out of rotation (until reset)' },
-    mode: { type: 'string', enum: ['fast', 'relaxed', 'turbo'] },
-    fastTimeRemaining: { type: 'object' },
-  },
-  required: ['channel', 'discord', 'maxJobs'],
-} as const;
-
-function bodySchema(fields: readonly FieldSpec[]): Record<string, unknown> {
+function bodySchema(all: readonly FieldSpec[]): Record<string, unknown> {
+  // Files are the images fetched from the URLs, not part of the JSON body.
+  const fields = all.filter((f) => f.kind === 'text');
   return {
     type: 'object',
     properties: Object.fromEntries(
@@ -71,7 +58,7 @@ function commandOperation(command: ProviderCommand): Operation {
   };
 }
 
-export function midjourneyOpenApi(): { paths: Record<string, Record<string, Operation>>; schemas: Record<string, unknown> } {
+export function midjourneyOpenApi(): Record<string, Record<string, Operation>> {
   const channel = { name: 'channel', in: 'path', required: true, schema: { type: 'string' }, description: 'the DM channel with the Midjourney bot' };
   const plain404 = { description: 'not configured (plain text, as useapi)', content: { 'text/plain': { schema: { type: 'string' } } } };
   const jobid = { name: 'jobid', in: 'query', required: false, schema: { type: 'string' }, description: 'a job id; without it the executing job ids are listed' };
@@ -109,5 +96,5 @@ export function midjourneyOpenApi(): { paths: Record<string, Record<string, Oper
     },
   };
   for (const command of midjourneyCommands) paths[`/v2/jobs/${command.name}`] = { post: commandOperation(command) };
-  return { paths, schemas: { MidjourneyAccount: MidjourneyAccountSchema } };
+  return paths;
 }
