@@ -73,7 +73,14 @@ export type CommandStep =
     }
   | { kind: 'context'; command: string; targetId: string; expects: 'text' | 'media' }
   /** Clicks the named button (as the job's `buttons` show it) on the parent job's result message. */
-  | { kind: 'button'; button: string; messageId: string; expects: 'text' | 'media' };
+  | {
+      kind: 'button';
+      button: string;
+      messageId: string;
+      expects: 'text' | 'media';
+      /** Text the caller gave for a form the bot may open for this button (e.g. Midjourney's remix prompt). */
+      text?: string;
+    };
 
 export interface BuiltCommand {
   /** Request fields the job echoes (prompt, idname, options, image metadata…). */
@@ -115,6 +122,12 @@ export type Verdict =
   | { kind: 'done' }
   | { kind: 'failed'; error: string; code?: number; hold?: AccountHold }
   | { kind: 'moderated'; error: string; hold?: AccountHold };
+
+/** Submit the modal with these text values (by input `custom_id`; inputs not named keep their prefilled value). */
+export interface ModalAnswer {
+  kind: 'submit';
+  values: Record<string, string>;
+}
 
 /**
  * The bot's message is about the account, not only this job (a pending moderation message, a
@@ -159,7 +172,7 @@ export interface Provider {
    * The bot answered a step with a modal (`INTERACTION_MODAL_CREATE`, or an iframe modal such as
    * a human check): the verdict it means for the job. Undefined leaves the job waiting.
    */
-  modal?(modal: Record<string, unknown>, step: CommandStep): Verdict | undefined;
+  modal?(modal: Record<string, unknown>, step: CommandStep): Verdict | ModalAnswer | undefined;
   /** Credits revealed by a message, if any. */
   credits?(message: DiscordMessage): Credits | undefined;
   /**

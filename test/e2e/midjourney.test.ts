@@ -177,6 +177,47 @@ describe('midjourney end to end', () => {
     }
   });
 
+  it('confirms Midjourney’s remix and Custom Zoom forms through the Discord client’s modal support', async () => {
+    const account = await addAccount(2);
+    h.sim.control.midjourney.setUser(account.userId, { remix: true });
+    try {
+      const grid = await waitForEnd((await imagine('a quiet harbour', { channel: account.channel })).jobid);
+      const remix = await (await post('button', { jobid: grid.jobid, button: 'V2', prompt: 'a stormy harbour' })).json();
+      const remixed = await waitForEnd(remix.jobid);
+      expect(remixed).toMatchObject({ status: 'completed', buttons: expect.arrayContaining(['U1', 'V1']) });
+      expect(remixed.content).toMatch(/^\*\*a stormy harbour --v 6\.1\*\* - Remix by <@\d+>/);
+      // Without a prompt the form is confirmed with the prompt Midjourney prefilled.
+      const kept = await waitForEnd((await (await post('button', { jobid: grid.jobid, button: '🔄' })).json()).jobid);
+      expect(kept.content).toMatch(/^\*\*a quiet harbour --v 6\.1\*\* - <@\d+>/);
+      const image = await waitForEnd((await (await post('button', { jobid: grid.jobid, button: 'U2' })).json()).jobid);
+      const zoom = await (await post('button', { jobid: image.jobid, button: 'Custom Zoom', prompt: 'a harbour town --zoom 1.5' })).json();
+      const zoomed = await waitForEnd(zoom.jobid);
+      expect(zoomed).toMatchObject({ status: 'completed' });
+      expect(zoomed.content).toMatch(/^\*\*a harbour town --zoom 1\.5 --v 6\.1\*\* - Zoom Out by <@\d+>/);
+      expect((await post('button', { jobid: image.jobid, button: 'Custom Zoom' })).status).toBe(400);
+    } finally {
+      await removeAccount(account.channel);
+    }
+  });
+
+  it('fails the job and holds the account (596) when Midjourney opens its CAPTCHA', async () => {
+    const account = await addAccount(2);
+    h.sim.control.midjourney.setUser(account.userId, { captcha: true });
+    try {
+      const response = await post('imagine', { prompt: 'are you human', channel: account.channel });
+      const job = await response.json();
+      const ended = response.status === 200 ? await waitForEnd(job.jobid) : job;
+      expect(ended).toMatchObject({ status: 'failed', code: 596 });
+      expect(ended.error).toMatch(/Action required to continue/);
+      await waitUntil(async () => (await (await h.call('GET', `/v2/account/midjourney/${account.channel}`)).json()).pendingModMessage !== undefined, 10_000, 'pendingModMessage');
+      expect((await post('info', { channel: account.channel })).status).toBe(596);
+      expect((await h.call('POST', `/v2/account/midjourney/${account.channel}/reset`)).status).toBe(204);
+      expect((await (await post('info', { channel: account.channel })).json()).status).toBe('completed');
+    } finally {
+      await removeAccount(account.channel);
+    }
+  });
+
   it('holds maxJobs per account under 20 concurrent imagines on two accounts, answering the rest 429 with executingJobs', async () => {
     const a = await addAccount(3);
     const b = await addAccount(3);

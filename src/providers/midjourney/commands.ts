@@ -90,7 +90,7 @@ export function buildButton(input: CommandInput, parent: JobRecord | undefined, 
     ok: true,
     value: {
       echo: { button, ...(prompt ? { prompt } : typeof parent.request.prompt === 'string' ? { prompt: parent.request.prompt } : {}) },
-      steps: [{ kind: 'button', button, messageId: parent.messageId, expects: 'media' }],
+      steps: [{ kind: 'button', button, messageId: parent.messageId, expects: 'media', ...(prompt ? { text: prompt } : {}) }],
     },
   };
 }

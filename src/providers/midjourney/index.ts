@@ -5,7 +5,8 @@
  * of a human (pending moderation message, CAPTCHA, "Action needed to continue").
  */
 import type { DiscordMessage } from '../../discord/index.ts';
-import type { CommandStep, Provider, Verdict } from '../types.ts';
+import type { CommandStep, ModalAnswer, Provider, Verdict } from '../types.ts';
+import { MODAL_PROMPT_FIELDS } from './rules.ts';
 import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts';
 import { buttonKind } from './buttons.ts';
 import { midjourneyCommands } from './commands.ts';
@@ -48,11 +49,36 @@ export function verdictOf(reading: Reading): Verdict {
   }
 }
 
-/** A human check opened instead of an answer (C.10): the job cannot go on and the account needs a human. */
-export function modalVerdict(modal: Record<string, unknown>): Verdict | undefined {
-  if (!isCaptchaModal(modal)) return undefined;
-  const error = `Action required to continue: Midjourney asks for a human check (CAPTCHA) on this account`;
-  return { kind: 'failed', error, code: 596, hold: { detail: error } };
+/**
+ * A modal instead of an answer (C.8, C.10). A human check (CAPTCHA) ends the job and holds the
+ * account. The remix, pan, reroll, Custom Zoom and describe → imagine forms are submitted: the
+ * prompt field gets the caller's `prompt` when there is one, otherwise keeps the prompt Midjourney
+ * prefilled. A form with no prompt field is not guessed at: the job fails saying so.
+ */
+export function modalAnswer(modal: Record<string, unknown>, step: CommandStep): Verdict | ModalAnswer {
+  if (isCaptchaModal(modal)) {
+    const error = 'Action required to continue: Midjourney asks for a human check (CAPTCHA) on this account';
+    return { kind: 'failed', error, code: 596, hold: { detail: error } };
+  }
+  const field = modalPromptField(modal);
+  if (!field) return { kind: 'failed', error: `Midjourney opened a form switchboard cannot fill in (${String(modal.title ?? modal.custom_id ?? 'untitled')})` };
+  const text = step.kind === 'button' ? step.text : undefined;
+  return { kind: 'submit', values: text ? { [field]: text } : {} };
+}
+
+/** The text input of a modal that holds the prompt (C.8), found by its custom_id (Label-wrapped inputs too). */
+export function modalPromptField(modal: Record<string, unknown>): string | undefined {
+  const inputs: string[] = [];
+  const walk = (list: unknown) => {
+    if (!Array.isArray(list)) return;
+    for (const c of list as Record<string, unknown>[]) {
+      if (c?.type === 4 && typeof c.custom_id === 'string') inputs.push(c.custom_id);
+      walk(c?.components);
+      if (c?.component) walk([c.component]);
+    }
+  };
+  walk(modal.components);
+  return inputs.find((id) => MODAL_PROMPT_FIELDS.some((p) => p.test(id))) ?? (inputs.length === 1 ? inputs[0] : undefined);
 }
 
 export const midjourney: Provider = {
@@ -72,7 +98,7 @@ export const midjourney: Provider = {
     return buttonKind({ type: 2, custom_id: customId, label })?.name;
   },
   interpret: (message: DiscordMessage, step: CommandStep) => verdictOf(readMessage(message, stepCommand(step))),
-  modal: (modal) => modalVerdict(modal),
+  modal: modalAnswer,
   renderExtras: (job) => renderMidjourneyExtras(job),
   routes: {
     register: (app, services) => midjourneyRoutes(app, { ...services, provider: midjourney }),
