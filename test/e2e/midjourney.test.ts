@@ -137,6 +137,10 @@ describe('midjourney end to end', () => {
       const info = await (await post('info', {})).json();
       expect(info).toMatchObject({ verb: 'info', status: 'completed' });
       expect(info.embeds[0].description).toMatch(/\*\*Job Mode\*\*: Relaxed/);
+      // The card's fast hours become the account's (shown on the account and the dashboard).
+      const shown = await (await h.call('GET', `/v2/account/midjourney/${account.channel}`)).json();
+      expect(shown.fastTimeRemaining).toMatchObject({ total: 15, hours: expect.any(Number) });
+      expect(shown.fastTimeRemaining.hours).toBeLessThan(15);
       expect((await (await post('fast', {})).json()).status).toBe('completed');
       expect(h.sim.control.midjourney.getUser(account.userId).mode).toBe('fast');
     });

@@ -5,6 +5,7 @@
  * of a human (pending moderation message, CAPTCHA, "Action needed to continue").
  */
 import type { DiscordMessage } from '../../discord/index.ts';
+import type { Credits } from '../../store/index.ts';
 import type { CommandStep, ModalAnswer, Provider, Verdict } from '../types.ts';
 import { MODAL_PROMPT_FIELDS } from './rules.ts';
 import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts';
@@ -47,6 +48,19 @@ export function verdictOf(reading: Reading): Verdict {
       return reading.jobStatus === 'moderated' ? { kind: 'moderated', error: reading.error, hold } : { kind: 'failed', error: reading.error, code: reading.code, hold };
     }
   }
+}
+
+/**
+ * Fast hours as the account's credits, from the `/info` card (C.5, C.10): `total` hours and
+ * `used` = total − remaining, at the card's time. Relax mode still works without them, so they
+ * never make the account ineligible.
+ */
+export function fastHours(message: DiscordMessage): Credits | undefined {
+  const embed = (message.embeds ?? []).find((e) => typeof e.description === 'string');
+  const card = readMessage(message, 'info');
+  if (card.kind !== 'result' || !card.info?.fastTimeRemaining || (!embed && !message.content)) return undefined;
+  const { remaining, total } = card.info.fastTimeRemaining;
+  return { timestamp: message.timestamp ?? new Date().toISOString(), total, used: Math.max(0, Math.round((total - remaining) * 100) / 100) };
 }
 
 /**
@@ -99,6 +113,7 @@ export const midjourney: Provider = {
   },
   interpret: (message: DiscordMessage, step: CommandStep) => verdictOf(readMessage(message, stepCommand(step))),
   modal: modalAnswer,
+  credits: fastHours,
   renderExtras: (job) => renderMidjourneyExtras(job),
   routes: {
     register: (app, services) => midjourneyRoutes(app, { ...services, provider: midjourney }),
