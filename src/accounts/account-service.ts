@@ -71,6 +71,7 @@ export class AccountService {
         discordToken: this.secrets.encrypt(fields.discord),
         discordFingerprint: fingerprint,
         maxJobs: fields.maxJobs,
+        ...(fields.replyUrl !== undefined ? { replyUrl: fields.replyUrl } : {}),
         now: this.now(),
       });
     } catch (error) {

@@ -157,7 +157,8 @@ export class JobService {
             discordMasked,
             maxJobs: provider.parseMaxJobs ? limit : null,
             request: built.echo,
-            replyUrl: draft.replyUrl ?? null,
+            // A call without replyUrl uses its account's default callback, when it has one.
+            replyUrl: draft.replyUrl ?? account.replyUrl ?? null,
             replyRef: draft.replyRef ?? null,
             messageId: null,
             content: null,

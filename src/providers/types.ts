@@ -16,6 +16,8 @@ export interface AccountFields {
   server: string | null;
   discord: string;
   maxJobs: number | null;
+  /** The account's default callback URL (providers that offer one). */
+  replyUrl?: string | null;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; status?: number };

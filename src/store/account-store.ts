@@ -20,6 +20,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     discordToken: row.discordToken,
     discordFingerprint: row.discordFingerprint,
     maxJobs: num(row.maxJobs),
+    replyUrl: row.replyUrl ?? null,
     listed: Number(row.listed) === 1,
     credits,
     health: {
@@ -94,6 +95,7 @@ export class SqlAccountStore implements AccountStore {
             discordToken: input.discordToken,
             discordFingerprint: input.discordFingerprint,
             maxJobs: input.maxJobs,
+            replyUrl: input.replyUrl ?? null,
             updatedAt: now,
           }),
         )

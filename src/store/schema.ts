@@ -27,6 +27,8 @@ export interface AccountsTable {
   /** Keyed HMAC of the token: finds duplicates without decrypting anything. */
   discordFingerprint: string;
   maxJobs: number | null;
+  /** The account's default callback URL for jobs whose call names none (migration 009). */
+  replyUrl: string | null;
   /** 0 for a channel a call brought itself (not shown by the account API). */
   listed: Generated<number>;
   creditsTotal: number | null;

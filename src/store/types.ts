@@ -64,6 +64,8 @@ export interface AccountRecord {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
+  /** Default callback URL for jobs on this account whose call names none. */
+  replyUrl?: string | null;
   /** False for a channel a call brought itself (Pika); such accounts are tracked but not listed. */
   listed: boolean;
   credits: Credits | null;
@@ -82,6 +84,7 @@ export interface AccountInput {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
+  replyUrl?: string | null;
   now: number;
 }
 

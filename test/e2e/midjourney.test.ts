@@ -269,6 +269,15 @@ describe('midjourney end to end', () => {
       const bodies = receiver.received.map((r) => JSON.parse(r.body));
       expect(bodies.filter((b) => b.jobid === started.jobid)).toHaveLength(1);
       expect(bodies[0]).toMatchObject({ jobid: started.jobid, verb: 'imagine', status: 'completed' });
+
+      // An account's own replyUrl is the default callback of calls that name none.
+      const saved = await h.call('POST', `/v2/account/midjourney/${account.channel}`, { json: { discord: account.discord, channel: account.channel, maxJobs: 2, replyUrl: receiver.url } });
+      expect(saved.status).toBe(204);
+      expect((await (await h.call('GET', `/v2/account/midjourney/${account.channel}`)).json()).replyUrl).toBe(receiver.url);
+      const second = await imagine('default callback fox', { channel: account.channel });
+      expect(second.replyUrl).toBe(receiver.url);
+      await waitForEnd(second.jobid);
+      await waitUntil(() => receiver.received.some((r) => JSON.parse(r.body).jobid === second.jobid), 10_000, 'the default webhook');
     } finally {
       await receiver.stop();
       await removeAccount(account.channel);

@@ -132,5 +132,8 @@ export const midjourneyAccount: ProviderAccountSpec = {
   },
   parse: parseMidjourneyAccount,
   render: (account, discord) =>
-    renderMidjourneyAccount(account, discord, account.credits ? { fastTimeRemaining: { hours: Math.max(0, account.credits.total - account.credits.used), total: account.credits.total, at: account.credits.timestamp } } : {}),
+    renderMidjourneyAccount(account, discord, {
+      replyUrl: account.replyUrl ?? null,
+      ...(account.credits ? { fastTimeRemaining: { hours: Math.max(0, account.credits.total - account.credits.used), total: account.credits.total, at: account.credits.timestamp } } : {}),
+    }),
 };
