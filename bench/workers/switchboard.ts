@@ -17,7 +17,7 @@ import { serveWorker } from '../support/rpc.ts';
 import { settleMemory } from '../support/memory.ts';
 import { wallClock } from '../support/stats.ts';
 import { HeartbeatClock } from '../support/heartbeats.ts';
-import { countStatements, statementsSoFar } from '../support/statement-counter.ts';
+import { countStatements, discountStatements, statementsSoFar } from '../support/statement-counter.ts';
 
 countStatements();
 
@@ -118,7 +118,9 @@ serveWorker({
 
   async activeJobs() {
     const { services, tenantId } = current();
-    return (await services.store.jobs.listActive(tenantId, 'pika')).length;
+    const active = (await services.store.jobs.listActive(tenantId, 'pika')).length;
+    discountStatements(1); // the benchmark's own polling is not the jobs' cost
+    return active;
   },
 
   arrivals: () => Object.fromEntries(arrivals),

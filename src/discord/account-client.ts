@@ -5,7 +5,7 @@ import { DiscordApiError, DiscordError, GatewayFatalError, isStaleCommandError }
 import { GatewaySession, type GatewaySessionOptions, type ReadyInfo } from './gateway/session.ts';
 import { buildCommandData, findButton, InteractionHandle, type OptionValue } from './interactions.ts';
 import { RestClient, type RestClientOptions } from './rest/client.ts';
-import { generateSnowflake, snowflakeFromTimestamp } from './snowflake.ts';
+import { compareSnowflakes, generateSnowflake, snowflakeFromTimestamp } from './snowflake.ts';
 import type { ApplicationCommand, ApplicationCommandIndex, DiscordChannel, DiscordMessage, DiscordUser } from './types.ts';
 import { deleteUpload, uploadAttachments, type UploadFile } from './uploads.ts';
 
@@ -302,8 +302,15 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
         listener,
       ),
     );
+    // The channel's recent history, not only what is newer than our own clock's bound: until
+    // the interaction id is known again, Discord's ids and our clock may disagree by seconds.
+    // The matching rules decide what answers this interaction, as for live messages.
     void this.ensureReady()
-      .then(() => this.reconcileChannel(req.channelId))
+      .then(async () => {
+        const recent = await this.listMessages(req.channelId, { limit: 100 });
+        for (const message of [...recent].sort((a, b) => compareSnowflakes(a.id, b.id))) this.correlator.observeHistoryMessage(message);
+        await this.reconcileChannel(req.channelId);
+      })
       .catch(() => undefined); // a failed session reaches the handle as `failed`; a failed read leaves the live feed
     return handle;
   }

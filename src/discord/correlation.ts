@@ -233,7 +233,12 @@ export class ReplyCorrelator {
 
     if (message.nonce !== undefined && message.nonce !== null) {
       const entry = this.byNonce.get(String(message.nonce));
-      if (entry && entry.channelId === message.channel_id) return [entry, 'nonce'];
+      if (entry && entry.channelId === message.channel_id) {
+        // The response names its interaction: learn the id if INTERACTION_CREATE was missed (a
+        // resumed interaction), so later replies are bounded by Discord's clock, not ours.
+        entry.interactionId ??= metaIdOf(message);
+        return [entry, 'nonce'];
+      }
     }
     const metaId = message.interaction_metadata?.id ?? message.interaction?.id;
     if (metaId) {
@@ -294,6 +299,10 @@ export class ReplyCorrelator {
  */
 function lowerBound(p: Pending): string {
   return p.interactionId ?? p.since;
+}
+
+function metaIdOf(message: DiscordMessage): string | undefined {
+  return message.interaction_metadata?.id ?? message.interaction?.id;
 }
 
 /** A message whose interaction metadata names another user answers someone else. */

@@ -10,6 +10,7 @@ import type { ProviderRegistry } from '../providers/index.ts';
 import { ACTIVE_STATUSES, type JobPatch, type JobRecord, type JobStatus, type Store, type TerminalStatus } from '../store/index.ts';
 import type { JobEvents } from './job-events.ts';
 import { renderJob } from './render.ts';
+import { plannedWithFiles } from './runner-state.ts';
 
 export interface JobEnding {
   store: Store;
@@ -24,12 +25,12 @@ export type TerminalPatch = JobPatch & { status: TerminalStatus };
  * Ends the job if its status is still one of `from` (by default: any active status). Returns the
  * ended job, or undefined when it had already moved on (then nothing is written or announced).
  */
-export async function endJob(ending: JobEnding, job: Pick<JobRecord, 'jobid' | 'bot' | 'replyUrl'>, patch: TerminalPatch, from: readonly JobStatus[] = ACTIVE_STATUSES): Promise<JobRecord | undefined> {
+export async function endJob(ending: JobEnding, job: Pick<JobRecord, 'jobid' | 'bot' | 'replyUrl' | 'runnerState'>, patch: TerminalPatch, from: readonly JobStatus[] = ACTIVE_STATUSES): Promise<JobRecord | undefined> {
   const provider = ending.providers.get(job.bot);
   const webhook = job.replyUrl ? { url: job.replyUrl, render: (j: JobRecord) => renderJob(j, provider) } : undefined;
-  const ended = await ending.store.jobs.update(job.jobid, from, patch, ending.now(), webhook);
+  const ended = await ending.store.jobs.update(job.jobid, from, patch, ending.now(), webhook, { hasFiles: plannedWithFiles(job) });
   if (!ended) return undefined;
-  ending.events.changed(ended.jobid);
+  ending.events.changed(ended.jobid, ended);
   ending.events.ended(ended);
   return ended;
 }

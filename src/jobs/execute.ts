@@ -36,7 +36,7 @@ export function failureFromError(error: unknown): TerminalPatch {
   return failure('The command could not be sent to Discord', 422, error instanceof Error ? error.message : String(error));
 }
 
-/** For bots whose id is not public (Pika): the application that owns the command in this DM. */
+/** For bots whose application id is not public: the application that owns the command in this channel. */
 async function applicationIdFor(ctx: ExecutionContext, job: JobRecord, step: CommandStep): Promise<string | undefined> {
   if (step.kind === 'button') return undefined; // the clicked message names it
   if (ctx.provider.applicationId) return ctx.provider.applicationId;
@@ -136,7 +136,7 @@ export async function applyMessage(
       const written = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { ...fields, status, ...(changed ? { runnerState: state } : {}) }, now);
       if (written) {
         memo.state = state;
-        ctx.events.changed(job.jobid);
+        ctx.events.changed(job.jobid, written);
       }
       break;
     }
@@ -245,7 +245,7 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
   const state: RunnerState = { ...planned, step: 0, nonce: generateSnowflake(now), sentAt: now, ...(applicationId ? { applicationId } : {}) };
   const started = await ctx.store.jobs.update(job.jobid, ['created'], { status: 'started', startedAt: now, deadlineAt: now + timeoutMs, runnerState: state }, now);
   if (!started) return; // cancelled before it was sent
-  ctx.events.changed(job.jobid);
+  ctx.events.changed(job.jobid, started);
   const files = lazyFiles(ctx, job.jobid);
   let handle: InteractionHandle;
   try {
@@ -307,14 +307,17 @@ async function continueJob(ctx: ExecutionContext, job: JobRecord, index: number,
     if (!verdict) return;
     if (last || ends(verdict)) break;
     // The next step: its nonce is recorded before it is sent, as the first one's was.
-    const now = ctx.now();
-    const state: RunnerState = { steps: memo.state.steps, ...(memo.state.token ? { token: memo.state.token } : {}), sentAt: memo.state.sentAt ?? now, accepted: memo.state.accepted ?? false, step: i + 1, nonce: generateSnowflake(now) };
-    const next = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { runnerState: state }, now);
-    if (!next) break; // cancelled meanwhile: the bot is done with the step sent, so nothing more is sent
-    current = next;
-    memo = { state };
+    const nextStep = steps[i + 1]!;
     try {
-      handle = await send(ctx, current, steps[i + 1]!, state, files);
+      const applicationId = await applicationIdFor(ctx, current, nextStep);
+      const now = ctx.now();
+      const { steps: plan, token, accepted } = memo.state;
+      const state: RunnerState = { steps: plan, ...(token ? { token } : {}), ...(accepted ? { accepted } : {}), sentAt: now, step: i + 1, nonce: generateSnowflake(now), ...(applicationId ? { applicationId } : {}) };
+      const next = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { runnerState: state }, now);
+      if (!next) break; // cancelled meanwhile: the bot is done with the step sent, so nothing more is sent
+      current = next;
+      memo = { state };
+      handle = await send(ctx, current, nextStep, state, files);
     } catch (error) {
       await endAndRelease(ctx, current, failureFromError(error));
       return;

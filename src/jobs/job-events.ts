@@ -18,19 +18,22 @@ export class JobEvents {
   /** `publish` forwards local changes to other instances (e.g. through PostgreSQL NOTIFY). */
   constructor(private readonly publish?: (jobid: string) => void) {}
 
-  /** A job row changed here: tell local waiters and the other instances. */
-  changed(jobid: string): void {
-    this.emitLocal(jobid);
+  /**
+   * A job row changed here: tell local waiters and the other instances. `job` is the row as the
+   * write returned it, so local waiters need not read it again.
+   */
+  changed(jobid: string, job?: JobRecord): void {
+    this.emitLocal(jobid, job);
     this.publish?.(jobid);
   }
 
   /** A job row changed (here or, via a notification, elsewhere): tell local waiters only. */
-  emitLocal(jobid: string): void {
-    this.#emitter.emit(jobid);
+  emitLocal(jobid: string, job?: JobRecord): void {
+    this.#emitter.emit(jobid, job);
   }
 
-  /** Calls `listener` on every change of the job; returns the unsubscribe function. */
-  onChange(jobid: string, listener: () => void): () => void {
+  /** Calls `listener` on every change of the job (with the row when it is known); returns the unsubscribe function. */
+  onChange(jobid: string, listener: (job?: JobRecord) => void): () => void {
     this.#emitter.on(jobid, listener);
     return () => this.#emitter.off(jobid, listener);
   }

@@ -90,7 +90,9 @@ export class JobService {
     const draft = { tenant, provider, command, built: built.value, files, replyUrl, replyRef: input.fields.replyRef, parent };
     const executing = new Set<string>();
     // First a free slot anywhere; only then, when queueing is on, a place in a queue.
-    const passes = command.queueable && this.#o.queueLimit > 0 ? [undefined, this.#o.queueLimit] : [undefined];
+    // (With one candidate both happen in one claim: a slot if there is one, else a queue place.)
+    const queueing = command.queueable && this.#o.queueLimit > 0;
+    const passes = !queueing ? [undefined] : candidates.length === 1 ? [this.#o.queueLimit] : [undefined, this.#o.queueLimit];
     for (const queueLimit of passes) {
       // Queue where the queue is shortest, so that no account's backlog outlasts the others'.
       const order = queueLimit ? await this.#o.selector.byQueueLength(candidates) : candidates;
@@ -98,7 +100,7 @@ export class JobService {
         const limit = maxJobs ?? provider.capacity(account);
         const result = await this.insert(draft, account, limit, queueLimit);
         if (result.ok) {
-          this.#o.events.changed(result.job.jobid);
+          this.#o.events.changed(result.job.jobid, result.job);
           this.#o.wake();
           this.#o.onSubmitted?.(result.job);
           return result.job;
@@ -106,10 +108,9 @@ export class JobService {
         result.executing.forEach((id) => executing.add(id));
       }
     }
-    const queued = passes.length > 1;
     throw new ApiError(
       429,
-      queued
+      queueing
         ? 'Every slot and every queue place is taken; retry later'
         : candidates.length === 1
           ? `Channel ${candidates[0]!.channel} is busy: it runs as many jobs as it may`
@@ -229,21 +230,40 @@ export class JobService {
     for (const wake of this.#waiters) wake();
   }
 
-  /** Resolves with the job once `until` holds for it, or with its latest state after `timeoutMs`. */
-  async waitFor(jobid: string, until: (job: JobRecord) => boolean, timeoutMs: number): Promise<JobRecord> {
+  /**
+   * Resolves with the job once `until` holds for it, or with its latest state after `timeoutMs`.
+   * Starts from `current` when the caller has the row; rows carried by local change events are
+   * used as they are (newest first by `updatedAt`), so only notifications from other instances
+   * and the poll read the store.
+   */
+  async waitFor(jobid: string, until: (job: JobRecord) => boolean, timeoutMs: number, current?: JobRecord): Promise<JobRecord> {
     const deadline = this.#o.now() + timeoutMs;
     let wake: (() => void) | undefined;
-    const poke = () => wake?.();
+    let known = current;
+    let stale = current === undefined;
+    const poke = (job?: JobRecord) => {
+      if (job && job.jobid === jobid && (!known || job.updatedAt >= known.updatedAt)) known = job;
+      else if (!job) stale = true;
+      wake?.();
+    };
     const off = this.#o.events.onChange(jobid, poke);
-    this.#waiters.add(poke);
+    const stop = () => poke();
+    this.#waiters.add(stop);
     try {
       for (;;) {
-        const job = await this.#o.store.jobs.getById(jobid);
-        if (!job) throw new ApiError(404, `Unable to locate job ${jobid}`);
+        if (stale || !known) {
+          stale = false;
+          known = await this.#o.store.jobs.getById(jobid);
+          if (!known) throw new ApiError(404, `Unable to locate job ${jobid}`);
+        }
+        const job: JobRecord = known;
         const left = deadline - this.#o.now();
         if (until(job) || left <= 0 || this.#stopping) return job;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(left, this.#o.pollIntervalMs));
+          const timer = setTimeout(() => {
+            stale = true; // the poll: the store stays the truth
+            resolve();
+          }, Math.min(left, this.#o.pollIntervalMs));
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -253,7 +273,7 @@ export class JobService {
       }
     } finally {
       off();
-      this.#waiters.delete(poke);
+      this.#waiters.delete(stop);
     }
   }
 }

@@ -72,3 +72,8 @@ export function stepProgress(job: Pick<JobRecord, 'runnerState' | 'status'>): { 
   // `step` is the index of the step being sent; it counts as done once the job has moved past it.
   return { step: Math.min(steps, step + 1), steps };
 }
+
+/** Whether the job was planned with input files (whose rows go when it ends). */
+export function plannedWithFiles(job: Pick<JobRecord, 'runnerState'>): boolean {
+  return runnerStateOf(job).steps.some((step) => step.kind === 'slash' && Object.keys(step.files).length > 0);
+}

@@ -3,7 +3,7 @@
  * the job, under a lock on the account row (PostgreSQL) or SQLite's single writer, so two
  * instances can never both see a free slot and both take it.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { Database, JobsTable } from './schema.ts';
 import {
@@ -21,6 +21,7 @@ import {
   type RetainedResult,
   type RecentJobsFilter,
   type TerminalWebhook,
+  type UpdateOptions,
 } from './job-types.ts';
 import { enqueueWebhook } from './outbox-store.ts';
 
@@ -228,37 +229,45 @@ export class SqlJobStore implements JobStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook): Promise<JobRecord | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      const finishing = patch.status !== undefined && isTerminal(patch.status);
-      const row = await trx
+  async update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook, options: UpdateOptions = {}): Promise<JobRecord | undefined> {
+    const finishing = patch.status !== undefined && isTerminal(patch.status);
+    const write = async (db: Kysely<Database>) => {
+      const row = await db
         .updateTable('jobs')
         .set({ ...(finishing ? { finishedAt: now, queued: 0, holdsSlot: 0 } : {}), ...patchColumns(patch), updatedAt: now })
         .where('jobid', '=', jobid)
         .where('status', 'in', from)
         .returningAll()
         .executeTakeFirst();
-      if (!row) return undefined;
-      const job = toJob(row);
-      if (finishing) {
-        // Input files are not needed once a job has ended.
-        await trx.deleteFrom('jobFiles').where('jobId', '=', jobid).execute();
-        if (webhook) await enqueueWebhook(trx, { tenantId: job.tenantId, jobId: job.jobid, url: webhook.url, payload: JSON.stringify(webhook.render(job)), now });
-      }
+      return row && toJob(row);
+    };
+    const dropFiles = finishing && options.hasFiles !== false;
+    // One statement needs no transaction: progress writes, and endings with nothing else to do.
+    if (!dropFiles && !(finishing && webhook)) return write(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      const job = await write(trx);
+      if (!job) return undefined;
+      // Input files are not needed once a job has ended.
+      if (dropFiles) await trx.deleteFrom('jobFiles').where('jobId', '=', jobid).execute();
+      if (webhook) await enqueueWebhook(trx, { tenantId: job.tenantId, jobId: job.jobid, url: webhook.url, payload: JSON.stringify(webhook.render(job)), now });
       return job;
     });
   }
 
   async promoteQueued(accountId: string, limit: number, now: number): Promise<JobRecord[]> {
+    // One statement: as many of the oldest queued jobs as there are free slots take one. SQLite
+    // runs it alone (one writer); PostgreSQL runs it under the account's lock, like a claim.
+    const promote = async (db: Kysely<Database>) => {
+      const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', accountId).where('holdsSlot', '=', 1);
+      const free = sql<number>`(CASE WHEN CAST(${limit} AS INTEGER) > (${running}) THEN CAST(${limit} AS INTEGER) - (${running}) ELSE 0 END)`;
+      const next = db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').limit(free);
+      const rows = await db.updateTable('jobs').set({ queued: 0, holdsSlot: 1, updatedAt: now }).where('jobid', 'in', next).returningAll().execute();
+      return rows.map(toJob).sort((x, y) => x.createdAt - y.createdAt || x.jobid.localeCompare(y.jobid));
+    };
+    if (!this.dialect.rowLocks) return promote(this.db);
     return this.db.transaction().execute(async (trx) => {
       await this.lockAccount(trx, accountId);
-      const running = (await this.executingOn(trx, accountId).execute()).length;
-      const free = limit - running;
-      if (free <= 0) return [];
-      const next = await trx.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').limit(free).execute();
-      if (next.length === 0) return [];
-      const rows = await trx.updateTable('jobs').set({ queued: 0, holdsSlot: 1, updatedAt: now }).where('jobid', 'in', next.map((r) => r.jobid)).returningAll().execute();
-      return rows.map(toJob).sort((a, b) => a.createdAt - b.createdAt || a.jobid.localeCompare(b.jobid));
+      return promote(trx);
     });
   }
 

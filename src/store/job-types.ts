@@ -114,7 +114,7 @@ export interface RecentJobsFilter {
 /** How a new job claims capacity on its account. */
 export interface CapacityClaim {
   accountId: string;
-  /** Jobs that may run at once on the account (faceswap 1, pika maxJobs). */
+  /** Jobs that may run at once on the account (the provider's capacity, or the call's maxJobs). */
   limit: number;
   /** When every slot is taken: wait in a FIFO queue of at most this many jobs instead of failing. */
   queueLimit?: number;
@@ -130,6 +130,14 @@ export interface TerminalWebhook {
   url: string;
   /** Renders the job as the callback body, from the row as it is after the update. */
   render(job: JobRecord): unknown;
+}
+
+export interface UpdateOptions {
+  /**
+   * Whether the job may have input files to delete when it ends (default true). The runner says
+   * false for jobs planned without files, sparing a statement per job.
+   */
+  hasFiles?: boolean;
 }
 
 export interface JobStore {
@@ -157,7 +165,7 @@ export interface JobStore {
    * status releases the job's slot unless the patch says `holdsSlot: true`, and may bring a
    * webhook, enqueued in the same transaction.
    */
-  update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook): Promise<JobRecord | undefined>;
+  update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook, options?: UpdateOptions): Promise<JobRecord | undefined>;
   /** Moves the oldest queued jobs of the account into free slots; returns the jobs promoted. */
   promoteQueued(accountId: string, limit: number, now: number): Promise<JobRecord[]>;
   /** How many queued jobs of the same account are ahead of this one. */

@@ -66,7 +66,7 @@ export interface AccountRecord {
   maxJobs: number | null;
   /** Default callback URL for jobs on this account whose call names none. */
   replyUrl?: string | null;
-  /** False for a channel a call brought itself (Pika); such accounts are tracked but not listed. */
+  /** False for a channel a call brought itself (bring-your-own providers); tracked but not listed. */
   listed: boolean;
   credits: Credits | null;
   health: AccountHealth;

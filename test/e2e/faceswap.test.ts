@@ -1,6 +1,7 @@
 /** InsightFaceSwap end to end: HTTP → switchboard → simulated Discord and bot → job JSON. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { form, png, startHarness, type Harness } from '../support/harness.ts';
+import { waitUntil } from '../support/wait.ts';
 
 describe('faceswap end to end', () => {
   let h: Harness;
@@ -131,10 +132,5 @@ describe('faceswap end to end', () => {
 });
 
 async function waitForFreeChannel(h: Harness): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const response = await h.call('POST', '/v1/faceswap/listid', { form: form({}) });
-    if (response.status === 200) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('channel never became free');
+  await waitUntil(async () => (await h.call('POST', '/v1/faceswap/listid', { form: form({}) })).status === 200, 10_000, 'the channel becoming free');
 }

@@ -72,4 +72,33 @@ describe('Prometheus metrics', () => {
     expect(value(after, 'switchboard_account_slots_in_use', { account: user.id })).toBe(0);
     expect(value(after, 'switchboard_webhook_backlog')).toBe(0);
   });
+
+  it('counts a job that is cancelled, or that expires, while it is followed exactly once', async () => {
+    const finished = (scrape: Scrape, status: string) => value(scrape, 'switchboard_jobs_finished_total', { bot: 'pika', verb: 'pika-create', status });
+    const before = await scrape(h);
+    // The bot acknowledges, then takes a few seconds: the runner follows both jobs meanwhile.
+    h.sim.control.setBotLatency(400);
+    try {
+      const [toCancel, toExpire] = await Promise.all(['cancel me', 'let me expire'].map(async (prompt) => (await h.call('POST', '/v1/pika/create', { form: form({ prompt }) })).json()));
+      for (const job of [toCancel, toExpire]) expect(['started', 'progress']).toContain(job.status);
+      const pika = (await h.services.store.accounts.listAll()).find((a) => a.bot === 'pika')!;
+
+      expect((await (await h.call('GET', `/v1/pika/jobs/cancel/?jobid=${encodeURIComponent(toCancel.jobid)}`)).json()).status).toBe('cancelled');
+      // The deadline passes while the bot is still working.
+      const now = Date.now();
+      expect(await h.services.store.jobs.update(toExpire.jobid, ['started', 'progress'], { deadlineAt: now - 1 }, now)).toBeDefined();
+      await waitUntil(async () => (await h.services.store.jobs.getById(toExpire.jobid))?.status === 'failed', 10_000, 'the overdue job failing');
+      // The bot finishes the cancelled job (its runner still follows it), which gives its slot back.
+      await waitUntil(async () => !(await h.services.store.jobs.slotsInUse()).some((s) => s.accountId === pika.id), 20_000, 'the bot finishing both jobs');
+
+      const after = await scrape(h);
+      expect(finished(after, 'cancelled') - finished(before, 'cancelled')).toBe(1);
+      expect(finished(after, 'failed') - finished(before, 'failed')).toBe(1);
+      expect(finished(after, 'completed') - finished(before, 'completed')).toBe(0);
+      expect(await h.services.store.jobs.getById(toCancel.jobid)).toMatchObject({ status: 'cancelled', holdsSlot: false });
+      expect(await h.services.store.jobs.getById(toExpire.jobid)).toMatchObject({ status: 'failed', code: 504 });
+    } finally {
+      h.sim.control.setBotLatency(5);
+    }
+  });
 });

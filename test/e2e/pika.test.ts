@@ -1,5 +1,6 @@
 /** Pika end to end against the simulated Pika bot in DM channels. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskToken } from '../../src/jobs/index.ts';
 import { sampleMp4 } from '../../src/simulator/media/mp4.ts';
 import { form, png, startHarness, type Harness } from '../support/harness.ts';
 
@@ -98,6 +99,29 @@ describe('pika end to end', () => {
     expect(await h.waitForEnd('pika', started.jobid)).toMatchObject({ status: 'completed' });
     // Still not configuration: the account API does not list it.
     expect(Object.keys(await (await h.call('GET', '/v1/pika/account')).json())).toEqual([account.channel]);
+  });
+
+  it('runs a bring-your-own call with exactly the token it brought, never one an earlier call left stored', async () => {
+    const own = await h.addPikaAccount(2, false);
+    const stranger = await h.addPikaAccount(2, false);
+    const inChannel = () => h.sim.control.report().interactions.filter((i) => i.channelId === own.channel);
+    const first = await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'first token', discord: own.discord, channel: own.channel }) })).json();
+    expect(await h.waitForEnd('pika', first.jobid)).toMatchObject({ status: 'completed' });
+    expect(inChannel().map((i) => i.userId)).toEqual([own.userId]);
+
+    // The same channel with another user's token: the call runs as that user, who cannot use
+    // this DM, so it fails — it never runs with the token the first call stored.
+    const response = await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'second token', discord: stranger.discord, channel: own.channel }) });
+    const second = await response.json();
+    expect(second.jobid, JSON.stringify(second)).toBeDefined();
+    const ended = await h.waitForEnd('pika', second.jobid);
+    expect(ended).toMatchObject({ status: 'failed', discord: maskToken(stranger.discord) });
+    expect(inChannel().map((i) => i.userId)).toEqual([own.userId]);
+
+    // Back with the first token: it runs with it again, from a fresh health.
+    const third = await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'first token again', discord: own.discord, channel: own.channel }) })).json();
+    expect(await h.waitForEnd('pika', third.jobid)).toMatchObject({ status: 'completed', discord: maskToken(own.discord) });
+    expect(inChannel().map((i) => i.userId)).toEqual([own.userId, own.userId]);
   });
 
   it.each([

@@ -17,7 +17,7 @@ Discord tokens are never shown.
 
 Options:
   --tenant T   only the tenant with this id or token name
-  --bot BOT    only faceswap or pika accounts
+  --bot BOT    only that bot's accounts (${providers.map((p) => p.name).join(', ')})
   --json       one JSON document instead of a table
   --data-dir D the embedded store in folder D (default SWITCHBOARD_DATA_DIR or ./data;
                ./data-simulate after serve --simulate)

@@ -14,7 +14,7 @@ Options:
   --active     only jobs that are still running (created, started, progress)
   --limit N    at most N jobs (default 20, at most 1000)
   --tenant T   only the jobs of the tenant with this id or token name
-  --bot BOT    only faceswap or pika jobs
+  --bot BOT    only that bot's jobs (${providers.map((p) => p.name).join(', ')})
   --json       one JSON document instead of a table
   --data-dir D the embedded store in folder D (default SWITCHBOARD_DATA_DIR or ./data;
                ./data-simulate after serve --simulate)

@@ -33,7 +33,7 @@ export function commandRoutes(app: FastifyInstance, providers: readonly Provider
           const input = await readCommandInput(request);
           const job = await jobs.submit(tenantOf(request), provider, command, input);
           const wait = command.answer === 'terminal' ? command.timeoutMs + 5_000 : ACCEPT_WAIT_MS;
-          return sendJob(reply, jobs, await jobs.waitFor(job.jobid, settled(command), wait));
+          return sendJob(reply, jobs, await jobs.waitFor(job.jobid, settled(command), wait, job));
         },
       });
     }

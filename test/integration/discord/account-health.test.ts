@@ -3,6 +3,7 @@ import { FACESWAP_APPLICATION_ID, type Simulator } from '../../../src/simulator/
 import { DiscordAccountClient, verifyAccount } from '../../../src/discord/index.ts';
 import { HealthMonitor, healthEventFromSignal, type AccountHealth, type HealthEvent } from '../../../src/accounts/health.ts';
 import { accountClient, simulator } from './helpers.ts';
+import { waitUntil } from '../../support/wait.ts';
 
 describe('account health against the simulator', () => {
   let sim: Simulator;
@@ -41,15 +42,10 @@ describe('account health against the simulator', () => {
     await sim?.close();
   });
 
-  const waitForState = (id: string, state: AccountHealth['state']): Promise<AccountHealth> =>
-    new Promise((resolve) => {
-      const check = (): void => {
-        const h = monitor.get(id);
-        if (h?.state === state) resolve(h);
-        else setTimeout(check, 5);
-      };
-      check();
-    });
+  const waitForState = async (id: string, state: AccountHealth['state']): Promise<AccountHealth> => {
+    await waitUntil(() => monitor.get(id)?.state === state, 10_000, `account ${id} becoming ${state}`);
+    return monitor.get(id)!;
+  };
 
   it('marks a revoked account auth_failed within one second while the others keep working', async () => {
     const [revoked, healthy] = accounts as [(typeof accounts)[0], (typeof accounts)[0]];
