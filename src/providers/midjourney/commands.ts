@@ -62,8 +62,8 @@ export const ERRORS = {
 } as const;
 
 /** Files `image1`…`imageN`: the images fetched from the request's URLs (not request fields themselves). */
-const fetchedImages = (n: number): FieldSpec[] =>
-  Array.from({ length: n }, (_, i) => ({ name: `image${i + 1}`, kind: 'file' as const, description: `image ${i + 1}, fetched from the URL` }));
+const fetchedImages = (n: number, required: number): FieldSpec[] =>
+  Array.from({ length: n }, (_, i) => ({ name: `image${i + 1}`, kind: 'file' as const, ...(i < required ? { required: true } : {}), description: `image ${i + 1}, fetched from the URL` }));
 
 /** The image files planned from fetched URLs: `image1`…`imageN`. */
 const imageFiles = (input: CommandInput): string[] => Object.keys(input.files).filter((k) => /^image[1-5]$/.test(k)).sort();
@@ -123,7 +123,7 @@ export const midjourneyCommands: readonly ProviderCommand[] = [
     [
       { name: 'blendUrls', kind: 'text', required: true, maxLength: 6000, description: '2 to 5 image URLs (a JSON array)' },
       { name: 'blendDimensions', kind: 'text', maxLength: 10, description: 'Portrait, Square or Landscape (default: the bot’s, square)' },
-      ...fetchedImages(5),
+      ...fetchedImages(5, 2),
     ],
     (input) => {
       const files = imageFiles(input);
@@ -141,7 +141,7 @@ export const midjourneyCommands: readonly ProviderCommand[] = [
       };
     },
   ),
-  generation('describe', [{ name: 'describeUrl', kind: 'text', required: true, maxLength: 1024, description: 'URL of the image to describe' }, ...fetchedImages(1)], (input) => {
+  generation('describe', [{ name: 'describeUrl', kind: 'text', required: true, maxLength: 1024, description: 'URL of the image to describe' }, ...fetchedImages(1, 1)], (input) => {
     if (!input.files.image1) return { ok: false, error: 'describeUrl value not a valid URL or URL which can not be retrieved' };
     const describeUrl = text(input, 'describeUrl')!;
     return { ok: true, value: { echo: { describeUrl }, steps: [{ kind: 'slash', command: 'describe', options: {}, files: { image: 'image1' }, expects: 'media' }] } };
