@@ -91,7 +91,7 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   docsRoutes(app, services.providers.all, VERSION);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
-    // Bots whose compatible API has its own paths (Midjourney: useapi's /v2) serve their own routes.
+    // A bot whose compatible API has its own paths (not /v1/<bot>/…) serves its own routes.
     const generic = services.providers.all.filter((p) => !p.routes);
     accountRoutes(v1, generic, services.accounts);
     commandRoutes(v1, generic, services.jobs);
