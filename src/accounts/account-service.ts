@@ -12,7 +12,7 @@ import type { SecretBox } from '../secrets/index.ts';
 import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
-export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string }) => Promise<VerifyAccountResult>;
+export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; commandIndex?: boolean }) => Promise<VerifyAccountResult>;
 
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
@@ -96,7 +96,11 @@ export class AccountService {
    */
   private async verify(provider: Provider, fields: AccountFields): Promise<AccountHealth | undefined> {
     if (!this.options.verify) return undefined;
-    const result = await this.options.verify({ token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}) });
+    const check = provider.account.verify;
+    const result = await this.options.verify({ token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}), ...(check ? { commandIndex: true } : {}) });
+    // The provider's own rule on what Discord showed (e.g. the channel is the DM with its bot, whose commands are there).
+    const problem = result.ok && check ? check({ channel: result.channel, commands: result.commands ?? [] }) : undefined;
+    if (problem) throw badRequest(problem);
     const health = healthAfterVerification(result, this.now(), { ...healthPolicyDefaults, ...this.options.healthPolicy });
     if (health || result.ok) return health;
     switch (result.reason) {

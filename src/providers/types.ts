@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountService } from '../accounts/index.ts';
-import type { DiscordMessage } from '../discord/index.ts';
+import type { DiscordChannel, DiscordMessage } from '../discord/index.ts';
 import type { JobService } from '../jobs/index.ts';
 import type { AccountRecord, Credits, JobRecord, Store, TenantRecord } from '../store/index.ts';
 
@@ -36,6 +36,11 @@ export interface ProviderAccountSpec {
   parse(body: Record<string, unknown>, pathChannel: string): Parsed<AccountFields>;
   /** The account in useapi's response shape; `discord` is the plaintext token, as useapi shows it. */
   render(account: AccountRecord, discord: string): Record<string, unknown>;
+  /**
+   * When accounts are verified on save: the bot's own rule on what Discord showed — the channel
+   * and the commands of its command index. Returns the 400 message when the account cannot work.
+   */
+  verify?(found: { channel: DiscordChannel; commands: readonly { name: string; application_id: string }[] }): string | undefined;
 }
 
 /** An uploaded file of a command request. */

@@ -225,14 +225,17 @@ describe('midjourney end to end', () => {
   it('holds maxJobs per account under 20 concurrent imagines on two accounts, answering the rest 429 with executingJobs', async () => {
     const a = await addAccount(3);
     const b = await addAccount(3);
-    h.sim.control.setBotLatency(60);
+    // A job takes ≥ 1.5 s here, so the 20 calls meet busy slots; a slot freed during the burst may
+    // take another call, so the invariant checked is the bot's own count of jobs running at once.
+    h.sim.control.setBotLatency(300);
     try {
       const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => post('imagine', { prompt: `crowd ${i}` })));
       const bodies = await Promise.all(responses.map((r) => r.json()));
       const accepted = bodies.filter((_, i) => responses[i]!.status === 200);
       const refused = bodies.filter((_, i) => responses[i]!.status === 429);
       expect(accepted.length + refused.length).toBe(20);
-      expect(accepted.length).toBe(6);
+      expect(accepted.length).toBeGreaterThanOrEqual(6);
+      expect(refused.length).toBeGreaterThan(0);
       for (const body of refused) {
         expect(body.error).toMatch(/^API query is full/);
         expect(body.executingJobs.length).toBeGreaterThan(0);
@@ -289,6 +292,11 @@ describe('midjourney end to end', () => {
     const missing = await h.call('GET', '/v2/account/midjourney/1316232391072944131');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe('Configuration not found. To create configuration use account/midjourney/channel.');
+    // Verified on save: the channel must be the DM with the Midjourney bot, whose /imagine is there.
+    const pika = h.sim.control.createPikaAccount();
+    const wrong = await h.call('POST', `/v2/account/midjourney/${pika.channelId}`, { json: { discord: pika.user.token, channel: pika.channelId, maxJobs: 1 } });
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).error).toMatch(/is not the DM channel with the Midjourney bot/);
     expect((await h.call('GET', '/v2/jobs/?jobid=nope')).status).toBe(404);
     expect(await (await h.call('GET', '/v2/jobs/cancel/')).json()).toMatchObject({ error: 'Query param jobid not provided', code: 400 });
   });

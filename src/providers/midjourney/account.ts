@@ -105,6 +105,22 @@ export function pendingModMessage(account: AccountRecord): string | undefined {
   return h.detail ?? h.reason;
 }
 
+/** The Midjourney bot's application id = bot user id (C.1). */
+const BOT_ID = '936929561302675456';
+
+/**
+ * On save (C.1, A.3): the channel is the account's DM with the Midjourney bot and the bot's
+ * `/imagine` is in its command index. useapi's own text for a missing bot is "`Midjourney bot not configured".
+ */
+export function verifyMidjourneyChannel(found: { channel: { id: string; type: number; recipients?: readonly { id: string }[] }; commands: readonly { name: string; application_id: string }[] }): string | undefined {
+  const { channel, commands } = found;
+  if (channel.type !== 1 || !(channel.recipients ?? []).some((r) => r.id === BOT_ID)) {
+    return `Channel ${channel.id} is not the DM channel with the Midjourney bot (${BOT_ID}): use the channel of your direct messages with it`;
+  }
+  if (!commands.some((c) => c.name === 'imagine' && c.application_id === BOT_ID)) return 'Midjourney bot not configured: its /imagine command is not available in this DM channel';
+  return undefined;
+}
+
 const str = { type: 'string' } as const;
 
 export const midjourneyAccount: ProviderAccountSpec = {
@@ -131,6 +147,7 @@ export const midjourneyAccount: ProviderAccountSpec = {
     },
   },
   parse: parseMidjourneyAccount,
+  verify: verifyMidjourneyChannel,
   render: (account, discord) =>
     renderMidjourneyAccount(account, discord, {
       replyUrl: account.replyUrl ?? null,

@@ -42,6 +42,18 @@ describe('Midjourney accounts', () => {
   });
 });
 
+describe('Midjourney account verification', () => {
+  it('wants the DM with the Midjourney bot, with its /imagine in the command index', async () => {
+    const { verifyMidjourneyChannel } = await import('../../../src/providers/midjourney/account.ts');
+    const dm = { id: CHANNEL, type: 1, recipients: [{ id: '936929561302675456' }] };
+    const imagine = [{ name: 'imagine', application_id: '936929561302675456' }];
+    expect(verifyMidjourneyChannel({ channel: dm, commands: imagine })).toBeUndefined();
+    expect(verifyMidjourneyChannel({ channel: { ...dm, type: 0 }, commands: imagine })).toMatch(/not the DM channel with the Midjourney bot/);
+    expect(verifyMidjourneyChannel({ channel: { ...dm, recipients: [{ id: '1' }] }, commands: imagine })).toMatch(/not the DM channel/);
+    expect(verifyMidjourneyChannel({ channel: dm, commands: [{ name: 'imagine', application_id: '1' }] })).toMatch(/^Midjourney bot not configured/);
+  });
+});
+
 describe('Midjourney commands', () => {
   const command = (name: string) => midjourneyCommands.find((c) => c.name === name)!;
   const parent = { jobid: 'p', status: 'completed', messageId: '42', buttons: ['U1', 'U2', 'V1', '🔄', 'Vary (Region)', 'Custom Zoom'], request: { prompt: 'a cat' } } as unknown as JobRecord;
