@@ -204,6 +204,49 @@ describe('midjourney end to end', () => {
     }
   });
 
+  it('keeps tracking a job Midjourney queued ("Job queued") until it completes, instead of useapi’s 504', async () => {
+    const account = await addAccount(3);
+    h.sim.control.midjourney.setConcurrency(1);
+    // A job takes ≥ 2 s here: two calls sent together meet Midjourney's limit of one.
+    h.sim.control.setBotLatency(400);
+    try {
+      const [a, b] = await Promise.all([imagine('first in line', { channel: account.channel }), imagine('second in line', { channel: account.channel })]);
+      const [first, second] = a.prompt === 'first in line' ? [a, b] : [b, a];
+      await waitUntil(async () => (await get(first.jobid)).midjourneyQueued === true || (await get(second.jobid)).midjourneyQueued === true, 10_000, 'the queued notice');
+      expect(h.sim.control.midjourney.getUser(account.userId).queuedJobs).toBe(1);
+      expect(await waitForEnd(first.jobid)).toMatchObject({ status: 'completed' });
+      const done = await waitForEnd(second.jobid);
+      expect(done).toMatchObject({ status: 'completed', buttons: expect.arrayContaining(['U1']) });
+      expect(done.midjourneyQueued).toBeUndefined();
+      expect(done.content).toMatch(/^\*\*second in line --v 6\.1\*\*/);
+      expect((await get(first.jobid)).content).toMatch(/^\*\*first in line --v 6\.1\*\*/);
+    } finally {
+      h.sim.control.midjourney.setConcurrency(3);
+      h.sim.control.setBotLatency(5);
+      await removeAccount(account.channel);
+    }
+  });
+
+  it('runs the upscale buttons of a picked image and the describe suggestions', async () => {
+    const account = await addAccount(2);
+    try {
+      const grid = await waitForEnd((await imagine('a windmill', { channel: account.channel })).jobid);
+      const image = await waitForEnd((await (await post('button', { jobid: grid.jobid, button: 'U3' })).json()).jobid);
+      const upscaled = await waitForEnd((await (await post('button', { jobid: image.jobid, button: 'Upscale (Subtle)' })).json()).jobid);
+      expect(upscaled.content).toMatch(/ - Upscaled \(Subtle\) by <@\d+> \(fast\)$/);
+      expect(upscaled.buttons).toEqual(expect.arrayContaining(['Redo Upscale (Subtle)', 'Vary (Strong)']));
+      const panned = await waitForEnd((await (await post('button', { jobid: image.jobid, button: '⬅' })).json()).jobid);
+      expect(panned.content).toMatch(/ - Pan Left by <@\d+> .*\(fast\)$/);
+      const described = await waitForEnd((await (await post('describe', { describeUrl: `${imageBase}/9.png`, channel: account.channel })).json()).jobid);
+      expect(described.buttons).toEqual(expect.arrayContaining(['1', '2', '3', '4']));
+      const suggestion = await waitForEnd((await (await post('button', { jobid: described.jobid, button: '2' })).json()).jobid);
+      expect(suggestion).toMatchObject({ status: 'completed', buttons: expect.arrayContaining(['U1', 'V4']) });
+      expect(suggestion.content.startsWith(`**${described.prompts[1].replace(/^\S+\s/, '')}`)).toBe(true);
+    } finally {
+      await removeAccount(account.channel);
+    }
+  });
+
   it('fails the job and holds the account (596) when Midjourney opens its CAPTCHA', async () => {
     const account = await addAccount(2);
     h.sim.control.midjourney.setUser(account.userId, { captcha: true });

@@ -219,7 +219,7 @@ export class MidjourneyBot implements SimBot {
     // MJ::JOB::<action>::<n>::<hash>[::SOLO], MJ::Outpaint::<50|75>::1::<hash>::SOLO, MJ::CustomZoom::<hash>
     const action = parts[1] === 'JOB' ? parts[2]! : parts[1]!;
     if (action === 'upsample') return this.pick(ctx, job, n);
-    if (/^upsample_v\w+_2x_(subtle|creative)$/.test(action)) return this.generate(ctx, state, { kind: 'upscale', job, variant: action.endsWith('creative') ? 'Creative' : 'Subtle', reference: clicked });
+    if (/^upsample_v\w+_2x_(subtle|creative)(_redo)?$/.test(action)) return this.generate(ctx, state, { kind: 'upscale', job, variant: action.includes('creative') ? 'Creative' : 'Subtle', reference: clicked });
     if (action === 'CustomZoom') {
       return void ctx.modal({ custom_id: `MJ::OutpaintCustomZoomModal::${hash}`, title: 'Zoom Out', components: [textInput('MJ::OutpaintCustomZoomModal::prompt', 'Prompt', `${job.prompt} --zoom 2`)] });
     }
@@ -493,8 +493,9 @@ function gridButtons(hash: string): unknown[] {
 function upscaleButtons(hash: string, redo = false): unknown[] {
   return [
     row(
-      button(redo ? 'Redo Upscale (Subtle)' : 'Upscale (Subtle)', `MJ::JOB::upsample_v6r1_2x_subtle::1::${hash}::SOLO`, 2),
-      button(redo ? 'Redo Upscale (Creative)' : 'Upscale (Creative)', `MJ::JOB::upsample_v6r1_2x_creative::1::${hash}::SOLO`, 2),
+      // Redo Upscale's real id is not public (midjourney.md C.7): this one is invented, and read by its label.
+      button(redo ? 'Redo Upscale (Subtle)' : 'Upscale (Subtle)', `MJ::JOB::upsample_v6r1_2x_subtle${redo ? '_redo' : ''}::1::${hash}::SOLO`, 2),
+      button(redo ? 'Redo Upscale (Creative)' : 'Upscale (Creative)', `MJ::JOB::upsample_v6r1_2x_creative${redo ? '_redo' : ''}::1::${hash}::SOLO`, 2),
     ),
     row(button('Vary (Subtle)', `MJ::JOB::low_variation::1::${hash}::SOLO`, 2, '🪄'), button('Vary (Strong)', `MJ::JOB::high_variation::1::${hash}::SOLO`, 2, '🪄'), button('Vary (Region)', `MJ::Inpaint::1::${hash}::SOLO`, 2, '🖌️')),
     row(button('Zoom Out 2x', `MJ::Outpaint::50::1::${hash}::SOLO`, 2, '🔍'), button('Zoom Out 1.5x', `MJ::Outpaint::75::1::${hash}::SOLO`, 2, '🔍'), button('Custom Zoom', `MJ::CustomZoom::${hash}`, 2, '🔍')),
