@@ -96,8 +96,11 @@ export function renderMidjourneyAccount(account: AccountRecord, discord: string,
   };
 }
 
-/** Health reasons set by Midjourney notices; the account stays out of rotation until `…/reset`. */
-export const HUMAN_REASONS: readonly string[] = ['moderation_pending', 'captcha', 'mj_action_needed', 'mj_tos'];
+/**
+ * Health reasons that useapi reports as `pendingModMessage` (596): a Midjourney notice held the
+ * account (`moderation_pending`, until `…/reset`), or Discord asked for a CAPTCHA.
+ */
+export const HUMAN_REASONS: readonly string[] = ['moderation_pending', 'captcha'];
 
 export function pendingModMessage(account: AccountRecord): string | undefined {
   const h = account.health;
