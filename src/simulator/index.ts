@@ -1,6 +1,6 @@
 /**
- * The simulated Discord: REST (`/api/v9`, `/api/v10`), Gateway, CDN and the InsightFaceSwap and
- * Pika bots, with a control API for fault injection. Import the simulator only through this file.
+ * The simulated Discord: REST (`/api/v9`, `/api/v10`), Gateway, CDN and the InsightFaceSwap,
+ * Pika and Midjourney bots, with a control API for fault injection. Import the simulator only through this file.
  *
  * ```ts
  * const sim = await startSimulator({ seed: 1, heartbeatIntervalMs: 200 });
