@@ -218,4 +218,6 @@ export interface ProviderRoutes {
   register(app: FastifyInstance, services: ProviderHttpServices): void;
   /** OpenAPI path items of those routes. */
   openapi(): Record<string, Record<string, unknown>>;
+  /** Where an account is configured (`POST <accountPath>/<channel>`), for hints such as the dashboard's. */
+  readonly accountPath: string;
 }

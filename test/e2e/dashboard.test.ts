@@ -61,6 +61,7 @@ describe('dashboard', () => {
     const [faceswap, pika, midjourney] = body.bots;
     expect(pika.accounts).toEqual([]);
     expect(midjourney.accounts).toEqual([]);
+    expect([faceswap.accountPath, midjourney.accountPath]).toEqual(['/v1/faceswap/account', '/v2/account/midjourney']);
     expect(faceswap.accounts).toHaveLength(1);
     expect(faceswap.accounts[0]).toMatchObject({ channel: account.channel, server: account.server, health: { state: 'active' }, slots: { used: 0, capacity: 1, queued: 0 } });
     expect(faceswap.accounts[0].credits).toMatchObject({ total: expect.any(Number), used: expect.any(Number) });

@@ -252,7 +252,7 @@ export const demo: Command = async (argv, io) => {
   // Reachable and authorised before anything is sent; the overview also says what is configured.
   const overview = await client.call('GET', '/v1/dashboard/overview');
   if (overview.status !== 200) throw new CliError(`the server at ${base} answered HTTP ${overview.status} to GET /v1/dashboard/overview: ${overview.json.error ?? ''}`, 3);
-  const bots = (overview.json.bots ?? []) as { name: string; accounts: unknown[] }[];
+  const bots = (overview.json.bots ?? []) as { name: string; accountPath?: string; accounts: unknown[] }[];
   const configured = (bot: string) => (bots.find((b) => b.name === bot)?.accounts.length ?? 0) > 0;
   io.out(`switchboard demo against ${base} (token from ${from}, tenant '${(overview.json.tenant as { name?: string } | undefined)?.name ?? '?'}')`);
   io.out('');
@@ -267,7 +267,8 @@ export const demo: Command = async (argv, io) => {
   let failed = 0;
   for (const half of halves) {
     try {
-      if (!configured(half.bot)) throw new JobFailed(`no ${half.bot} account is configured for this token; add one with POST ${half.bot === 'midjourney' ? '/v2/account/midjourney' : `/v1/${half.bot}/account`}/<channel>`);
+      const accountPath = bots.find((b) => b.name === half.bot)?.accountPath ?? `/v1/${half.bot}/account`;
+      if (!configured(half.bot)) throw new JobFailed(`no ${half.bot} account is configured for this token; add one with POST ${accountPath}/<channel>`);
       saved.push(...(await half.run()));
     } catch (error) {
       if (!(error instanceof JobFailed)) {

@@ -118,5 +118,6 @@ export const midjourney: Provider = {
   routes: {
     register: (app, services) => midjourneyRoutes(app, { ...services, provider: midjourney }),
     openapi: midjourneyOpenApi,
+    accountPath: '/v2/account/midjourney',
   },
 };
