@@ -10,11 +10,12 @@ import { midjourneyThroughput } from './throughput-midjourney.ts';
 import { latency } from './latency.ts';
 import { slotUtilisation } from './utilisation.ts';
 import { scale } from './scale.ts';
+import { tlsTransport } from './tls-transport.ts';
 import { machineFacts } from './support/machine.ts';
 import { renderTable } from './support/table.ts';
 import type { Benchmark } from './support/context.ts';
 
-const benchmarks: Benchmark[] = [httpOverhead, throughput, midjourneyThroughput, latency, slotUtilisation, scale];
+const benchmarks: Benchmark[] = [httpOverhead, throughput, midjourneyThroughput, latency, slotUtilisation, scale, tlsTransport];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | undefined } {
   const quick = argv.includes('--quick');

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { badRequest } from '../errors/index.ts';
-import type { VerifyAccountResult } from '../discord/index.ts';
+import { parseProxyUrl, redactProxy, type VerifyAccountResult } from '../discord/index.ts';
 import type { AccountFields, Provider } from '../providers/index.ts';
 import { toStoredHealth } from './account-pool.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
@@ -12,7 +12,7 @@ import type { SecretBox } from '../secrets/index.ts';
 import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
-export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; commandIndex?: boolean }) => Promise<VerifyAccountResult>;
+export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string; commandIndex?: boolean }) => Promise<VerifyAccountResult>;
 
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
@@ -55,11 +55,12 @@ export class AccountService {
     const parsed = provider.account.parse((body ?? {}) as Record<string, unknown>, pathChannel);
     if (!parsed.ok) throw badRequest(parsed.error);
     const fields = parsed.value;
+    const proxy = parseProxyField((body as Record<string, unknown> | null | undefined)?.proxy);
     const fingerprint = this.secrets.fingerprint(fields.discord);
 
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
     this.rejectDuplicates(others, fingerprint, fields.server);
-    const health = await this.verify(provider, fields);
+    const health = await this.verify(provider, fields, proxy);
     let saved: AccountRecord;
     try {
       saved = await this.store.accounts.upsert({
@@ -72,6 +73,7 @@ export class AccountService {
         discordFingerprint: fingerprint,
         maxJobs: fields.maxJobs,
         ...(fields.replyUrl !== undefined ? { replyUrl: fields.replyUrl } : {}),
+        proxy: proxy === undefined ? null : this.secrets.encrypt(proxy),
         now: this.now(),
       });
     } catch (error) {
@@ -94,10 +96,16 @@ export class AccountService {
    * Asks Discord whether the token and channel work. A rejection is a 400; a network failure or
    * a rate limit still saves the account, in a health state the re-prober will clear.
    */
-  private async verify(provider: Provider, fields: AccountFields): Promise<AccountHealth | undefined> {
+  private async verify(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<AccountHealth | undefined> {
     if (!this.options.verify) return undefined;
     const check = provider.account.verify;
-    const result = await this.options.verify({ token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}), ...(check ? { commandIndex: true } : {}) });
+    const result = await this.options.verify({
+      token: fields.discord,
+      channelId: fields.channel,
+      ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}),
+      ...(proxy ? { proxy } : {}),
+      ...(check ? { commandIndex: true } : {}),
+    });
     // The provider's own rule on what Discord showed (e.g. the channel is the DM with its bot, whose commands are there).
     const problem = result.ok && check ? check({ channel: result.channel, commands: result.commands ?? [] }) : undefined;
     if (problem) throw badRequest(problem);
@@ -128,6 +136,20 @@ export class AccountService {
   }
 
   private render(provider: Provider, account: AccountRecord): Record<string, unknown> {
-    return provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    const rendered = provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    // The proxy is shown with its password masked: credentials are never shown back in full.
+    return account.proxy ? { ...rendered, proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : rendered;
   }
+}
+
+/**
+ * The optional `proxy` field of an account body (switchboard's addition to useapi's shape): an
+ * `http://`, `https://`, `socks5://` or `socks5h://` URL, credentials allowed. Absent, null or empty:
+ * no proxy of its own (the configured default applies). The error never repeats the value.
+ */
+function parseProxyField(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = parseProxyUrl(value);
+  if (!parsed.ok) throw badRequest(`Optional param proxy is not valid: ${parsed.error}`);
+  return parsed.url.toString();
 }

@@ -6,7 +6,7 @@
  * them again. Which accounts take work is decided in one place, `account-selector.ts`
  * (only `active` ones do).
  */
-import { DiscordApiError, GatewayFatalError, type AccountSignal, type VerifyAccountResult } from '../discord/index.ts';
+import { DiscordApiError, GatewayFatalError, isProxyFailure, type AccountSignal, type VerifyAccountResult } from '../discord/index.ts';
 
 import type { HealthState } from '../store/index.ts';
 
@@ -42,7 +42,8 @@ export type HealthEvent =
   /** 403 + 10008: a request blocked by anti-abuse. */
   | { type: 'anti_abuse'; detail?: string }
   | { type: 'rate_limited'; retryAfterMs: number; global?: boolean }
-  | { type: 'network_failure'; detail?: string }
+  /** `reason` `proxy_unreachable` when the account's own proxy refused or timed out (default `network`). */
+  | { type: 'network_failure'; detail?: string; reason?: string }
   /** A gateway close the table marks fatal other than 4004 (configuration errors). */
   | { type: 'gateway_fatal'; code: number; detail?: string };
 
@@ -133,7 +134,7 @@ export function transition(current: AccountHealth, event: HealthEvent, now: numb
     }
     case 'network_failure':
       if (SEVERITY[current.state] > SEVERITY.unreachable) return reschedule(policy.unreachableProbeMs);
-      return enter('unreachable', 'network', { nextProbeAt: now + backoff(policy.unreachableProbeMs) });
+      return enter('unreachable', event.reason ?? 'network', { nextProbeAt: now + backoff(policy.unreachableProbeMs) });
   }
 }
 
@@ -156,6 +157,9 @@ export function healthEventFromError(error: unknown): HealthEvent | undefined {
     case 'rate_limited':
       return { type: 'rate_limited', retryAfterMs: error.retryAfterMs ?? 0, global: error.global };
     case 'network':
+      // Through a proxy that refused or timed out: the proxy is the problem, not Discord or the token.
+      if (isProxyFailure(error.cause)) return { type: 'network_failure', detail: error.message, reason: 'proxy_unreachable' };
+      return { type: 'network_failure', detail: error.message };
     case 'cloudflare_blocked':
       return { type: 'network_failure', detail: error.message };
     case 'server_error':
@@ -176,6 +180,7 @@ export function healthEventFromSignal(signal: AccountSignal): HealthEvent | unde
     case 'rate_limited':
       return { type: 'rate_limited', retryAfterMs: signal.retryAfterMs, global: signal.global };
     case 'gateway_unreachable':
+      if (signal.proxy) return { type: 'network_failure', detail: signal.detail ?? `gateway through proxy ${signal.proxy}: ${signal.attempts} connection attempts failed`, reason: 'proxy_unreachable' };
       return { type: 'network_failure', detail: `gateway: ${signal.attempts} connection attempts failed` };
     case 'required_action':
       return { type: 'verification_required', detail: `READY required_action ${signal.action}` };
@@ -192,8 +197,10 @@ export function healthAfterVerification(result: VerifyAccountResult, now: number
   const fresh = initialHealth(now);
   if (result.ok) return { ...fresh, reason: 'verified' };
   switch (result.reason) {
-    case 'network_failure':
-      return transition(fresh, { type: 'network_failure', detail: result.message }, now, policy);
+    case 'network_failure': {
+      const event = result.error && healthEventFromError(result.error);
+      return transition(fresh, event?.type === 'network_failure' ? event : { type: 'network_failure', detail: result.message }, now, policy);
+    }
     case 'rate_limited':
       return transition(fresh, { type: 'rate_limited', retryAfterMs: Math.max(policy.coolingThresholdMs, result.error?.retryAfterMs ?? 0) }, now, policy);
     case 'needs_human': {

@@ -7,7 +7,19 @@ import { AccountPool, AccountSelector, AccountService, type AccountPoolOptions }
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
 import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
-import { verifyAccount } from '../discord/index.ts';
+import {
+  chromeTransport,
+  ClientIdentity,
+  loadWreq,
+  directTransport,
+  discoverBuildNumber,
+  PINNED_BUILD_NUMBER,
+  proxyTransport,
+  resolveProfile,
+  verifyAccount,
+  type ClientProfile,
+  type Transport,
+} from '../discord/index.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 import { SwitchboardMetrics } from '../metrics/index.ts';
 import { registry, type ProviderRegistry } from '../providers/index.ts';
@@ -61,6 +73,15 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     throw error;
   }
   const providers = runtime.providers ?? registry;
+  // The browser accounts pass as: configuration, then the build number found at start, then the
+  // per-channel profile. The proxy: the account's own, else the configured default, else direct.
+  let baseProfile: Partial<ClientProfile> = config.clientProfile;
+  const profileFor = (channel: string): ClientProfile => resolveProfile(baseProfile, config.clientProfiles[channel]);
+  const transportFor = (proxy: string | undefined, profile: ClientProfile = resolveProfile(baseProfile)): Transport => {
+    const url = proxy ?? config.proxy;
+    if (config.tls === 'chrome') return chromeTransport({ profile, ...(url ? { proxy: url } : {}) });
+    return url ? proxyTransport(url) : directTransport;
+  };
   const metrics = new SwitchboardMetrics(store, providers);
   const notifications = store.notifications;
   const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
@@ -85,6 +106,8 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     apiUrl: config.discordApiUrl,
     ...(config.discordGatewayUrl ? { gatewayUrl: config.discordGatewayUrl } : {}),
     ...(runtime.client ? { client: runtime.client } : {}),
+    profileFor: (account) => profileFor(account.channel),
+    transportFor: (account) => transportFor(account.proxy ? secrets.decrypt(account.proxy) : undefined, profileFor(account.channel)),
     onSignal: (_accountId, signal) => metrics.discordSignal(signal),
     onReconnect: (how) => metrics.gatewayReconnected(how),
     health: {
@@ -140,6 +163,31 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     metrics.jobEnded(job);
     if (job.replyUrl) webhooks.kick();
   });
+  /**
+   * The web client's build number: pinned in the configured profile, else read from Discord's web
+   * app (the API URL's origin) at start, else the pinned fallback. One log line says which.
+   */
+  const buildNumberAtStart = async (): Promise<number> => {
+    if (config.clientProfile.buildNumber !== undefined) {
+      log.info({ buildNumber: config.clientProfile.buildNumber, source: 'configured' }, 'client build number set by SWITCHBOARD_CLIENT_PROFILE');
+      return config.clientProfile.buildNumber;
+    }
+    if (!config.discoverBuildNumber) {
+      log.info({ buildNumber: PINNED_BUILD_NUMBER, source: 'pinned' }, 'client build number pinned (discovery is off)');
+      return PINNED_BUILD_NUMBER;
+    }
+    const transport = transportFor(undefined);
+    const identity = new ClientIdentity(resolveProfile(baseProfile));
+    try {
+      const webOrigin = new URL(config.discordApiUrl).origin;
+      const result = await discoverBuildNumber({ webOrigin, fallback: PINNED_BUILD_NUMBER, fetch: transport.fetch, headers: { 'User-Agent': identity.profile.userAgent, 'Accept-Language': identity.gatewayHeaders()['Accept-Language']! } });
+      if (result.source === 'discovered') log.info({ buildNumber: result.buildNumber, source: 'discovered', from: webOrigin }, 'client build number discovered from the web app');
+      else log.warn({ buildNumber: result.buildNumber, source: 'pinned', reason: result.reason }, 'client build number could not be discovered; using the pinned fallback');
+      return result.buildNumber;
+    } finally {
+      if (transport !== directTransport) await transport.close().catch(() => undefined);
+    }
+  };
   const retention = new RetentionSweeper(store, { resultDays: config.resultRetentionDays, jobDays: config.jobRetentionDays });
   let started = false;
   return {
@@ -148,7 +196,18 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     store,
     secrets,
     accounts: new AccountService(store, secrets, {
-      ...(config.verifyAccounts ? { verify: (input) => verifyAccount({ ...input, apiUrl: config.discordApiUrl }) } : {}),
+      ...(config.verifyAccounts
+        ? {
+            verify: async ({ proxy, ...input }) => {
+              const transport = transportFor(proxy, profileFor(input.channelId));
+              try {
+                return await verifyAccount({ ...input, apiUrl: config.discordApiUrl, fetch: transport.fetch, profile: profileFor(input.channelId) });
+              } finally {
+                if (transport !== directTransport) await transport.close().catch(() => undefined);
+              }
+            },
+          }
+        : {}),
       onChange: (change) => {
         if (change.kind === 'saved') pool.refresh(change.account);
         else pool.release(change.accountId);
@@ -168,6 +227,11 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     retention,
     async start() {
       started = true;
+      if (config.tls === 'chrome') {
+        await loadWreq(); // fail at start, not at the first account, when the native module is missing
+        log.info({ tls: 'chrome' }, 'Discord traffic uses the browser TLS transport (wreq-js)');
+      }
+      baseProfile = { ...baseProfile, buildNumber: await buildNumberAtStart() };
       if (notifications) {
         await notifications.subscribe('job', (jobid) => events.emitLocal(jobid));
         await notifications.subscribe('work', () => runner.wake());

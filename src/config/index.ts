@@ -3,6 +3,10 @@
  * typed {@link Config}. A bad value is a {@link ConfigError} with a message an operator can act on.
  */
 import path from 'node:path';
+// The two dependency-free files of the Discord concern, not its index: every CLI command reads the
+// configuration, and none of them should pay for loading the Discord client's network stack.
+import { parseProfileInput, type ClientProfile } from '../discord/client-properties.ts';
+import { parseProxyUrl } from '../discord/proxy-url.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -39,6 +43,16 @@ export interface Config {
   readonly resultRetentionDays: number;
   /** Days finished jobs are kept (at least 31, as useapi promises). */
   readonly jobRetentionDays: number;
+  /** The browser every account passes as (`SWITCHBOARD_CLIENT_PROFILE`, JSON); unset fields keep the defaults. */
+  readonly clientProfile: Readonly<Partial<ClientProfile>>;
+  /** Per-account profiles keyed by the account's channel id (`SWITCHBOARD_CLIENT_PROFILES`, JSON), over `clientProfile`. */
+  readonly clientProfiles: Readonly<Record<string, Readonly<Partial<ClientProfile>>>>;
+  /** Read the web client's build number from Discord at start (unless a profile pins one). */
+  readonly discoverBuildNumber: boolean;
+  /** Default outbound proxy of accounts that name none (`SWITCHBOARD_PROXY`); undefined: direct. */
+  readonly proxy: string | undefined;
+  /** Discord traffic over Node's own TLS (`node`) or a browser's TLS/HTTP2 fingerprint (`chrome`, wreq-js). */
+  readonly tls: 'node' | 'chrome';
 }
 
 export const defaults = {
@@ -58,6 +72,11 @@ export const defaults = {
   retainResults: undefined,
   resultRetentionDays: 7,
   jobRetentionDays: 45,
+  clientProfile: {},
+  clientProfiles: {},
+  discoverBuildNumber: true,
+  proxy: undefined,
+  tls: 'node',
 } as const satisfies Required<{ [K in keyof Config]: Config[K] | undefined }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -90,8 +109,61 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     resultRetentionDays: parseCount('SWITCHBOARD_RESULT_RETENTION_DAYS', env.SWITCHBOARD_RESULT_RETENTION_DAYS, defaults.resultRetentionDays, 3650),
     jobRetentionDays: Math.max(31, parseCount('SWITCHBOARD_JOB_RETENTION_DAYS', env.SWITCHBOARD_JOB_RETENTION_DAYS, defaults.jobRetentionDays, 3650)),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
+    clientProfile: parseProfile('SWITCHBOARD_CLIENT_PROFILE', env.SWITCHBOARD_CLIENT_PROFILE),
+    clientProfiles: parseProfiles(env.SWITCHBOARD_CLIENT_PROFILES),
+    discoverBuildNumber: blankToUndefined(env.SWITCHBOARD_DISCOVER_BUILD_NUMBER) === undefined ? defaults.discoverBuildNumber : parseFlag('SWITCHBOARD_DISCOVER_BUILD_NUMBER', env.SWITCHBOARD_DISCOVER_BUILD_NUMBER),
+    proxy: parseProxy(env.SWITCHBOARD_PROXY),
+    tls: parseTls(env.SWITCHBOARD_TLS),
   };
   return Object.freeze(config);
+}
+
+function parseJson(name: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new ConfigError(`${name} must be JSON, e.g. {"locale":"en-GB","timezone":"Europe/London"}`);
+  }
+}
+
+function parseProfile(name: string, raw: string | undefined): Partial<ClientProfile> {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return Object.freeze({});
+  const parsed = parseProfileInput(parseJson(name, value), name);
+  if (!parsed.ok) throw new ConfigError(parsed.error);
+  return Object.freeze(parsed.value);
+}
+
+function parseProfiles(raw: string | undefined): Record<string, Partial<ClientProfile>> {
+  const name = 'SWITCHBOARD_CLIENT_PROFILES';
+  const value = blankToUndefined(raw);
+  if (value === undefined) return Object.freeze({});
+  const json = parseJson(name, value);
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ConfigError(`${name} must be a JSON object keyed by channel id`);
+  const out: Record<string, Partial<ClientProfile>> = {};
+  for (const [channel, profile] of Object.entries(json)) {
+    if (!/^\d{17,20}$/.test(channel)) throw new ConfigError(`${name} keys must be channel ids, got '${channel}'`);
+    const parsed = parseProfileInput(profile, `${name}.${channel}`);
+    if (!parsed.ok) throw new ConfigError(parsed.error);
+    out[channel] = Object.freeze(parsed.value);
+  }
+  return Object.freeze(out);
+}
+
+function parseTls(raw: string | undefined): Config['tls'] {
+  const value = blankToUndefined(raw)?.toLowerCase();
+  if (value === undefined) return defaults.tls;
+  if (value === 'node' || value === 'chrome') return value;
+  throw new ConfigError(`SWITCHBOARD_TLS must be node or chrome, got '${value}'`);
+}
+
+function parseProxy(raw: string | undefined): string | undefined {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return undefined;
+  const parsed = parseProxyUrl(value);
+  // The message never repeats the value: it may hold proxy credentials.
+  if (!parsed.ok) throw new ConfigError(`SWITCHBOARD_PROXY: ${parsed.error}`);
+  return parsed.url.toString();
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

@@ -1,4 +1,5 @@
 import { DiscordApiError } from './errors.ts';
+import { ClientIdentity, type ClientProfile } from './client-properties.ts';
 import { RestClient, type FetchLike } from './rest/client.ts';
 import type { DiscordChannel, DiscordUser } from './types.ts';
 
@@ -25,7 +26,10 @@ export interface VerifyAccountOptions {
   channelId: string;
   guildId?: string;
   apiUrl: string;
+  /** The account's transport (its proxy): verification goes the way the account's traffic will. */
   fetch?: FetchLike;
+  /** The browser the account will pass as: verification presents the same one. */
+  profile?: Partial<ClientProfile>;
   /** Per-request timeout. Default 10 s. */
   timeoutMs?: number;
   /** Also read the channel's application-command index (what the bots there offer). */
@@ -42,6 +46,7 @@ export async function verifyAccount(options: VerifyAccountOptions): Promise<Veri
     token: options.token,
     apiUrl: options.apiUrl,
     fetch: options.fetch,
+    identity: new ClientIdentity(options.profile),
     minIntervalMs: 0,
     maxRateLimitWaitMs: 5_000,
     serverErrorRetries: 1,

@@ -97,7 +97,7 @@ export interface FollowMemo {
  * written with the message's own fields, in the same statement.
  */
 export async function applyMessage(
-  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults' | 'reportHealth'>,
+  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults' | 'reportHealth'> & { client?: Pick<DiscordAccountClient, 'download'> },
   job: JobRecord,
   step: CommandStep,
   message: DiscordMessage,
@@ -142,7 +142,7 @@ export async function applyMessage(
     }
     case 'done':
       if (last) {
-        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now()) : undefined;
+        const results = ctx.retainResults && (message.attachments?.length ?? 0) > 0 ? await retainResults(ctx.store, job.jobid, message, ctx.now(), ctx.client ? (url) => ctx.client!.download(url) : undefined) : undefined;
         await end({ ...fields, status: 'completed', code: 200, ...(results?.length ? { results } : {}) });
       }
       break;

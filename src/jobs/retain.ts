@@ -9,13 +9,23 @@ import type { RetainedResult, Store } from '../store/index.ts';
 /** Largest result file kept (GIF/video results are a few MB). */
 const MAX_RESULT_BYTES = 50 * 1024 * 1024;
 
-/** Downloads the message's attachments into the store; returns what was kept (failures are skipped). */
-export async function retainResults(store: Store, jobid: string, message: DiscordMessage, now: number): Promise<RetainedResult[]> {
+/**
+ * Downloads the message's attachments into the store; returns what was kept (failures are skipped).
+ * `download` is the account's own (its proxy, its TLS: `DiscordAccountClient.download`), so the
+ * CDN sees the same browser and address as everything else the account does.
+ */
+export async function retainResults(
+  store: Store,
+  jobid: string,
+  message: DiscordMessage,
+  now: number,
+  download: (url: string) => Promise<Response> = (url) => fetch(url, { signal: AbortSignal.timeout(30_000) }),
+): Promise<RetainedResult[]> {
   const kept: RetainedResult[] = [];
   const files = [];
   for (const [index, attachment] of (message.attachments ?? []).entries()) {
     try {
-      const response = await fetch(attachment.url, { signal: AbortSignal.timeout(30_000) });
+      const response = await download(attachment.url);
       if (!response.ok) continue;
       const data = Buffer.from(await response.arrayBuffer());
       if (data.length > MAX_RESULT_BYTES) continue;

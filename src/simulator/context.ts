@@ -1,6 +1,7 @@
 /** Everything the route modules, the gateway and the control surface share. */
 import type { Cdn } from './cdn.ts';
 import type { FaultQueue } from './faults.ts';
+import type { FingerprintJudge } from './fingerprint.ts';
 import type { GatewayServer } from './gateway/server.ts';
 import type { InteractionEngine } from './interactions.ts';
 import type { Messages } from './messages.ts';
@@ -17,6 +18,7 @@ export interface SimContext {
   engine: InteractionEngine;
   limiter: RateLimiter;
   faults: FaultQueue;
+  fingerprint: FingerprintJudge;
   gateway: GatewayServer;
   faceswap: FaceswapBot;
   pika: PikaBot;

@@ -10,6 +10,8 @@ import type { SimContext } from './context.ts';
 import { Control } from './control.ts';
 import { registerControlRoutes } from './control-http.ts';
 import { FaultQueue } from './faults.ts';
+import { FingerprintJudge } from './fingerprint.ts';
+import { registerWebApp } from './web-app.ts';
 import { GatewayServer } from './gateway/server.ts';
 import { InteractionEngine } from './interactions.ts';
 import { Messages } from './messages.ts';
@@ -36,6 +38,7 @@ const DEFAULTS = {
   pikaConcurrency: 3,
   midjourneyConcurrency: 3,
   faceswapDailyCredits: 50,
+  webBuildNumber: 500_000,
 } as const satisfies Required<Omit<SimulatorOptions, 'seed'>> & { seed: number | undefined };
 
 /** Starts a simulator listening on `options.host`:`options.port` (default 127.0.0.1:0). */
@@ -52,11 +55,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const midjourney = new MidjourneyBot(world, cdn, messages);
   midjourney.concurrency = o.midjourneyConcurrency;
   engine.addBot(midjourney);
+  const fingerprint = new FingerprintJudge(() => world.report);
   const ctx: SimContext = {
     world, cdn, messages, engine, faceswap, pika, midjourney,
     limiter: new RateLimiter(o.rateLimit.perToken, o.rateLimit.global),
     faults: new FaultQueue(),
-    gateway: new GatewayServer(world, o.heartbeatIntervalMs),
+    fingerprint,
+    gateway: new GatewayServer(world, o.heartbeatIntervalMs, fingerprint),
     urls: { base: '', gateway: '' },
   };
   const control = new Control(ctx);
@@ -85,6 +90,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   await app.register(restPlugin(ctx), { prefix: '/api/v9' });
   await app.register(restPlugin(ctx), { prefix: '/api/v10' });
   registerUploadTarget(app, ctx);
+  registerWebApp(app, o.webBuildNumber);
   cdn.register(app);
   const info = () => ({ baseUrl: ctx.urls.base, apiUrl: `${ctx.urls.base}/api/v9`, gatewayUrl: ctx.urls.gateway, faceswapApplicationId: FACESWAP_APPLICATION_ID, pikaApplicationId: pika.application.id });
   registerControlRoutes(app, control, info);

@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   midjourneyConcurrency?: number;
   /** Credits a faceswap user gets per day unless set with `setCredits`. Default 50. */
   faceswapDailyCredits?: number;
+  /** The build number the simulated web app (`/login` and its script assets) announces. Default 500000. */
+  webBuildNumber?: number;
 }
 
 /** A running simulator. */
@@ -197,6 +199,8 @@ export interface ReceivedInteraction {
   /** What became of it: pending, success (bot answered in time) or failure (timeout / no handler). */
   outcome: 'pending' | 'success' | 'failure';
   receivedAt: string;
+  /** File names of ATTACHMENT options as the bot received them, by option name. */
+  attachments?: Record<string, string>;
 }
 
 /** A request sent before the deadline that an earlier 429 announced. */
@@ -217,8 +221,31 @@ export interface FaceswapOverlap {
   at: string;
 }
 
+/** Something in a user's requests that no real browser would send (see `fingerprint.ts`). */
+export interface FingerprintViolation {
+  userId: string;
+  /** `rest`, `gateway` (upgrade and IDENTIFY), `upload`, or `consistency` (REST against Gateway). */
+  where: 'rest' | 'gateway' | 'upload' | 'consistency';
+  problem: string;
+  /** `METHOD /route` of the REST request that showed it first. */
+  route?: string;
+  at: string;
+}
+
+/** What the simulator last received from a user: REST headers and properties, the upgrade and IDENTIFY. */
+export interface FingerprintRecord {
+  /** REST requests this user made (authenticated). */
+  restRequests?: number;
+  rest?: { headers: Record<string, string>; superProperties?: Record<string, unknown> };
+  gateway?: { upgradeHeaders: Record<string, string>; capabilities: number; properties: Record<string, unknown> };
+}
+
 /** The violation report: what a correct client must never cause. */
 export interface SimulatorReport {
+  /** Fingerprint inconsistencies: missing browser headers, User-Agent vs properties vs upgrade, capabilities 0… */
+  fingerprintViolations: FingerprintViolation[];
+  /** The last fingerprint seen per user id. */
+  fingerprints: Record<string, FingerprintRecord>;
   rateLimitViolations: RateLimitViolation[];
   faceswapOverlaps: FaceswapOverlap[];
   duplicateNonces: { userId: string; nonce: string; at: string }[];

@@ -34,6 +34,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     },
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
+    proxy: row.proxy ?? null,
   };
 }
 
@@ -50,7 +51,7 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async ensureUnlisted(input: AccountInput): Promise<AccountRecord> {
-    const { now, ...fields } = input;
+    const { now, proxy: _proxy, ...fields } = input;
     await guardUnique(this.dialect, () =>
       this.db
         .insertInto('accounts')
@@ -83,11 +84,11 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async upsert(input: AccountInput): Promise<AccountRecord> {
-    const { now, ...fields } = input;
+    const { now, proxy = null, ...fields } = input;
     const row = await guardUnique(this.dialect, () =>
       this.db
         .insertInto('accounts')
-        .values({ ...fields, healthSince: now, createdAt: now, updatedAt: now })
+        .values({ ...fields, proxy, healthSince: now, createdAt: now, updatedAt: now })
         .onConflict((oc) =>
           oc.columns(['tenantId', 'bot', 'channel']).doUpdateSet({
             listed: 1,
@@ -96,6 +97,7 @@ export class SqlAccountStore implements AccountStore {
             discordFingerprint: input.discordFingerprint,
             maxJobs: input.maxJobs,
             replyUrl: input.replyUrl ?? null,
+            proxy,
             updatedAt: now,
           }),
         )

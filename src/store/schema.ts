@@ -46,6 +46,8 @@ export interface AccountsTable {
   /** The instance that holds this account's Gateway session, while `leaseUntil` is ahead. */
   leaseOwner: string | null;
   leaseUntil: number | null;
+  /** AES-256-GCM ciphertext of the account's outbound proxy URL (migration 006); null: none. */
+  proxy: string | null;
 }
 
 export interface ResultFilesTable {

@@ -72,6 +72,8 @@ export interface AccountRecord {
   health: AccountHealth;
   createdAt: number;
   updatedAt: number;
+  /** Ciphertext of the outbound proxy URL (credentials included); null or absent for none. */
+  proxy?: string | null;
 }
 
 /** What a create-or-update writes; `id` is used only when the row is new. */
@@ -85,6 +87,8 @@ export interface AccountInput {
   discordFingerprint: string;
   maxJobs: number | null;
   replyUrl?: string | null;
+  /** Ciphertext of the outbound proxy URL; null or absent: none. */
+  proxy?: string | null;
   now: number;
 }
 

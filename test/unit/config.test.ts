@@ -34,4 +34,27 @@ describe('config', () => {
     expect(() => loadConfig({ SWITCHBOARD_QUEUE_LIMIT: '-1' })).toThrow(/SWITCHBOARD_QUEUE_LIMIT must be a whole number/);
     expect(() => loadConfig({ SWITCHBOARD_INSTANCE_ID: 'has spaces' })).toThrow(/SWITCHBOARD_INSTANCE_ID/);
   });
+
+  it('reads the client profile, per-channel profiles, build-number discovery and the default proxy, refusing bad values without echoing secrets', () => {
+    const config = loadConfig({
+      SWITCHBOARD_CLIENT_PROFILE: '{"locale":"en-GB","timezone":"Europe/London"}',
+      SWITCHBOARD_CLIENT_PROFILES: '{"1234567890123456789":{"browserVersion":"142.0.0.0","os":"Linux","osVersion":""}}',
+      SWITCHBOARD_DISCOVER_BUILD_NUMBER: '0',
+      SWITCHBOARD_PROXY: 'socks5://user:pw@10.0.0.1:1080',
+    });
+    expect(config.clientProfile).toEqual({ locale: 'en-GB', timezone: 'Europe/London' });
+    expect(config.clientProfiles['1234567890123456789']).toEqual({ browserVersion: '142.0.0.0', os: 'Linux', osVersion: '' });
+    expect(config.discoverBuildNumber).toBe(false);
+    expect(config.proxy).toBe('socks5://user:pw@10.0.0.1:1080');
+    expect(loadConfig({}).discoverBuildNumber).toBe(true);
+    expect(() => loadConfig({ SWITCHBOARD_CLIENT_PROFILE: '{"timezone":"Nowhere/City"}' })).toThrow(/SWITCHBOARD_CLIENT_PROFILE.timezone must be an IANA time zone/);
+    expect(() => loadConfig({ SWITCHBOARD_CLIENT_PROFILE: 'locale=en' })).toThrow(/SWITCHBOARD_CLIENT_PROFILE must be JSON/);
+    expect(() => loadConfig({ SWITCHBOARD_CLIENT_PROFILES: '{"general":{}}' })).toThrow(/keys must be channel ids/);
+    expect(() => loadConfig({ SWITCHBOARD_PROXY: 'ftp://user:hunter2@host:21' })).toThrow(/SWITCHBOARD_PROXY: proxy scheme must be one of http, https, socks5, socks5h/);
+    try {
+      loadConfig({ SWITCHBOARD_PROXY: 'ftp://user:hunter2@host:21' });
+    } catch (error) {
+      expect(String(error)).not.toContain('hunter2');
+    }
+  });
 });

@@ -7,6 +7,17 @@ import { componentSchemas } from './schemas.ts';
 
 type Operation = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/**
+ * Every account body may name an outbound proxy, and it is shown back masked (switchboard's
+ * addition to useapi's shape, issue 13): added to each provider's account schemas here, in one place.
+ */
+const withProxy = (schema: unknown, shown: boolean): unknown => {
+  const s = schema as { properties?: Record<string, unknown> };
+  const proxy = shown
+    ? { type: 'string', description: "the account's outbound proxy, password masked" }
+    : { type: ['string', 'null'], description: 'http://, https://, socks5:// or socks5h:// proxy URL, credentials allowed; shown back masked' };
+  return { ...s, properties: { ...s.properties, proxy } };
+};
 /** The component name of a provider's account schema: `pika` → `PikaAccount`. */
 const accountComponent = (provider: Provider) => `${provider.name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}Account`;
 const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -72,7 +83,7 @@ function accountPaths(provider: Provider): Record<string, Record<string, Operati
         operationId: `${provider.name}_account_save`,
         summary: 'Create or update an account (verified against Discord)',
         parameters: [channel],
-        requestBody: { required: true, content: { 'application/json': { schema: provider.account.schema.request } } },
+        requestBody: { required: true, content: { 'application/json': { schema: withProxy(provider.account.schema.request, false) } } },
         responses: { '204': { description: 'saved' }, ...errors(400, 401, 413, 415) },
       },
       delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel], responses: { '204': { description: 'deleted' }, ...errors(401), '404': plain404 } },
@@ -144,6 +155,6 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     security: [{ bearer: [] }],
     tags: [...providers.map((p) => ({ name: p.name })), { name: 'jobs' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: { ...componentSchemas, ...Object.fromEntries(providers.map((p) => [accountComponent(p), p.account.schema.response])) } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: { ...componentSchemas, ...Object.fromEntries(providers.map((p) => [accountComponent(p), withProxy(p.account.schema.response, true)])) } },
   };
 }

@@ -46,6 +46,7 @@ describe('running bot commands against the simulator', () => {
     expect(report.duplicateNonces).toEqual([]);
     expect(report.staleVersions).toEqual([]);
     expect(report.faceswapOverlaps).toEqual([]);
+    expect(report.fingerprintViolations).toEqual([]);
   });
 
   it('runs a message context command against a target message', async () => {
