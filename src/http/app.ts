@@ -31,7 +31,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks' | 'discordApiUrl'>>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks'>>;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -104,7 +104,6 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
         tenant: tenantOf,
         allowPrivateTargets: services.config.allowPrivateCallbacks ?? false,
         accountChanged: (account) => services.pool?.refresh(account),
-        ...(services.config.discordApiUrl ? { discordApiUrl: services.config.discordApiUrl } : {}),
       });
     }
     webhookRoutes(v1, services.store, services.secrets);

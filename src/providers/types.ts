@@ -209,8 +209,6 @@ export interface ProviderHttpServices {
   allowPrivateTargets: boolean;
   /** Tells health tracking and live clients that an account's stored health changed. */
   accountChanged(account: AccountRecord): void;
-  /** Discord's REST API (the simulator's in tests), for calls made with a token a request brought. */
-  discordApiUrl?: string;
 }
 
 export interface ProviderRoutes {

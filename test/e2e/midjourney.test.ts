@@ -330,18 +330,6 @@ describe('midjourney end to end', () => {
     }
   });
 
-  it('finds the DM channel with the bot from the token alone (POST /v2/account/midjourney)', async () => {
-    const user = h.sim.control.createUser();
-    const created = await h.call('POST', '/v2/account/midjourney', { json: { discord: user.token } });
-    const body = await created.json();
-    expect(created.status, JSON.stringify(body)).toBe(201);
-    expect(body).toMatchObject({ discord: user.token, channel: h.sim.control.midjourney.openDm(user.id), maxJobs: 3 });
-    const updated = await h.call('POST', '/v2/account/midjourney', { json: { discord: user.token, maxJobs: 5 } });
-    expect(updated.status).toBe(200);
-    expect((await (await h.call('GET', `/v2/account/midjourney/${body.channel}`)).json()).maxJobs).toBe(5);
-    await removeAccount(body.channel);
-  });
-
   it('answers useapi’s account texts and plain-text 404s', async () => {
     expect(await (await h.call('POST', '/v2/account/midjourney/1316232391072944131', { json: { discord: 'x', channel: '1316232391072944131', maxJobs: 16 } })).json()).toMatchObject({ error: "Required param maxJobs 16 can't be more that 15", code: 400 });
     const missing = await h.call('GET', '/v2/account/midjourney/1316232391072944131');

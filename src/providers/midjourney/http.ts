@@ -15,11 +15,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, badRequest } from '../../errors/index.ts';
 import { isTerminal, type AccountRecord, type JobRecord, type TenantRecord } from '../../store/index.ts';
 import type { CommandInput, Provider, ProviderCommand, ProviderHttpServices } from '../types.ts';
-import { parseMidjourneyAccount, pendingModMessage } from './account.ts';
-import { DiscordApiError, RestClient } from '../../discord/index.ts';
-
-/** The Midjourney bot's user id (C.1). */
-const MIDJOURNEY_BOT_ID = '936929561302675456';
+import { pendingModMessage } from './account.ts';
 import { buildButton } from './commands.ts';
 import { fetchImage, fetchImages } from './images.ts';
 import { childLinks, type ChildLink } from './job-state.ts';
@@ -96,32 +92,6 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
     const found = await accounts.get(deps.tenant(request).id, provider, request.params.channel);
     return found ?? notConfigured(reply);
   });
-
-  // useapi's August 2025 form: the DM channel with the bot is found from the token.
-  app.post(account, { bodyLimit: 64 * 1024 }, async (request, reply) => {
-    const tenant = deps.tenant(request);
-    const body = request.body;
-    if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) throw badRequest('Request body must be a JSON object');
-    const parsed = parseMidjourneyAccount((body ?? {}) as Record<string, unknown>, '');
-    if (!parsed.ok) throw badRequest(parsed.error);
-    const channel = parsed.value.channel || (await discoverDm(parsed.value.discord));
-    const existed = (await listed(tenant.id)).some((a) => a.channel === channel);
-    const saved = await accounts.save(tenant.id, provider, channel, { ...(body as Record<string, unknown>), channel, maxJobs: parsed.value.maxJobs });
-    return reply.code(existed ? 200 : 201).send({ discord: parsed.value.discord, channel: saved.channel, maxJobs: saved.maxJobs ?? parsed.value.maxJobs });
-  });
-
-  /** Opens (or finds) the account's DM channel with the Midjourney bot (`POST /users/@me/channels`). */
-  async function discoverDm(token: string): Promise<string> {
-    if (!deps.discordApiUrl) throw badRequest('Required param channel is missing or empty', 'this server cannot reach Discord to find the DM channel');
-    const rest = new RestClient({ token, apiUrl: deps.discordApiUrl, minIntervalMs: 0, maxRateLimitWaitMs: 5_000, serverErrorRetries: 1, networkRetries: 1, requestTimeoutMs: 10_000 });
-    try {
-      const dm = await rest.request<{ id: string }>({ method: 'POST', path: '/users/@me/channels', body: { recipients: [MIDJOURNEY_BOT_ID] } });
-      return dm.id;
-    } catch (error) {
-      if (error instanceof DiscordApiError && error.kind === 'unauthorized') throw badRequest('Discord rejected the discord token (401 Unauthorized)');
-      throw badRequest('`Midjourney bot not configured', error instanceof Error ? error.message : String(error));
-    }
-  }
 
   app.post<{ Params: { channel: string } }>(`${account}/:channel`, { bodyLimit: 64 * 1024 }, async (request, reply) => {
     await accounts.save(deps.tenant(request).id, provider, request.params.channel, request.body);

@@ -65,17 +65,6 @@ export function midjourneyOpenApi(): Record<string, Record<string, Operation>> {
   const paths: Record<string, Record<string, Operation>> = {
     '/v2/account/midjourney': {
       get: { tags, operationId: 'midjourney_accounts', summary: 'Midjourney accounts, keyed by channel', responses: { '200': json({ type: 'object', additionalProperties: ref('MidjourneyAccount') }, 'accounts'), ...errors(401), '404': plain404 } },
-      post: {
-        tags,
-        operationId: 'midjourney_account_discover',
-        summary: 'Create or update an account from its token alone: the DM channel with the Midjourney bot is found (or opened) for it',
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { discord: { type: 'string' }, maxJobs: { type: ['integer', 'string'], minimum: 1, maximum: 15 }, replyUrl: { type: 'string', maxLength: 1024 } }, required: ['discord'] } } } },
-        responses: {
-          '200': json({ type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: 'integer' } }, required: ['discord', 'channel', 'maxJobs'] }, 'an existing account was updated'),
-          '201': json({ type: 'object', properties: { discord: { type: 'string' }, channel: { type: 'string' }, maxJobs: { type: 'integer' } }, required: ['discord', 'channel', 'maxJobs'] }, 'a new account was created'),
-          ...errors(400, 401),
-        },
-      },
     },
     '/v2/account/midjourney/{channel}': {
       get: { tags, operationId: 'midjourney_account', parameters: [channel], responses: { '200': json(ref('MidjourneyAccount'), 'the account'), ...errors(401), '404': plain404 } },
