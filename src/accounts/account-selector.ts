@@ -50,6 +50,8 @@ export interface Refusal {
   /** Short, for "no account is available" lists. */
   reason: string;
   detail?: string;
+  /** When the account may work again (epoch ms), if known: the answer's `Retry-After`. */
+  retryAt?: number;
 }
 
 /**
@@ -69,12 +71,20 @@ export function ineligibility(account: AccountRecord, provider: Provider, now: n
         return { status: 596, error: `The Discord account of channel ${channel} needs attention (${reason}) before it can be used`, reason: state, ...(why ? { detail: why } : {}) };
       default: {
         const more = until ? `${why ?? state}; until ${new Date(until).toISOString()}` : why;
-        return { status: 429, error: `The Discord account of channel ${channel} is ${state.replace('_', ' ')}; retry later`, reason: state, ...(more ? { detail: more } : {}) };
+        // Retry-After: the end of a cooling period, else the next health probe.
+        const retryAt = until ?? account.health.nextProbeAt ?? undefined;
+        return { status: 429, error: `The Discord account of channel ${channel} is ${state.replace('_', ' ')}; retry later`, reason: state, ...(more ? { detail: more } : {}), ...(retryAt !== undefined ? { retryAt } : {}) };
       }
     }
   }
   const own = provider.eligible?.(account, now);
   return own ? { status: 429, error: `Channel ${channel} ${own.reason}`, reason: own.reason, ...(own.detail ? { detail: own.detail } : {}) } : undefined;
+}
+
+/** The earliest known time, if any. */
+function soonest(times: (number | undefined)[]): number | undefined {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
 }
 
 function shuffle<T>(items: T[]): T[] {
@@ -122,7 +132,7 @@ export class AccountSelector {
     const eligible = verdicts.filter((v) => !v.why).map((v) => v.account);
     if (eligible.length === 0) {
       const reasons = [...new Set(verdicts.map((v) => v.why!.reason))];
-      throw new ApiError(429, reasons.length === 1 && !(HEALTH_STATES as readonly string[]).includes(reasons[0]!) ? `No configured account is available right now: every one ${reasons[0]}` : 'No configured account is available right now', verdicts.map((v) => `${v.account.channel}: ${v.why!.reason}`).join(', '));
+      throw new ApiError(429, reasons.length === 1 && !(HEALTH_STATES as readonly string[]).includes(reasons[0]!) ? `No configured account is available right now: every one ${reasons[0]}` : 'No configured account is available right now', verdicts.map((v) => `${v.account.channel}: ${v.why!.reason}`).join(', ')).retryAt(soonest(verdicts.map((v) => v.why!.retryAt)));
     }
     return shuffle(eligible);
   }
@@ -136,7 +146,7 @@ export class AccountSelector {
 
   #usable(account: AccountRecord, provider: Provider): AccountRecord {
     const why = ineligibility(account, provider, this.#o.now());
-    if (why) throw new ApiError(why.status, why.error, why.detail);
+    if (why) throw new ApiError(why.status, why.error, why.detail).retryAt(why.retryAt);
     return account;
   }
 

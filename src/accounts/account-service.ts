@@ -10,6 +10,7 @@ import { toStoredHealth } from './account-pool.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
+import { checkReplyUrl } from '../webhooks/target-policy.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
 export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string; commandIndex?: boolean }) => Promise<VerifyAccountResult>;
@@ -19,6 +20,8 @@ export interface AccountServiceOptions {
   verify?: AccountVerifier;
   /** Called after a save or delete, so live clients and health tracking follow the change. */
   onChange?: (change: { kind: 'saved'; account: AccountRecord } | { kind: 'deleted'; accountId: string }) => void;
+  /** SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: an account's default replyUrl follows the replyUrl rules. */
+  allowPrivateCallbacks?: boolean;
   /** The health policy the re-prober uses, so a saved account's first re-probe follows it. */
   healthPolicy?: Partial<HealthPolicy>;
   now?: () => number;
@@ -55,6 +58,7 @@ export class AccountService {
     const parsed = provider.account.parse((body ?? {}) as Record<string, unknown>, pathChannel);
     if (!parsed.ok) throw badRequest(parsed.error);
     const fields = parsed.value;
+    const replyUrl = this.defaultReplyUrl(body);
     const proxy = parseProxyField((body as Record<string, unknown> | null | undefined)?.proxy);
     const fingerprint = this.secrets.fingerprint(fields.discord);
 
@@ -72,7 +76,7 @@ export class AccountService {
         discordToken: this.secrets.encrypt(fields.discord),
         discordFingerprint: fingerprint,
         maxJobs: fields.maxJobs,
-        ...(fields.replyUrl !== undefined ? { replyUrl: fields.replyUrl } : {}),
+        replyUrl,
         proxy: proxy === undefined ? null : this.secrets.encrypt(proxy),
         now: this.now(),
       });
@@ -128,6 +132,16 @@ export class AccountService {
     return true;
   }
 
+  /** The optional `replyUrl` of an account body (switchboard's addition): checked like a call's. */
+  private defaultReplyUrl(body: unknown): string | null {
+    const raw = (body as { replyUrl?: unknown } | null | undefined)?.replyUrl;
+    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return null;
+    if (typeof raw !== 'string') throw badRequest('replyUrl must be a string');
+    const problem = checkReplyUrl(raw.trim(), this.options.allowPrivateCallbacks ?? false);
+    if (problem) throw badRequest(problem);
+    return raw.trim();
+  }
+
   private rejectDuplicates(others: AccountRecord[], fingerprint: string, server: string | null): void {
     const sameToken = others.find((a) => a.discordFingerprint === fingerprint);
     if (sameToken) throw badRequest(`Channel ${sameToken.channel} configuration has same discord value`);
@@ -138,7 +152,11 @@ export class AccountService {
   private render(provider: Provider, account: AccountRecord): Record<string, unknown> {
     const rendered = provider.account.render(account, this.secrets.decrypt(account.discordToken));
     // The proxy is shown with its password masked: credentials are never shown back in full.
-    return account.proxy ? { ...rendered, proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : rendered;
+    return {
+      ...rendered,
+      ...(account.replyUrl ? { replyUrl: account.replyUrl } : {}),
+      ...(account.proxy ? { proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : {}),
+    };
   }
 }
 

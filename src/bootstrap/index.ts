@@ -25,7 +25,7 @@ import { SwitchboardMetrics } from '../metrics/index.ts';
 import { registry, type ProviderRegistry } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
-import { WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
+import { AccountAlerts, WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
 
 /** Knobs tests (and benchmarks) turn; production uses the defaults. */
 export interface RuntimeOptions {
@@ -56,6 +56,8 @@ export interface Services {
   leases: LeaseManager;
   metrics: SwitchboardMetrics;
   retention: RetentionSweeper;
+  /** The HTTP server listens at this origin (a fallback base for result URLs in webhooks). */
+  listening(origin: string): void;
   /** Starts the background work: health re-probes, the job runner, webhook delivery. */
   start(): Promise<void>;
   /** Stops the background work and closes the store. Safe to call once after or without start. */
@@ -82,7 +84,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     if (config.tls === 'chrome') return chromeTransport({ profile, ...(url ? { proxy: url } : {}) });
     return url ? proxyTransport(url) : directTransport;
   };
-  const metrics = new SwitchboardMetrics(store, providers);
+  const metrics = new SwitchboardMetrics(store, providers, { revealAccountIds: config.metricsToken !== undefined });
   const notifications = store.notifications;
   const events = new JobEvents(notifications ? (jobid) => void notifications.publish('job', jobid).catch(() => undefined) : undefined);
   const leases = new LeaseManager({
@@ -112,18 +114,26 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     onReconnect: (how) => metrics.gatewayReconnected(how),
     health: {
       ...runtime.health,
-      onChange: (accountId, health, previous) => log.warn({ account: accountId, from: previous.state, to: health.state, reason: health.reason }, 'account health changed'),
+      onChange: (accountId, health, previous) => {
+        log.warn({ account: accountId, from: previous.state, to: health.state, reason: health.reason }, 'account health changed');
+        alerts.healthChanged(accountId, health, previous);
+      },
     },
   });
+  // Where the HTTP server listens (set by `listening`), for result URLs in webhooks when no
+  // SWITCHBOARD_PUBLIC_URL is configured.
+  let listenOrigin: string | undefined;
   const webhooks = new WebhookDispatcher({
     store,
     secrets,
     allowPrivate: config.allowPrivateCallbacks,
+    resultBase: () => config.publicUrl ?? listenOrigin,
     log,
     onAttempt: (outcome, durationMs) => metrics.webhookAttempt(outcome, durationMs),
     ...(runtime.webhookRetry ? { retry: runtime.webhookRetry } : {}),
     ...(runtime.webhookPollMs ? { pollIntervalMs: runtime.webhookPollMs } : {}),
   });
+  const alerts = new AccountAlerts({ store, kick: () => webhooks.kick(), onError: (error) => log.error({ err: error }, 'queueing an account alert failed') });
   const runner = new JobRunner({
     store,
     pool,
@@ -215,6 +225,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
         leases.kick(); // a new account gets an owner now rather than at the next round
       },
       ...(runtime.health?.policy ? { healthPolicy: runtime.health.policy } : {}),
+      allowPrivateCallbacks: config.allowPrivateCallbacks,
     }),
     providers,
     pool,
@@ -225,6 +236,9 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     leases,
     metrics,
     retention,
+    listening(origin) {
+      listenOrigin = origin;
+    },
     async start() {
       started = true;
       if (config.tls === 'chrome') {

@@ -2,6 +2,7 @@
  * The `switchboard` command. Each sub-command lives in `commands/<name>.ts` and is loaded only
  * when it runs, so `switchboard token list` does not pay for the HTTP server's imports.
  */
+import fs from 'node:fs';
 import { ConfigError } from '../config/index.ts';
 import { CliError, type Command, type CliIO, processIO } from './command.ts';
 
@@ -15,11 +16,18 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   jobs: { summary: 'list recent or active jobs', load: async () => (await import('./commands/jobs.ts')).jobs },
 };
 
+/** The version in the package.json next to the sources (no build step, so it is always there). */
+export function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [
     'Usage: switchboard <command> [options]',
+    '       switchboard --version',
     '',
     'Commands:',
     ...lines,
@@ -37,6 +45,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`switchboard ${version()}`);
+    return 0;
   }
   const entry = commands[name];
   if (!entry) {

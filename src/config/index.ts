@@ -43,6 +43,21 @@ export interface Config {
   readonly resultRetentionDays: number;
   /** Days finished jobs are kept (at least 31, as useapi promises). */
   readonly jobRetentionDays: number;
+  /**
+   * Bearer token `/metrics` requires; with it, account series are labelled with real account and
+   * channel ids. Unset: `/metrics` is open and those labels are opaque keyed hashes.
+   */
+  readonly metricsToken: string | undefined;
+  /**
+   * The base URL clients reach switchboard at (`https://sb.example.com`): makes `results[].url`
+   * absolute in webhooks too. Unset: API answers use the request's own origin.
+   */
+  readonly publicUrl: string | undefined;
+  /**
+   * Fastify's `trustProxy`: believe `X-Forwarded-For/-Proto/-Host` from these proxies (`true` =
+   * any; else a list of addresses/CIDRs). Off by default.
+   */
+  readonly trustProxy: boolean | string;
   /** The browser every account passes as (`SWITCHBOARD_CLIENT_PROFILE`, JSON); unset fields keep the defaults. */
   readonly clientProfile: Readonly<Partial<ClientProfile>>;
   /** Per-account profiles keyed by the account's channel id (`SWITCHBOARD_CLIENT_PROFILES`, JSON), over `clientProfile`. */
@@ -72,6 +87,9 @@ export const defaults = {
   retainResults: undefined,
   resultRetentionDays: 7,
   jobRetentionDays: 45,
+  metricsToken: undefined,
+  publicUrl: undefined,
+  trustProxy: false,
   clientProfile: {},
   clientProfiles: {},
   discoverBuildNumber: true,
@@ -109,6 +127,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     resultRetentionDays: parseCount('SWITCHBOARD_RESULT_RETENTION_DAYS', env.SWITCHBOARD_RESULT_RETENTION_DAYS, defaults.resultRetentionDays, 3650),
     jobRetentionDays: Math.max(31, parseCount('SWITCHBOARD_JOB_RETENTION_DAYS', env.SWITCHBOARD_JOB_RETENTION_DAYS, defaults.jobRetentionDays, 3650)),
     queueLimit: parseCount('SWITCHBOARD_QUEUE_LIMIT', env.SWITCHBOARD_QUEUE_LIMIT, defaults.queueLimit, 10_000),
+    metricsToken: parseMetricsToken(env.SWITCHBOARD_METRICS_TOKEN),
+    publicUrl: parsePublicUrl(env.SWITCHBOARD_PUBLIC_URL),
+    trustProxy: parseTrustProxy(env.SWITCHBOARD_TRUST_PROXY),
     clientProfile: parseProfile('SWITCHBOARD_CLIENT_PROFILE', env.SWITCHBOARD_CLIENT_PROFILE),
     clientProfiles: parseProfiles(env.SWITCHBOARD_CLIENT_PROFILES),
     discoverBuildNumber: blankToUndefined(env.SWITCHBOARD_DISCOVER_BUILD_NUMBER) === undefined ? defaults.discoverBuildNumber : parseFlag('SWITCHBOARD_DISCOVER_BUILD_NUMBER', env.SWITCHBOARD_DISCOVER_BUILD_NUMBER),
@@ -183,6 +204,26 @@ export function parsePort(raw: string | undefined, name = 'PORT'): number {
 function parseInstanceId(raw: string | undefined): string | undefined {
   const value = blankToUndefined(raw);
   if (value !== undefined && !/^[\w.-]{1,64}$/.test(value)) throw new ConfigError(`SWITCHBOARD_INSTANCE_ID must be 1 to 64 letters, digits, '.', '_' or '-', got '${value}'`);
+  return value;
+}
+
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  const value = parseUrl('SWITCHBOARD_PUBLIC_URL', raw);
+  if (value !== undefined && !/^https?:\/\//.test(value)) throw new ConfigError(`SWITCHBOARD_PUBLIC_URL must be an http(s) URL, got '${value}'`);
+  return value;
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | string {
+  const value = blankToUndefined(raw);
+  if (value === undefined || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (!/^[0-9A-Fa-f:.\/]+(\s*,\s*[0-9A-Fa-f:.\/]+)*$/.test(value)) throw new ConfigError(`SWITCHBOARD_TRUST_PROXY must be 1, 0, or a comma-separated list of proxy addresses/CIDRs, got '${value}'`);
+  return value;
+}
+
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  const value = blankToUndefined(raw);
+  if (value !== undefined && (value.length < 16 || /\s/.test(value))) throw new ConfigError('SWITCHBOARD_METRICS_TOKEN must be at least 16 characters without spaces');
   return value;
 }
 

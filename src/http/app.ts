@@ -21,6 +21,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { installAbsoluteResultUrls, listenOrigin } from './absolute-urls.ts';
 import { resultRoutes } from './routes/results.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -31,7 +32,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import type { AccountPool } from '../accounts/index.ts';
 
 export interface AppServices {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks'>>;
+  config: Pick<Config, 'bodyLimit' | 'logLevel'> & Partial<Pick<Config, 'allowPrivateCallbacks' | 'metricsToken' | 'publicUrl' | 'trustProxy'>>;
   log: Logger;
   store: Store;
   accounts: AccountService;
@@ -42,6 +43,10 @@ export interface AppServices {
   pool?: Pick<AccountPool, 'client' | 'health' | 'refresh'>;
   /** Which accounts this instance serves (several instances on one PostgreSQL); all when absent. */
   leases?: { owns(accountId: string): boolean };
+  /** Told where the server listens once it does (result URLs in webhooks). */
+  listening?: (origin: string) => void;
+  /** Woken after a redeliver so the delivery goes out now. */
+  webhooks?: { kick(): void };
   /** Exposed at `/metrics` and fed with HTTP latencies when present. */
   metrics?: SwitchboardMetrics;
 }
@@ -65,10 +70,16 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: services.config.bodyLimit,
     genReqId: (req) => requestId(req.headers['x-request-id']),
+    trustProxy: services.config.trustProxy ?? false,
     // useapi's own paths end in a slash (`jobs/?jobid=`); accept both spellings everywhere.
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorHandling(app, services.config.bodyLimit);
+  installAbsoluteResultUrls(app, services.config.publicUrl);
+  app.addHook('onListen', async () => {
+    const origin = listenOrigin(app.server.address());
+    if (origin && services.listening) services.listening(origin);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -87,7 +98,7 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES + 1, files: 10, fields: 30, fieldSize: MAX_FIELD_BYTES, parts: 40 } });
 
   healthRoutes(app, services.store);
-  if (services.metrics) metricsRoutes(app, services.metrics);
+  if (services.metrics) metricsRoutes(app, services.metrics, services.config.metricsToken);
   docsRoutes(app, services.providers.all, VERSION);
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
@@ -106,7 +117,10 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
         accountChanged: (account) => services.pool?.refresh(account),
       });
     }
-    webhookRoutes(v1, services.store, services.secrets);
+    webhookRoutes(v1, services.store, services.secrets, {
+      allowPrivate: services.config.allowPrivateCallbacks ?? false,
+      ...(services.webhooks ? { kick: () => services.webhooks!.kick() } : {}),
+    });
     resultRoutes(v1, services.store);
   });
   await dashboardRoutes(app, services);

@@ -158,7 +158,7 @@ export class JobService {
             discordMasked,
             maxJobs: provider.parseMaxJobs ? limit : null,
             request: built.echo,
-            // A call without replyUrl uses its account's default callback, when it has one.
+            // A call without replyUrl uses its account's default, if one is set (useapi allows both).
             replyUrl: draft.replyUrl ?? account.replyUrl ?? null,
             replyRef: draft.replyRef ?? null,
             messageId: null,

@@ -20,8 +20,8 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     discordToken: row.discordToken,
     discordFingerprint: row.discordFingerprint,
     maxJobs: num(row.maxJobs),
-    replyUrl: row.replyUrl ?? null,
     listed: Number(row.listed) === 1,
+    replyUrl: row.replyUrl ?? null,
     credits,
     health: {
       state,

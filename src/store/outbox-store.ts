@@ -14,6 +14,7 @@ function toOutbox(row: Selectable<WebhookOutboxTable>): OutboxRecord {
     id: row.id,
     tenantId: row.tenantId,
     jobId: row.jobId,
+    eventType: row.eventType ?? null,
     url: row.url,
     payload: row.payload,
     status: row.status as OutboxStatus,
@@ -104,6 +105,56 @@ export class SqlOutboxStore implements OutboxStore {
 
   async forJob(tenantId: string, jobId: string): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]> {
     const rows = await this.db.selectFrom('webhookOutbox').selectAll().where('tenantId', '=', tenantId).where('jobId', '=', jobId).orderBy('createdAt').execute();
+    if (rows.length === 0) return [];
+    const attempts = await this.db.selectFrom('webhookDeliveries').selectAll().where('outboxId', 'in', rows.map((r) => r.id)).orderBy('attempt').execute();
+    return rows.map((row) => ({ ...toOutbox(row), deliveries: attempts.filter((a) => a.outboxId === row.id).map(toAttempt) }));
+  }
+
+  async enqueue(event: { tenantId: string; eventType: string; url: string; payload: string }, now: number): Promise<OutboxRecord> {
+    const row = await this.db
+      .insertInto('webhookOutbox')
+      .values({
+        id: `whk_${crypto.randomBytes(10).toString('hex')}`,
+        tenantId: event.tenantId,
+        jobId: '',
+        eventType: event.eventType,
+        url: event.url,
+        payload: event.payload,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lockedUntil: null,
+        lockedBy: null,
+        lastError: null,
+        createdAt: now,
+        deliveredAt: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toOutbox(row);
+  }
+
+  async recent(tenantId: string, eventType: string, limit: number): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]> {
+    const rows = await this.db.selectFrom('webhookOutbox').selectAll().where('tenantId', '=', tenantId).where('eventType', '=', eventType).orderBy('createdAt', 'desc').limit(limit).execute();
+    return this.#withAttempts(rows);
+  }
+
+  async redeliver(tenantId: string, id: string, now: number): Promise<OutboxRecord | 'pending' | undefined> {
+    // Only a finished row changes, so a redeliver never races the dispatcher over a pending one.
+    const row = await this.db
+      .updateTable('webhookOutbox')
+      .set({ status: 'pending', nextAttemptAt: now, lockedBy: null, lockedUntil: null })
+      .where('id', '=', id)
+      .where('tenantId', '=', tenantId)
+      .where('status', 'in', ['failed', 'delivered'])
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return toOutbox(row);
+    const exists = await this.db.selectFrom('webhookOutbox').select('status').where('id', '=', id).where('tenantId', '=', tenantId).executeTakeFirst();
+    return exists ? 'pending' : undefined;
+  }
+
+  async #withAttempts(rows: Selectable<WebhookOutboxTable>[]): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]> {
     if (rows.length === 0) return [];
     const attempts = await this.db.selectFrom('webhookDeliveries').selectAll().where('outboxId', 'in', rows.map((r) => r.id)).orderBy('attempt').execute();
     return rows.map((row) => ({ ...toOutbox(row), deliveries: attempts.filter((a) => a.outboxId === row.id).map(toAttempt) }));

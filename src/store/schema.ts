@@ -14,6 +14,8 @@ export interface TenantsTable {
   revokedAt: number | null;
   /** Sealed (src/secrets) key that signs this tenant's webhooks; created on first use. */
   webhookSecret: Generated<string | null>;
+  /** Where account health events are POSTed (through the outbox); null = no alerts. */
+  alertUrl: Generated<string | null>;
 }
 
 export interface AccountsTable {
@@ -27,8 +29,8 @@ export interface AccountsTable {
   /** Keyed HMAC of the token: finds duplicates without decrypting anything. */
   discordFingerprint: string;
   maxJobs: number | null;
-  /** The account's default callback URL for jobs whose call names none (migration 009). */
-  replyUrl: string | null;
+  /** Default `replyUrl` for calls on this account that bring none (migration 008). */
+  replyUrl: Generated<string | null>;
   /** 0 for a channel a call brought itself (not shown by the account API). */
   listed: Generated<number>;
   creditsTotal: number | null;
@@ -119,7 +121,10 @@ export interface JobFilesTable {
 export interface WebhookOutboxTable {
   id: string;
   tenantId: string;
+  /** The job a job webhook reports; '' for other events. */
   jobId: string;
+  /** null for a job's webhook; else the event's type (`account.health_changed`). */
+  eventType: Generated<string | null>;
   url: string;
   payload: string;
   status: string;

@@ -64,10 +64,10 @@ export interface AccountRecord {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
-  /** Default callback URL for jobs on this account whose call names none. */
-  replyUrl?: string | null;
   /** False for a channel a call brought itself (bring-your-own providers); tracked but not listed. */
   listed: boolean;
+  /** Default `replyUrl` for calls on this account that bring none; null or absent when unset. */
+  replyUrl?: string | null;
   credits: Credits | null;
   health: AccountHealth;
   createdAt: number;
@@ -86,6 +86,7 @@ export interface AccountInput {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
+  /** Default `replyUrl` (configured accounts only); absent = none. */
   replyUrl?: string | null;
   /** Ciphertext of the outbound proxy URL; null or absent: none. */
   proxy?: string | null;
@@ -110,6 +111,9 @@ export interface TenantStore {
   countActive(): Promise<number>;
   /** The tenant's sealed webhook secret, created with `create()` on first use (race-safe). */
   webhookSecret(tenantId: string, create: () => string): Promise<string>;
+  /** Where the tenant's account health events go; null when none is set. */
+  alertUrl(tenantId: string): Promise<string | null>;
+  setAlertUrl(tenantId: string, url: string | null): Promise<void>;
 }
 
 export interface AccountStore {

@@ -7,8 +7,9 @@ import crypto from 'node:crypto';
 import type { SecretBox } from '../secrets/index.ts';
 import type { OutboxRecord, Store } from '../store/index.ts';
 import { postWebhook } from './deliver.ts';
-import { newWebhookSecret, SIGNATURE_HEADER, signPayload } from './signing.ts';
+import { deliveryHeaders, newWebhookSecret } from './signing.ts';
 import { PollLoop } from '../shared/poll-loop.ts';
+import { absoluteResultUrlsInBody } from '../shared/absolute-urls.ts';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -37,6 +38,8 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   batchSize?: number;
   now?: () => number;
+  /** The base that makes `results[].url` in job bodies absolute (SWITCHBOARD_PUBLIC_URL, else where the server listens). */
+  resultBase?: () => string | undefined;
   /** Observer (metrics) of every attempt. */
   onAttempt?: (outcome: 'delivered' | 'retry' | 'failed', durationMs: number) => void;
 }
@@ -55,7 +58,7 @@ export async function tenantWebhookSecret(store: Store, secrets: SecretBox, tena
 }
 
 export class WebhookDispatcher {
-  readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry' | 'onAttempt'>> & Pick<WebhookDispatcherOptions, 'onAttempt'> & { log: Logger; retry: RetryPolicy };
+  readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry' | 'onAttempt' | 'resultBase'>> & Pick<WebhookDispatcherOptions, 'onAttempt' | 'resultBase'> & { log: Logger; retry: RetryPolicy };
   readonly #owner = `dispatcher-${crypto.randomBytes(6).toString('hex')}`;
   readonly #loop: PollLoop;
 
@@ -107,15 +110,11 @@ export class WebhookDispatcher {
     const attempt = row.attempts + 1;
     const secret = await tenantWebhookSecret(store, secrets, row.tenantId);
     const startedAt = now();
+    const body = absoluteResultUrlsInBody(row.payload, this.#options.resultBase?.());
     const result = await postWebhook(
       row.url,
-      row.payload,
-      {
-        [SIGNATURE_HEADER]: signPayload(secret, row.payload, Math.floor(startedAt / 1000)),
-        'x-switchboard-delivery': row.id,
-        'x-switchboard-attempt': String(attempt),
-        'x-switchboard-job': row.jobId,
-      },
+      body,
+      deliveryHeaders(secret, { id: row.id, attempt, jobId: row.jobId, eventType: row.eventType, body, timestampSeconds: Math.floor(startedAt / 1000) }),
       { timeoutMs: this.#options.timeoutMs, allowPrivate: this.#options.allowPrivate },
     );
     const durationMs = now() - startedAt;

@@ -39,6 +39,20 @@ describe.each(kinds)('the %s store', (kind) => {
     await again.close();
   });
 
+  it("keeps a tenant's alert URL and an account's default replyUrl, cleared by null and by a save without one", async () => {
+    await tenant('t1');
+    expect(await store.tenants.alertUrl('t1')).toBeNull();
+    await store.tenants.setAlertUrl('t1', 'https://ops.example.com/a');
+    expect(await store.tenants.alertUrl('t1')).toBe('https://ops.example.com/a');
+    await store.tenants.setAlertUrl('t1', null);
+    expect(await store.tenants.alertUrl('t1')).toBeNull();
+
+    const saved = await store.accounts.upsert(account({ replyUrl: 'https://hooks.example.com/r' }));
+    expect(saved.replyUrl).toBe('https://hooks.example.com/r');
+    expect((await store.accounts.getById(saved.id))?.replyUrl).toBe('https://hooks.example.com/r');
+    expect((await store.accounts.upsert(account({ now: 6000 }))).replyUrl).toBeNull();
+  });
+
   it('lets two openers migrate the same fresh database at the same time', async () => {
     const other = await freshDatabase(kind);
     try {

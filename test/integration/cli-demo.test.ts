@@ -79,7 +79,9 @@ describe('serve --simulate and demo', () => {
     expect(server.output()).toContain('Removed 3 demo accounts left from an earlier run');
     const overview = await (await fetch(`${server.url}/v1/dashboard/overview`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(overview.bots.map((b: { accounts: unknown[] }) => b.accounts.length)).toEqual([1, 1, 1]);
-  }, 90_000); // two serve processes and four CLI runs, each a fresh tsx process, on a shared 2-core machine
+    // Two servers, a demo and three CLI runs in a row: on a loaded 2-core machine this needs more
+    // than the default 30 s (each process start alone can take several seconds there).
+  }, 180_000);
 
   it('exits 3 when the server is unreachable or refuses the token, and 2 on a usage error', async () => {
     const refusing = http.createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Unauthorized","code":401}'));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { CliError, parseCommandArgs, type CliIO, type Command } from '../command.ts';
 import { demoFace } from '../demo-image.ts';
 import { readDemoToken, SIMULATE_DATA_DIR } from '../simulate.ts';
+import { runningServe, SERVE_FILE } from '../serve-lock.ts';
 import { StatusLine } from '../status-line.ts';
 import { createStyle, type Style } from '../style.ts';
 
@@ -24,7 +25,8 @@ the results as faceswap-<job>.png, pika-<job>.mp4, midjourney-grid-<job>.png and
 midjourney-u1-<job>.png. Start a server to try it with:  npx switchboard serve --simulate
 
 Options:
-  --url URL      the server (default ${DEFAULT_URL})
+  --url URL      the server (default: $SWITCHBOARD_URL, else the serve --simulate running from
+                 this folder (it notes its URL in ${SIMULATE_DATA_DIR}/${SERVE_FILE}), else ${DEFAULT_URL})
   --token TOKEN  API token (default: $SWITCHBOARD_TOKEN, else the token serve --simulate saved
                  in ${SIMULATE_DATA_DIR}/demo-token)
   --out DIR      folder for the input pictures and the results (default: the current folder)
@@ -219,6 +221,15 @@ function resolveToken(flag: string | undefined): { token: string; from: string }
   throw new CliError('no API token: pass --token TOKEN or set SWITCHBOARD_TOKEN (serve prints one)', 2);
 }
 
+/** --url, else $SWITCHBOARD_URL, else the running `serve --simulate` of this folder, else the default. */
+function resolveUrl(flag: string | undefined): { url: string; from: string } {
+  if (flag !== undefined) return { url: flag, from: '--url' };
+  const env = process.env.SWITCHBOARD_URL?.trim();
+  if (env) return { url: env, from: 'SWITCHBOARD_URL' };
+  const running = runningServe(path.resolve(SIMULATE_DATA_DIR))?.url;
+  return running ? { url: running, from: path.join(SIMULATE_DATA_DIR, SERVE_FILE) } : { url: DEFAULT_URL, from: 'the default URL' };
+}
+
 export const demo: Command = async (argv, io) => {
   const { values } = parseCommandArgs(argv, {
     options: {
@@ -234,11 +245,12 @@ export const demo: Command = async (argv, io) => {
     io.out(HELP);
     return 0;
   }
+  const url = resolveUrl(values.url);
   let base: string;
   try {
-    base = new URL(values.url ?? DEFAULT_URL).toString().replace(/\/$/, '');
+    base = new URL(url.url).toString().replace(/\/$/, '');
   } catch {
-    throw new CliError(`--url must be an absolute URL, got '${values.url}'`, 2);
+    throw new CliError(`${url.from} must be an absolute URL, got '${url.url}'`, 2);
   }
   if (values.only !== undefined && !['faceswap', 'pika', 'midjourney'].includes(values.only)) throw new CliError('--only must be faceswap, pika or midjourney', 2);
   const timeoutS = values.timeout === undefined ? 300 : Number(values.timeout);

@@ -10,6 +10,7 @@ import { loadConfig, parsePort } from '../../config/index.ts';
 import { buildApp } from '../../http/index.ts';
 import { CliError, parseCommandArgs, type Command } from '../command.ts';
 import { SIMULATE_DATA_DIR, setUpDemo, simulatedEnv, type DemoSetup } from '../simulate.ts';
+import { ServeLock } from '../serve-lock.ts';
 import type { Simulator } from '../../simulator/index.ts';
 
 const HELP = `Usage: switchboard serve [--port N] [--host H] [--data-dir DIR] [--simulate [--latency MS]]
@@ -64,7 +65,9 @@ export const serve: Command = async (argv, io) => {
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : values.simulate ? { dataDir: SIMULATE_DATA_DIR } : {}),
   };
   // Fail on a bad setting before anything starts.
-  loadConfig(process.env, overrides);
+  const checked = loadConfig(process.env, overrides);
+  // One server per simulate data directory: a second one would replace the first one's demo accounts.
+  const lock = values.simulate ? ServeLock.acquire(checked.dataDir) : undefined;
 
   let sim: Simulator | undefined;
   let services: Services | undefined;
@@ -86,6 +89,7 @@ export const serve: Command = async (argv, io) => {
   } catch (error) {
     await services?.close();
     await sim?.close();
+    lock?.release();
     throw error;
   }
 
@@ -98,17 +102,19 @@ export const serve: Command = async (argv, io) => {
     await app.close();
     await services.close();
     await sim?.close();
+    lock?.release();
     throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  lock?.listening(base);
   io.out(`switchboard listening on ${base} (store: ${services.store.description})`);
   io.out(`Dashboard: ${base}/dashboard`);
   if (demo) {
     const defaultDir = path.resolve(SIMULATE_DATA_DIR) === config.dataDir;
-    const url = port === 8080 && config.host === '127.0.0.1' ? '' : ` --url ${base}`;
-    io.out(`Run the demo in another terminal:  npx switchboard demo${url}${defaultDir ? '' : ` --token ${demo.token}`}`);
+    // From the same folder, demo finds this server and its token in the simulate data dir by itself.
+    io.out(`Run the demo in another terminal:  npx switchboard demo${defaultDir ? '' : ` --url ${base} --token ${demo.token}`}`);
   }
 
   await new Promise<void>((resolve) => {
@@ -125,5 +131,6 @@ export const serve: Command = async (argv, io) => {
   await app.close();
   await services.close();
   await sim?.close();
+  lock?.release();
   return 0;
 };

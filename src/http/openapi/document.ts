@@ -21,7 +21,8 @@ const withProxy = (schema: unknown, shown: boolean): unknown => {
 /** The component name of a provider's account schema: `pika` → `PikaAccount`. */
 const accountComponent = (provider: Provider) => `${provider.name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}Account`;
 const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), json(ref('Error'), ERROR_TEXT[code] ?? 'error')]));
+const retryAfter = { 'Retry-After': { description: 'seconds to wait, when the wait is known (an account cooling down or unreachable)', schema: { type: 'integer', minimum: 1 } } };
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), { ...json(ref('Error'), ERROR_TEXT[code] ?? 'error'), ...(code === 429 ? { headers: retryAfter } : {}) }]));
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'a parameter is missing or invalid',
@@ -117,6 +118,20 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     '/v1/webhooks/secret': { get: { tags: ['webhooks'], operationId: 'webhook_secret', summary: 'Your webhook signing secret', responses: { '200': json(ref('WebhookSecret'), 'the secret and how signatures are made'), ...errors(401) } } },
     '/v1/webhooks/deliveries': {
       get: { tags: ['webhooks'], operationId: 'webhook_deliveries', summary: "A job's webhook delivery log", parameters: [{ name: 'jobid', in: 'query', required: true, schema: { type: 'string' } }], responses: { '200': json(ref('Deliveries'), 'deliveries'), ...errors(400, 401) } },
+    },
+    '/v1/webhooks/deliveries/{id}/redeliver': {
+      post: { tags: ['webhooks'], operationId: 'webhook_redeliver', summary: 'Send a finished (failed or delivered) delivery again, now', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '202': json(loose, 'the delivery, pending again'), ...errors(401, 404, 409) } },
+    },
+    '/v1/webhooks/alerts': {
+      get: { tags: ['webhooks'], operationId: 'alerts_get', summary: 'Your alert URL and its recent deliveries', responses: { '200': json(ref('AlertSettings'), 'the alert URL (null when none) and recent alert deliveries'), ...errors(401) } },
+      post: {
+        tags: ['webhooks'],
+        operationId: 'alerts_set',
+        summary: 'Set the URL account health events (account.health_changed) are POSTed to',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { url: { type: 'string', maxLength: 1024 } }, required: ['url'] } } } },
+        responses: { '200': json(ref('AlertSettings'), 'the alert URL'), ...errors(400, 401) },
+      },
+      delete: { tags: ['webhooks'], operationId: 'alerts_delete', summary: 'Stop sending alerts', responses: { '204': { description: 'cleared' }, ...errors(401) } },
     },
     '/v1/results/{jobid}/{index}': {
       get: {

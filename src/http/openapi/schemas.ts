@@ -91,8 +91,20 @@ export const JobIdsSchema = { type: 'array', items: str, description: 'ids of th
 
 export const WebhookSecretSchema = {
   type: 'object',
-  properties: { secret: str, header: str, algorithm: str, format: str },
-  required: ['secret', 'header', 'algorithm', 'format'],
+  properties: {
+    secret: str,
+    header: str,
+    algorithm: str,
+    format: str,
+    standardWebhooks: {
+      type: 'object',
+      description: 'The same secret for Standard Webhooks verifiers (webhook-id, webhook-timestamp, webhook-signature headers)',
+      properties: { secret: str, headers: { type: 'array', items: str }, format: str },
+      required: ['secret', 'headers', 'format'],
+      additionalProperties: false,
+    },
+  },
+  required: ['secret', 'header', 'algorithm', 'format', 'standardWebhooks'],
   additionalProperties: false,
 } as const;
 
@@ -101,6 +113,8 @@ export const DeliveriesSchema = {
   items: {
     type: 'object',
     properties: {
+      id: str,
+      type: str,
       url: str,
       status: { enum: ['pending', 'delivered', 'failed'] },
       attempts: int,
@@ -112,9 +126,16 @@ export const DeliveriesSchema = {
         items: { type: 'object', properties: { attempt: int, at: str, durationMs: int, statusCode: { type: ['integer', 'null'] }, error: str }, required: ['attempt', 'at', 'durationMs', 'statusCode'], additionalProperties: false },
       },
     },
-    required: ['url', 'status', 'attempts', 'deliveries'],
+    required: ['id', 'url', 'status', 'attempts', 'deliveries'],
     additionalProperties: false,
   },
+} as const;
+
+export const AlertSettingsSchema = {
+  type: 'object',
+  properties: { url: { type: ['string', 'null'] }, deliveries: DeliveriesSchema },
+  required: ['url', 'deliveries'],
+  additionalProperties: false,
 } as const;
 
 export const componentSchemas = {
@@ -126,4 +147,5 @@ export const componentSchemas = {
   JobIds: JobIdsSchema,
   WebhookSecret: WebhookSecretSchema,
   Deliveries: DeliveriesSchema,
+  AlertSettings: AlertSettingsSchema,
 } as const;

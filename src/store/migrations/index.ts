@@ -9,6 +9,7 @@ import { migration001 } from './001-tenants-and-accounts.ts';
 import { migration002 } from './002-jobs-and-webhooks.ts';
 import { migration003 } from './003-cluster.ts';
 import { migration006 } from './006-account-proxy.ts';
+import { migration008 } from './008-operations.ts';
 import { migration009 } from './009-midjourney.ts';
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
@@ -16,6 +17,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['002-jobs-and-webhooks', migration002],
   ['003-cluster', migration003],
   ['006-account-proxy', migration006],
+  ['008-operations', migration008],
   ['009-midjourney', migration009],
 ];
 
