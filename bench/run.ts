@@ -6,6 +6,7 @@
  */
 import { httpOverhead } from './http-overhead.ts';
 import { throughput } from './throughput.ts';
+import { midjourneyThroughput } from './throughput-midjourney.ts';
 import { latency } from './latency.ts';
 import { slotUtilisation } from './utilisation.ts';
 import { scale } from './scale.ts';
@@ -15,7 +16,7 @@ import { machineFacts } from './support/machine.ts';
 import { renderTable } from './support/table.ts';
 import type { Benchmark } from './support/context.ts';
 
-const benchmarks: Benchmark[] = [httpOverhead, throughput, latency, slotUtilisation, scale, tlsTransport, fuzz, uploads];
+const benchmarks: Benchmark[] = [httpOverhead, throughput, midjourneyThroughput, latency, slotUtilisation, scale, tlsTransport, fuzz, uploads];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | undefined } {
   const quick = argv.includes('--quick');

@@ -15,7 +15,7 @@ import { checkReplyUrl } from '../webhooks/target-policy.ts';
 import { botMissing, toCommandCheck, type CommandCheckOutcome } from './command-check.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
-export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string }) => Promise<VerifyAccountResult>;
+export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string; commandIndex?: boolean }) => Promise<VerifyAccountResult>;
 
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
@@ -131,12 +131,17 @@ export class AccountService {
    */
   private async verify(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<AccountHealth | undefined> {
     if (!this.options.verify) return undefined;
+    const check = provider.account.verify;
     const result = await this.options.verify({
       token: fields.discord,
       channelId: fields.channel,
       ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}),
       ...(proxy ? { proxy } : {}),
+      ...(check ? { commandIndex: true } : {}),
     });
+    // The provider's own rule on what Discord showed (e.g. the channel is the DM with its bot, whose commands are there).
+    const problem = result.ok && check ? check({ channel: result.channel, commands: result.commands ?? [] }) : undefined;
+    if (problem) throw badRequest(problem);
     const health = healthAfterVerification(result, this.now(), { ...healthPolicyDefaults, ...this.options.healthPolicy });
     if (health || result.ok) return health;
     switch (result.reason) {

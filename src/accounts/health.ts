@@ -96,14 +96,19 @@ export function transition(current: AccountHealth, event: HealthEvent, now: numb
   // Transient trouble while a worse state is unresolved: keep the state, just look again later.
   const reschedule = (base: number): AccountHealth => ({ ...current, failures, nextProbeAt: now + backoff(base), updatedAt: now });
 
+  // A bot's moderation notice lives in the bot's messages, which neither a token probe nor other
+  // work can see: only an operator's reset (which replaces the stored health) clears it.
+  const held = current.state === 'needs_human' && current.reason === 'moderation_pending';
   switch (event.type) {
     case 'success':
+      if (held) return current;
       if (current.state === 'active' && current.failures === 0) return current;
       return { state: 'active', reason: 'request_ok', since: current.state === 'active' ? current.since : now, failures: 0, updatedAt: now };
     case 'probe_ok':
       // A probe proves the token works, not that the trouble is gone: failures keep counting
       // until real work succeeds, so an account that keeps failing is probed less and less often.
       if (current.state === 'active') return current;
+      if (held) return reschedule(policy.humanProbeMs);
       return { state: 'active', reason: 'probe_ok', since: now, failures: current.failures, updatedAt: now };
     case 'unauthorized':
       return enter('auth_failed', 'token_rejected', { nextProbeAt: now + backoff(policy.authProbeMs) });

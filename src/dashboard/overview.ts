@@ -58,7 +58,8 @@ export interface JobView {
 export interface DashboardOverview {
   tenant: { id: string; name: string };
   generatedAt: string;
-  bots: { name: string; accounts: AccountView[] }[];
+  /** `accountPath`: where an account of the bot is configured (`POST <accountPath>/<channel>`). */
+  bots: { name: string; accountPath: string; accounts: AccountView[] }[];
   /** Active jobs and the most recent ones, newest first. */
   jobs: JobView[];
   failures: JobView[];
@@ -137,7 +138,7 @@ export async function dashboardOverview(store: Store, providers: readonly Provid
   return {
     tenant: { id: tenant.id, name: tenant.name },
     generatedAt: new Date(now).toISOString(),
-    bots: perBot.map(({ provider, accounts }) => ({ name: provider.name, accounts: accounts.map((a) => accountView(a, provider, byAccount.get(a.id) ?? [])) })),
+    bots: perBot.map(({ provider, accounts }) => ({ name: provider.name, accountPath: provider.routes?.accountPath ?? `/v1/${provider.name}/account`, accounts: accounts.map((a) => accountView(a, provider, byAccount.get(a.id) ?? [])) })),
     jobs: [...jobs.values()].sort((a, b) => b.createdAt - a.createdAt || b.jobid.localeCompare(a.jobid)).map(jobView),
     failures: failures.map(jobView),
   };

@@ -11,8 +11,14 @@ export type VerifyFailureReason =
   | 'rate_limited'
   | 'network_failure'; // no answer or 5xx: save as unreachable and retry later
 
+/** A command of the channel's command index, as far as verification looks at it. */
+export interface IndexedCommand {
+  name: string;
+  application_id: string;
+}
+
 export type VerifyAccountResult =
-  | { ok: true; user: DiscordUser; channel: DiscordChannel }
+  | { ok: true; user: DiscordUser; channel: DiscordChannel; commands?: IndexedCommand[] }
   | { ok: false; reason: VerifyFailureReason; message: string; error?: DiscordApiError };
 
 export interface VerifyAccountOptions {
@@ -26,6 +32,8 @@ export interface VerifyAccountOptions {
   profile?: Partial<ClientProfile>;
   /** Per-request timeout. Default 10 s. */
   timeoutMs?: number;
+  /** Also read the channel's application-command index (what the bots there offer). */
+  commandIndex?: boolean;
 }
 
 /**
@@ -61,7 +69,16 @@ export async function verifyAccount(options: VerifyAccountOptions): Promise<Veri
   if (options.guildId && channel.guild_id !== options.guildId) {
     return { ok: false, reason: 'unknown_channel', message: `channel ${options.channelId} is not in guild ${options.guildId}` };
   }
-  return { ok: true, user, channel };
+  if (!options.commandIndex) return { ok: true, user, channel };
+  let commands: IndexedCommand[];
+  try {
+    const path = channel.guild_id ? `/guilds/${channel.guild_id}/application-command-index` : `/channels/${options.channelId}/application-command-index`;
+    const index = await rest.get<{ application_commands?: IndexedCommand[] }>(path);
+    commands = (index.application_commands ?? []).map((c) => ({ name: c.name, application_id: c.application_id }));
+  } catch (error) {
+    return failure(error, 'channel');
+  }
+  return { ok: true, user, channel, commands };
 }
 
 function failure(error: unknown, step: 'token' | 'channel'): VerifyAccountResult {

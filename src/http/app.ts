@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../log/index.ts';
 import { ApiError, badRequest } from '../errors/index.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { Store } from '../store/index.ts';
-import { requireApiToken } from './authenticate.ts';
+import { requireApiToken, tenantOf } from './authenticate.ts';
 import { installErrorHandling, sendError } from './error-handling.ts';
 import { installRequestLimits, serverTimeoutOptions, type ConnectionLimits } from './limits.ts';
 import { installRateLimit } from './rate-limit.ts';
@@ -45,7 +45,7 @@ export interface AppServices {
   secrets: SecretBox;
   providers: ProviderRegistry;
   /** Lets the dashboard re-probe accounts; optional so apps without Discord clients still build. */
-  pool?: Pick<AccountPool, 'client' | 'health'>;
+  pool?: Pick<AccountPool, 'client' | 'health' | 'refresh'>;
   /** Which accounts this instance serves (several instances on one PostgreSQL); all when absent. */
   leases?: { owns(accountId: string): boolean };
   /** Told where the server listens once it does (result URLs in webhooks). */
@@ -115,9 +115,21 @@ export async function buildApp(services: AppServices, options: BuildOptions = {}
   await app.register(async (v1) => {
     requireApiToken(v1, services.store);
     await installRateLimit(v1, services.config.rateLimit);
-    accountRoutes(v1, services.providers.all, services.accounts);
-    commandRoutes(v1, services.providers.all, services.jobs, services.discordBudget);
-    jobRoutes(v1, services.providers.all, services.jobs);
+    // A bot whose compatible API has its own paths (not /v1/<bot>/…) serves its own routes.
+    const generic = services.providers.all.filter((p) => !p.routes);
+    accountRoutes(v1, generic, services.accounts);
+    commandRoutes(v1, generic, services.jobs, services.discordBudget);
+    jobRoutes(v1, generic, services.jobs);
+    for (const provider of services.providers.all) {
+      provider.routes?.register(v1, {
+        store: services.store,
+        accounts: services.accounts,
+        jobs: services.jobs,
+        tenant: tenantOf,
+        allowPrivateTargets: services.config.allowPrivateCallbacks ?? false,
+        accountChanged: (account) => services.pool?.refresh(account),
+      });
+    }
     webhookRoutes(v1, services.store, services.secrets, {
       allowPrivate: services.config.allowPrivateCallbacks ?? false,
       ...(services.webhooks ? { kick: () => services.webhooks!.kick() } : {}),

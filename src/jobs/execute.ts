@@ -16,8 +16,11 @@ import { retainResults, type RetentionPolicy } from './retain.ts';
 import { runnerStateOf, type RunnerState } from './runner-state.ts';
 import { keepUnclassified, quarantineChannel, type BotReplyObserver, type InfoLog } from './bot-replies.ts';
 import { checkCommandsOnFirstUse } from './first-use-check.ts';
+import type { HealthEvent } from '../accounts/health.ts';
 
 export interface ExecutionContext extends JobEnding {
+  /** Where a bot's notice about the account goes (its health). */
+  reportHealth?: (accountId: string, event: HealthEvent) => Promise<unknown>;
   store: Store;
   provider: Provider;
   account: AccountRecord;
@@ -116,7 +119,7 @@ export interface FollowMemo {
  * written with the message's own fields, in the same statement.
  */
 export async function applyMessage(
-  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults' | 'log' | 'observer'> & { client?: Pick<DiscordAccountClient, 'download'> },
+  ctx: Pick<ExecutionContext, 'store' | 'provider' | 'now' | 'events' | 'providers' | 'account' | 'retainResults' | 'log' | 'observer' | 'reportHealth'> & { client?: Pick<DiscordAccountClient, 'download'> },
   job: JobRecord,
   step: CommandStep,
   message: DiscordMessage,
@@ -134,6 +137,7 @@ export async function applyMessage(
   const fields = messagePatch(message, ctx.provider);
   // A reply whose words are all in embeds: its text is the job's content.
   if (verdict.kind === 'done' && verdict.text && !fields.content) fields.content = verdict.text;
+  await holdAccount(ctx, verdict);
   const end = async (patch: TerminalPatch) => {
     if (await endJob(ctx, job, patch)) memo.ended = true;
   };
@@ -180,7 +184,7 @@ export async function applyMessage(
       }
       break;
     case 'failed':
-      await end({ ...fields, ...failure(verdict.error, 422, 'reported by the bot') });
+      await end({ ...fields, ...failure(verdict.error, verdict.code ?? 422, 'reported by the bot') });
       break;
     case 'moderated':
       await end({ ...fields, status: 'moderated', error: verdict.error, code: 422 });
@@ -191,16 +195,71 @@ export async function applyMessage(
 
 const ends = (v: Verdict) => v.kind === 'failed' || v.kind === 'moderated';
 
+/** A bot notice about the account (see {@link Verdict}'s `hold`) takes it out of rotation until reset. */
+async function holdAccount(ctx: Pick<ExecutionContext, 'account' | 'reportHealth'>, verdict: Verdict): Promise<void> {
+  if ((verdict.kind === 'failed' || verdict.kind === 'moderated') && verdict.hold) {
+    await ctx.reportHealth?.(ctx.account.id, { type: 'moderation_pending', detail: verdict.hold.detail });
+  }
+}
+
 /** Follows one sent step until its verdict is final; resolves with that verdict (or undefined when closed). */
-async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, handle: InteractionHandle, last: boolean, memo: FollowMemo): Promise<Verdict | undefined> {
+async function follow(ctx: ExecutionContext, job: JobRecord, step: CommandStep, first: InteractionHandle, last: boolean, memo: FollowMemo): Promise<Verdict | undefined> {
+  let handle = first;
+  // The bot may answer with a form (modal): once submitted, its answers follow the submit's interaction.
+  for (let forms = 0; forms <= 3; forms++) {
+    const next = await followHandle(ctx, job, step, handle, last, memo);
+    if (next.kind === 'verdict') {
+      if (handle !== first) handle.close();
+      return next.verdict;
+    }
+    handle.close();
+    try {
+      handle = await ctx.client.submitModal(next.modal, next.values, ctx.provider.location === 'guild' && job.server ? { guildId: job.server } : {});
+    } catch (error) {
+      if (await endJob(ctx, job, failureFromError(error))) memo.ended = true;
+      return { kind: 'failed', error: 'the form could not be submitted' };
+    }
+    const submitted = handle;
+    ctx.register(() => submitted.close());
+    // A restart follows the submit's interaction from now on.
+    const state: RunnerState = { ...memo.state, nonce: submitted.nonce, sentAt: ctx.now() };
+    delete state.interactionId;
+    if (await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { runnerState: state }, ctx.now())) memo.state = state;
+  }
+  handle.close();
+  if (await endJob(ctx, job, failure('the bot kept answering with forms', 422))) memo.ended = true;
+  return { kind: 'failed', error: 'the bot kept answering with forms' };
+}
+
+/** Follows one handle until a verdict ends the step, or the bot opens a form to submit. */
+async function followHandle(
+  ctx: ExecutionContext,
+  job: JobRecord,
+  step: CommandStep,
+  handle: InteractionHandle,
+  last: boolean,
+  memo: FollowMemo,
+): Promise<{ kind: 'verdict'; verdict: Verdict | undefined } | { kind: 'modal'; modal: Record<string, unknown>; values: Record<string, string> }> {
   for await (const event of handle.events()) {
+    if (event.type === 'modal') {
+      // A modal the provider reads as the job's end (e.g. a human check) ends it here.
+      const verdict = ctx.provider.modal?.(event.data, step);
+      if (verdict?.kind === 'submit') return { kind: 'modal', modal: event.data, values: verdict.values };
+      if (verdict && ends(verdict)) {
+        await holdAccount(ctx, verdict);
+        const patch = verdict.kind === 'moderated' ? { status: 'moderated' as const, error: verdict.error, code: 422 } : failure(verdict.error, verdict.code ?? 422, 'reported by the bot');
+        if (await endJob(ctx, job, patch)) memo.ended = true;
+        return { kind: 'verdict', verdict };
+      }
+      continue;
+    }
     if (event.type !== 'created' && event.type !== 'updated') continue;
     // This runner alone writes the job while it follows it (writes are compare-and-set against a
     // cancel), so the row it started with is current enough: no re-read per message.
     const verdict = await applyMessage(ctx, job, step, event.message, last, memo, handle);
-    if (verdict.kind === 'done' || ends(verdict)) return verdict;
+    if (verdict.kind === 'done' || ends(verdict)) return { kind: 'verdict', verdict };
   }
-  return undefined;
+  return { kind: 'verdict', verdict: undefined };
 }
 
 /** Executes a `created` job from its first step. */

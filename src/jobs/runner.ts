@@ -134,6 +134,7 @@ export class JobRunner {
         provider: found.provider,
         account,
         client: this.#o.pool.client(account),
+        reportHealth: (accountId, event) => this.#o.pool.health.report(accountId, event),
         register: (close) => entry.closers.push(close),
         retainResults: this.#o.retainResults ?? false,
         log: this.#o.log,

@@ -1,6 +1,7 @@
 /** The bots switchboard drives. Adding a bot means adding a folder here and a line below. */
 import { faceswap } from './faceswap/index.ts';
 import { pika } from './pika/index.ts';
+import { midjourney } from './midjourney/index.ts';
 import { ProviderRegistry } from './registry.ts';
 import type { Provider } from './types.ts';
 import { ConfigError, type Config } from '../config/index.ts';
@@ -18,6 +19,7 @@ export { ProviderRegistry } from './registry.ts';
 export const registry = new ProviderRegistry([
   faceswap,
   pika,
+  midjourney,
 ]);
 
 export const providers: readonly Provider[] = registry.all;

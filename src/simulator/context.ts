@@ -9,6 +9,7 @@ import type { RateLimiter } from './rate-limit.ts';
 import type { World } from './state.ts';
 import type { FaceswapBot } from './bots/faceswap.ts';
 import type { PikaBot } from './bots/pika.ts';
+import type { MidjourneyBot } from './bots/midjourney.ts';
 
 export interface SimContext {
   world: World;
@@ -21,6 +22,7 @@ export interface SimContext {
   gateway: GatewayServer;
   faceswap: FaceswapBot;
   pika: PikaBot;
+  midjourney: MidjourneyBot;
   /** Filled in after listen. */
   urls: { base: string; gateway: string };
 }

@@ -17,7 +17,7 @@ const num = (body: Body, key: string, fallback?: number): number => {
 };
 const optStr = (body: Body, key: string): string | undefined => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
 const bot = (value: string | undefined): BotName => {
-  if (value !== 'faceswap' && value !== 'pika') throw new ControlError('bot must be faceswap or pika', 400);
+  if (value !== 'faceswap' && value !== 'pika' && value !== 'midjourney') throw new ControlError('bot must be faceswap, pika or midjourney', 400);
   return value;
 };
 const userOptions = (body: Body) => ({ ...(optStr(body, 'username') ? { username: optStr(body, 'username')! } : {}), ...(optStr(body, 'token') ? { token: optStr(body, 'token')! } : {}) });

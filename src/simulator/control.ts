@@ -3,6 +3,7 @@ import { bumpVersion } from './bots/commands.ts';
 import type { FaceswapStyle } from './bots/faceswap.ts';
 import type { SimContext } from './context.ts';
 import { emptyReport, type UserRecord } from './state.ts';
+import { MidjourneyControlImpl } from './bots/midjourney-control.ts';
 import type {
   BotName,
   FaceswapAccount,
@@ -26,7 +27,11 @@ export class ControlError extends Error {
 }
 
 export class Control implements SimulatorControl {
-  constructor(private readonly ctx: SimContext) {}
+  readonly midjourney: MidjourneyControlImpl;
+
+  constructor(private readonly ctx: SimContext) {
+    this.midjourney = new MidjourneyControlImpl(ctx, this);
+  }
 
   get pikaApplicationId(): string {
     return this.ctx.pika.application.id;

@@ -33,6 +33,8 @@ export interface SimulatorOptions {
   };
   /** Pika's concurrent generations per user. Default 3. */
   pikaConcurrency?: number;
+  /** Midjourney's concurrent jobs per user before "Job queued". Default 3. */
+  midjourneyConcurrency?: number;
   /** Credits a faceswap user gets per day unless set with `setCredits`. Default 50. */
   faceswapDailyCredits?: number;
   /** The build number the simulated web app (`/login` and its script assets) announces. Default 500000. */
@@ -91,8 +93,56 @@ export interface PikaAccount {
   applicationId: string;
 }
 
+/** A user ready for Midjourney: a DM channel with the Midjourney bot (application id 936929561302675456). */
+export interface MidjourneyAccount {
+  user: SimUser;
+  channelId: string;
+  applicationId: string;
+}
+
+/** A Midjourney user's state with the bot (what `/info` and `/settings` would show). */
+export interface MidjourneyUserSettings {
+  mode: 'fast' | 'relaxed' | 'turbo';
+  remix: boolean;
+  fastHoursTotal: number;
+  fastHoursUsed: number;
+  /** Every command answers "Pending mod message" until its Acknowledge button is pressed. */
+  pendingModeration: boolean;
+  /** The next command opens the CAPTCHA iframe modal ("Action required to continue"). */
+  captcha: boolean;
+  /** Statistics (read-only): most jobs running at once, and jobs answered "Job queued". */
+  peakRunning: number;
+  queuedJobs: number;
+}
+
+/** Reply style of the simulated Midjourney bot (see `src/simulator/bots/midjourney.ts`). */
+export interface MidjourneyStyleOptions {
+  finalNonce: boolean;
+  wording: 'current' | 'legacy';
+  deleteProgress: boolean;
+}
+
+/** Knobs of the simulated Midjourney bot; HTTP twins under `/_simulator/midjourney/…`. */
+export interface MidjourneyControl {
+  /** user + DM channel with the Midjourney bot. */
+  createAccount(options?: { username?: string; token?: string }): MidjourneyAccount;
+  /** Opens (or returns) the DM channel between a user and the Midjourney bot. */
+  openDm(userId: string): string;
+  getUser(userId: string): MidjourneyUserSettings;
+  setUser(userId: string, settings: Partial<MidjourneyUserSettings>): MidjourneyUserSettings;
+  setStyle(style: Partial<MidjourneyStyleOptions>): void;
+  /** Jobs per user before "Job queued", and how many may wait before "Queue full". */
+  setConcurrency(limit: number, queueSize?: number): void;
+  /** Prompts containing one of these words get "Banned prompt detected". */
+  setBannedWords(words: string[]): void;
+  /** Prompts containing one of these words get "Action needed to continue". */
+  setDoubtfulWords(words: string[]): void;
+  /** The next `count` generations end with a red error embed titled `title` (default "Invalid parameter"). */
+  failNextJobs(count: number, title?: string): void;
+}
+
 /** Which simulated bot a knob applies to. */
-export type BotName = 'faceswap' | 'pika';
+export type BotName = 'faceswap' | 'pika' | 'midjourney';
 
 /**
  * A REST fault answered instead of the real handler.
@@ -308,6 +358,9 @@ export interface SimulatorControl {
   deleteMessage(channelId: string, messageId: string): void;
   /** Moves the simulator's clock forward (CDN URL expiry, daily credit reset). */
   advanceTime(ms: number): void;
+
+  /** The simulated Midjourney bot's knobs. */
+  readonly midjourney: MidjourneyControl;
 
   /** The violation report and the list of received interactions. */
   report(): SimulatorReport;

@@ -197,6 +197,11 @@ export class SqlJobStore implements JobStore {
     return rows.map(toJob);
   }
 
+  async listChildren(tenantId: string, parentJobId: string): Promise<JobRecord[]> {
+    const rows = await this.db.selectFrom('jobs').selectAll().where('parentJobId', '=', parentJobId).where('tenantId', '=', tenantId).orderBy('createdAt').orderBy('jobid').execute();
+    return rows.map(toJob);
+  }
+
   async listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]> {
     if (accountIds.length === 0) return [];
     // Two index-friendly reads rather than one OR: history (finished jobs) is never scanned.

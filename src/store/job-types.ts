@@ -152,6 +152,8 @@ export interface JobStore {
   listActive(tenantId: string, bot: string): Promise<string[]>;
   /** The newest jobs first (by creation time, then jobid), for dashboards and the CLI. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
+  /** The jobs made from a job by its buttons (`parentJobId`), oldest first. */
+  listChildren(tenantId: string, parentJobId: string): Promise<JobRecord[]>;
   /** Jobs of the given accounts that are active or hold a slot (runners, recovery), oldest first. */
   listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]>;
   /** Jobs of these accounts waiting to be sent: `created` and holding a slot, oldest first. */

@@ -140,7 +140,7 @@
               el('tbody'),
             ]),
           ]),
-          el('p', { class: 'empty', text: `No ${bot.name} account configured. Add one with POST /v1/${bot.name}/account/<channel>.` }),
+          el('p', { class: 'empty', text: `No ${bot.name} account configured. Add one with POST ${bot.accountPath ?? `/v1/${bot.name}/account`}/<channel>.` }),
         ]);
         root.append(block);
       }

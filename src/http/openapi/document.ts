@@ -151,6 +151,10 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     },
   };
   for (const provider of providers) {
+    if (provider.routes) {
+      Object.assign(paths, provider.routes.openapi());
+      continue;
+    }
     Object.assign(paths, accountPaths(provider), jobPaths(provider));
     for (const command of provider.commands) paths[`/v1/${provider.name}/${command.name}`] = { [command.method.toLowerCase()]: commandOperation(provider, command) };
   }

@@ -12,6 +12,7 @@ import { migration005 } from './005-bot-replies.ts';
 import { migration006 } from './006-account-proxy.ts';
 import { migration007 } from './007-one-owner.ts';
 import { migration008 } from './008-operations.ts';
+import { migration009 } from './009-midjourney.ts';
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['001-tenants-and-accounts', migration001],
@@ -21,6 +22,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['006-account-proxy', migration006],
   ['007-one-owner', migration007],
   ['008-operations', migration008],
+  ['009-midjourney', migration009],
 ];
 
 export async function migrateToLatest(dialect: StoreDialect): Promise<void> {
