@@ -90,11 +90,19 @@ describe('hostile input over HTTP', () => {
   };
 
   it('answers a multipart body without a boundary with 400 on every command route', async () => {
-    for (const provider of server.services.providers.all) {
+    for (const provider of server.services.providers.all.filter((p) => !p.routes)) {
       for (const command of provider.commands) {
         const response = await server.call(command.method, `/v1/${provider.name}/${command.name}`, { token, headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
         const body = await expectEnvelope(response, 400);
         expect(body.error).toMatch(/boundary/);
+      }
+    }
+    // A bot with its own JSON-only paths (Midjourney's `/v2/jobs/<command>`) refuses any multipart body as such.
+    for (const provider of server.services.providers.all.filter((p) => p.routes)) {
+      for (const command of provider.commands) {
+        const response = await server.call('POST', `/v2/jobs/${command.name}`, { token, headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
+        const body = await expectEnvelope(response, 415);
+        expect(body.error).toMatch(/application\/json/);
       }
     }
   });
@@ -110,7 +118,8 @@ describe('hostile input over HTTP', () => {
 
   it('answers repeated query parameters with 400 on every route that reads one', async () => {
     for (const provider of server.services.providers.all) {
-      for (const route of [`/v1/${provider.name}/jobs/?jobid=a&jobid=b`, `/v1/${provider.name}/jobs/cancel/?jobid=a&jobid=b`]) {
+      const jobs = provider.routes ? '/v2/jobs' : `/v1/${provider.name}/jobs`;
+      for (const route of [`${jobs}/?jobid=a&jobid=b`, `${jobs}/cancel/?jobid=a&jobid=b`]) {
         const body = await expectEnvelope(await server.call('GET', route, { token }), 400);
         expect(body.error).toMatch(/jobid/);
       }

@@ -115,12 +115,19 @@ describe("the README's quick start, as printed, from a clean copy", () => {
     expect(result.stdout).toBe(`switchboard ${version}\n`);
   });
 
-  it('npm start serves /healthz and prints the first API token once', async () => {
+  it('npm start serves /healthz and, its output being a pipe, writes the first API token to a 0600 file', async () => {
     const server = shell(commands.find((c) => /^npm start\b/.test(c))!, copy);
     const url = await listeningUrl(server);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
-    expect(server.output()).toMatch(/No API token existed, so one was created for tenant 'default'\. It is shown only this once:\nsb_\S+\n/);
+    const match = /No API token existed, so one was created for tenant 'default' and written to (\S+) \(mode 0600\)/.exec(server.output());
+    expect(match, server.output()).not.toBeNull();
+    const token = fs.readFileSync(match![1]!, 'utf8').trim();
+    expect(token).toMatch(/^sb_\S+$/);
+    expect(fs.statSync(match![1]!).mode & 0o777).toBe(0o600);
+    expect(server.output()).not.toContain(token);
+    // The token it wrote is the one the server accepts.
+    expect((await fetch(`${url}/v1/faceswap/account`, { headers: { authorization: `Bearer ${token}` } })).status).not.toBe(401);
     await stop(server);
   }, 180_000);
 

@@ -112,6 +112,9 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
   for (const command of provider.commands) {
     app.post(`/v2/jobs/${command.name}`, async (request, reply) => {
       const tenant = deps.tenant(request);
+      // useapi's v2 takes JSON only: any other body (multipart, form, text) is refused as such, not read as empty.
+      const type = request.headers['content-type'];
+      if (type !== undefined && !/^application\/json\b/i.test(type)) throw new ApiError(415, 'Content-Type must be application/json');
       const input = readJsonInput(request.body);
       const parent = command.selection === 'parent' ? await parentOf(tenant, input) : undefined;
       await refusePending(tenant.id, parent?.channel ?? (input.fields.channel?.trim() || undefined));
