@@ -33,7 +33,7 @@ describe('midjourney crash recovery', () => {
 
   it('finishes an imagine that was rendering when the process was killed, without sending it again', async () => {
     server = await startServe(env);
-    const token = server.output().match(/^(sb_\S+)$/m)![1]!;
+    const token = server.firstToken();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const account = sim.control.midjourney.createAccount();
     const saved = await fetch(`${server.url}/v2/account/midjourney/${account.channelId}`, { method: 'POST', headers, body: JSON.stringify({ discord: account.user.token, channel: account.channelId, maxJobs: 3 }) });

@@ -18,7 +18,7 @@ export interface FuzzRequest {
 }
 
 /** Field names the routes read, plus noise; values never form a working bring-your-own account. */
-const FIELD_NAMES = ['prompt', 'idname', 'image', 'source_image', 'target_image_gif_or_video', 'replyUrl', 'replyRef', 'maxJobs', 'channel', 'discord', 'server', 'jobid', 'message', 'font', 'button', 'options', 'x', '__proto__', 'constructor', ''];
+const FIELD_NAMES = ['prompt', 'idname', 'image', 'source_image', 'target_image_gif_or_video', 'replyUrl', 'replyRef', 'maxJobs', 'channel', 'discord', 'server', 'jobid', 'message', 'font', 'button', 'options', 'blendUrls', 'describeUrl', 'x', '__proto__', 'constructor', ''];
 const VALUE = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.constantFrom('', ' ', '0', '-1', '1e309', 'NaN', 'null', 'true', '[]', '{}', '\u0000', '💥'.repeat(5), 'a'.repeat(2000), 'http://127.0.0.1/h', 'https://example.com/h', 'job:1-user:x-channel:1-bot:pika', '../../etc/passwd', '%00', '<script>'),
