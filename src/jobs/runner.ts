@@ -6,7 +6,7 @@
  */
 import type { AccountPool } from '../accounts/account-pool.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
-import { isActive, type AccountRecord, type JobRecord, type Store } from '../store/index.ts';
+import { isActive, isTerminal, type AccountRecord, type JobRecord, type Store } from '../store/index.ts';
 import type { Logger } from '../webhooks/index.ts';
 import { endJob, failure, type JobEnding } from './end-job.ts';
 import { executeJob, resumeJob, type ExecutionContext } from './execute.ts';
@@ -43,10 +43,17 @@ export class JobRunner {
   #lastSweep = 0;
   /** Accounts where a job of this runner ended since the last scan: their queues may move. */
   readonly #freed = new Set<string>();
+  /** Jobs stored by this process since the last scan, as the insert returned them. */
+  #handed: JobRecord[] = [];
+  /** Woken without knowing by what (another instance, changed accounts): read the runnable jobs. */
+  #look = true;
 
   constructor(options: JobRunnerOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 1000, ...options };
-    this.#loop = new PollLoop(() => this.#scan(), this.#o.pollIntervalMs, (error) => this.#o.log.error({ err: error }, 'job runner scan failed'));
+    this.#loop = new PollLoop(() => this.#scan(), this.#o.pollIntervalMs, (error) => {
+      this.#look = true; // rows handed to the failed scan are found again by reading
+      this.#o.log.error({ err: error }, 'job runner scan failed');
+    });
   }
 
   get #ending(): JobEnding {
@@ -64,8 +71,14 @@ export class JobRunner {
     await Promise.all([...this.#running.values()].map((r) => r.done));
   }
 
-  /** Looks for work now rather than at the next poll. */
-  wake(): void {
+  /**
+   * Looks for work now rather than at the next poll. With `job` (a row this process just stored
+   * or cancelled) the scan starts it without reading the runnable jobs again; without it, the
+   * scan reads them.
+   */
+  wake(job?: JobRecord): void {
+    if (job) this.#handed.push(job);
+    else this.#look = true;
     this.#loop.kick();
   }
 
@@ -90,15 +103,28 @@ export class JobRunner {
     }
     const accounts = this.#accounts!.byId;
     const ids = [...accounts.keys()];
-    // Queued jobs move into freed slots, oldest first (FIFO per account).
-    const promote = sweep ? [...(await store.jobs.queuedCounts(ids)).keys()] : [...this.#freed].filter((id) => accounts.has(id));
+    // What to look at: everything on a sweep; the runnable jobs after a wake from elsewhere; else
+    // only the rows this scan was handed (stored here) and the ones it promotes.
+    const look = this.#look;
+    this.#look = false;
+    const handed = this.#handed;
+    this.#handed = [];
+    // Queued jobs move into freed slots, oldest first (FIFO per account); a cancel here may have
+    // freed one too.
+    const freed = new Set([...this.#freed, ...handed.flatMap((j) => (isTerminal(j.status) && !j.holdsSlot && j.accountId ? [j.accountId] : []))]);
+    const promote = sweep ? [...(await store.jobs.queuedCounts(ids)).keys()] : [...freed].filter((id) => accounts.has(id));
     this.#freed.clear();
+    const promoted: JobRecord[] = [];
     for (const accountId of promote) {
       const account = accounts.get(accountId)!;
       const provider = this.#o.providers.get(account.bot);
-      if (provider) await store.jobs.promoteQueued(accountId, provider.capacity(account), now());
+      if (provider) promoted.push(...(await store.jobs.promoteQueued(accountId, provider.capacity(account), now())));
     }
-    const jobs = sweep ? await store.jobs.listActiveForAccounts(ids) : await store.jobs.listRunnable(ids);
+    const jobs = sweep
+      ? await store.jobs.listActiveForAccounts(ids)
+      : look
+        ? await store.jobs.listRunnable(ids)
+        : [...handed.filter((j) => j.status === 'created' && j.holdsSlot), ...promoted].sort((a, b) => a.createdAt - b.createdAt || (a.jobid < b.jobid ? -1 : 1));
     for (const job of jobs) {
       if (this.#running.has(job.jobid) || this.#loop.stopped) continue;
       const account = accounts.get(job.accountId ?? '');
@@ -141,7 +167,7 @@ export class JobRunner {
       .finally(() => {
         this.#running.delete(job.jobid);
         if (job.accountId) this.#freed.add(job.accountId);
-        this.wake(); // a slot may have freed
+        this.#loop.kick(); // a slot may have freed: the scan fills it from the account's queue
       });
   }
 
