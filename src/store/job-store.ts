@@ -1,7 +1,7 @@
 /**
- * Jobs, their input files, and capacity. A slot is claimed in the same transaction that inserts
- * the job, under a lock on the account row (PostgreSQL) or SQLite's single writer, so two
- * instances can never both see a free slot and both take it.
+ * Jobs, their input files, and capacity. A slot is claimed by the statement that inserts the job
+ * (see `claim`), run under a lock on the account row (PostgreSQL) or as SQLite's single writer,
+ * so two instances can never both see a free slot and both take it.
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
