@@ -47,6 +47,13 @@ export class JobRunner {
   #handed: JobRecord[] = [];
   /** Woken without knowing by what (another instance, changed accounts): read the runnable jobs. */
   #look = true;
+  /**
+   * Accounts that may have queued jobs: those the last sweep counted, and those a submission
+   * here queued on since. A freed slot elsewhere is filled from the queue only there, so a job
+   * ending on an account without a queue costs no statement. Undefined after a wake from
+   * elsewhere (another instance may have queued), until the next sweep counts again.
+   */
+  #queues: Set<string> | undefined;
 
   constructor(options: JobRunnerOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 1000, ...options };
@@ -78,7 +85,10 @@ export class JobRunner {
    */
   wake(job?: JobRecord): void {
     if (job) this.#handed.push(job);
-    else this.#look = true;
+    else {
+      this.#look = true;
+      this.#queues = undefined;
+    }
     this.#loop.kick();
   }
 
@@ -112,8 +122,11 @@ export class JobRunner {
     // Queued jobs move into freed slots, oldest first (FIFO per account); a cancel here may have
     // freed one too.
     const freed = new Set([...this.#freed, ...handed.flatMap((j) => (isTerminal(j.status) && !j.holdsSlot && j.accountId ? [j.accountId] : []))]);
-    const promote = sweep ? [...(await store.jobs.queuedCounts(ids)).keys()] : [...freed].filter((id) => accounts.has(id));
     this.#freed.clear();
+    if (sweep) this.#queues = new Set((await store.jobs.queuedCounts(ids)).keys());
+    for (const job of handed) if (job.queued && job.accountId) this.#queues?.add(job.accountId);
+    const queues = this.#queues;
+    const promote = sweep ? [...queues!] : [...freed].filter((id) => accounts.has(id) && (!queues || queues.has(id)));
     const promoted: JobRecord[] = [];
     for (const accountId of promote) {
       const account = accounts.get(accountId)!;
