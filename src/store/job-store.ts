@@ -173,9 +173,12 @@ export class SqlJobStore implements JobStore {
    * fewer than `limit` jobs, else (with a `queueLimit`) a queue place while fewer than that many
    * wait; no row when neither. `INSERT … SELECT … WHERE` with the counts as subqueries, so the
    * check and the insert cannot be separated by another writer: on SQLite the statement holds
-   * the write lock throughout; on PostgreSQL it runs after the account's row lock was taken in an
-   * earlier statement of the same transaction, so its snapshot (taken at the statement's start,
-   * READ COMMITTED) already sees every job a previous lock holder inserted.
+   * the write lock throughout (a write statement starts a write transaction, not a read one to be
+   * upgraded later: https://www.sqlite.org/lang_transaction.html); on PostgreSQL it runs after the
+   * account's row lock was taken in an earlier statement of the same transaction, so its snapshot
+   * (taken at the statement's start, READ COMMITTED) already sees every job a previous lock holder
+   * inserted. (Taking the lock in the same statement, e.g. a CTE, would not: the counts would use a
+   * snapshot from before the wait for the lock.)
    */
   private async claim(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<Selectable<JobsTable> | undefined> {
     const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('holdsSlot', '=', 1);
