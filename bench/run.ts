@@ -6,14 +6,17 @@
  */
 import { httpOverhead } from './http-overhead.ts';
 import { throughput } from './throughput.ts';
+import { midjourneyThroughput } from './throughput-midjourney.ts';
 import { latency } from './latency.ts';
 import { slotUtilisation } from './utilisation.ts';
 import { scale } from './scale.ts';
+import { tlsTransport } from './tls-transport.ts';
+import { fuzz, uploads } from './hostile.ts';
 import { machineFacts } from './support/machine.ts';
 import { renderTable } from './support/table.ts';
 import type { Benchmark } from './support/context.ts';
 
-const benchmarks: Benchmark[] = [httpOverhead, throughput, latency, slotUtilisation, scale];
+const benchmarks: Benchmark[] = [httpOverhead, throughput, midjourneyThroughput, latency, slotUtilisation, scale, tlsTransport, fuzz, uploads];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<string> | undefined } {
   const quick = argv.includes('--quick');

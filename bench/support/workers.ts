@@ -47,6 +47,27 @@ export async function submitPikaJobs(server: Switchboard, ids: string[], concurr
   return { status, firstSentAt };
 }
 
+/** Submits one Midjourney `POST /v2/jobs/imagine` per id with at most `concurrency` in flight. */
+export async function submitMidjourneyJobs(server: Switchboard, ids: string[], concurrency: number): Promise<{ status: Record<number, number>; firstSentAt: number }> {
+  const status: Record<number, number> = {};
+  let next = 0;
+  const firstSentAt = wallClock();
+  const lane = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const response = await fetch(`${server.url}/v2/jobs/imagine`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', 'x-request-id': id },
+        body: JSON.stringify({ prompt: 'a lighthouse on a cliff at dusk --ar 3:2' }),
+      });
+      await response.arrayBuffer();
+      status[response.status] = (status[response.status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { status, firstSentAt };
+}
+
 /** One generation request; `id` becomes its X-Request-Id. Resolves with the HTTP status and the job id. */
 export async function postPikaJob(server: Switchboard, id: string): Promise<{ code: number; jobid: string | undefined }> {
   const response = await fetch(`${server.url}/v1/pika/create`, {
@@ -58,7 +79,7 @@ export async function postPikaJob(server: Switchboard, id: string): Promise<{ co
   return { code: response.status, jobid: body.jobid };
 }
 
-/** Waits until the tenant has no active Pika job left. */
+/** Waits until the tenant has no active job left (any bot). */
 export function drained(worker: Worker, timeoutMs: number): Promise<true> {
   return until('every job to end', async () => ((await worker.call<number>('activeJobs')) === 0 ? true : undefined), timeoutMs, 25);
 }

@@ -25,6 +25,13 @@ serveWorker({
       return { token: a.user.token, channel: a.channelId, server: a.guildId, userId: a.user.id };
     });
   },
+  midjourneyAccounts(count: number) {
+    return Array.from({ length: count }, () => {
+      const a = started().control.midjourney.createAccount();
+      return { token: a.user.token, channel: a.channelId, userId: a.user.id };
+    });
+  },
+  setMidjourneyConcurrency: (limit: number) => started().control.midjourney.setConcurrency(limit),
   setBotLatency: (ms: number) => started().control.setBotLatency(ms),
   setPikaConcurrency: (limit: number) => started().control.setPikaConcurrency(limit),
   /** Only what the benchmarks read: interactions (nonce, time), violations and request counts. */

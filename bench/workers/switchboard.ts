@@ -63,6 +63,11 @@ serveWorker({
       DISCORD_GATEWAY_URL: options.gatewayUrl,
       SWITCHBOARD_VERIFY_ACCOUNTS: '0',
       LOG_LEVEL: 'silent',
+      // Benchmarks measure capacity, not the per-tenant limits (issue 15).
+      SWITCHBOARD_RATE_LIMIT: '0',
+      SWITCHBOARD_DISCORD_RATE_LIMIT: '0',
+      SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT: '1000000',
+      SWITCHBOARD_MAX_ACCOUNTS_PER_TENANT: '1000000',
       ...options.env,
     });
     const rest = options.pacing === 'none' ? { rest: { minIntervalMs: 0, routeIntervalsMs: {} } } : {};
@@ -118,8 +123,8 @@ serveWorker({
 
   async activeJobs() {
     const { services, tenantId } = current();
-    const active = (await services.store.jobs.listActive(tenantId, 'pika')).length;
-    discountStatements(1); // the benchmark's own polling is not the jobs' cost
+    const active = (await Promise.all(services.providers.all.map((p) => services.store.jobs.listActive(tenantId, p.name)))).reduce((n, list) => n + list.length, 0);
+    discountStatements(services.providers.all.length); // the benchmark's own polling is not the jobs' cost
     return active;
   },
 

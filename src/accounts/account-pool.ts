@@ -3,7 +3,7 @@
  * and kept while the process runs. Every client's signals feed the account's health, which is
  * persisted to the store — where selection reads it, on this instance and on others.
  */
-import { DiscordAccountClient, type AccountSignal, type DiscordAccountClientOptions } from '../discord/index.ts';
+import { DiscordAccountClient, type AccountSignal, type ClientProfile, type DiscordAccountClientOptions, type Transport } from '../discord/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { AccountHealth as StoredHealth, AccountRecord, Store } from '../store/index.ts';
 import { HealthMonitor, healthEventFromSignal, type AccountHealth, type HealthMonitorOptions } from './health.ts';
@@ -22,6 +22,10 @@ export interface AccountPoolOptions {
   onSignal?: (accountId: string, signal: AccountSignal) => void;
   onReconnect?: (how: 'resumed' | 'identified') => void;
   now?: () => number;
+  /** The browser profile an account's client presents (config layers merged). Default: the default profile. */
+  profileFor?: (account: AccountRecord) => Partial<ClientProfile>;
+  /** How an account reaches Discord (its proxy, or the default one). Default: direct. */
+  transportFor?: (account: AccountRecord) => Transport;
 }
 
 export function toStoredHealth(health: AccountHealth): StoredHealth {
@@ -51,8 +55,11 @@ export function fromStoredHealth(health: StoredHealth, now: number): AccountHeal
 
 interface Entry {
   client: DiscordAccountClient;
+  /** Token and proxy: a change to either makes a new client. */
   fingerprint: string;
 }
+
+const entryFingerprint = (account: AccountRecord): string => `${account.discordFingerprint}|${account.proxy ?? ''}`;
 
 export class AccountPool {
   readonly health: HealthMonitor;
@@ -103,14 +110,16 @@ export class AccountPool {
   /** The account's client, created (and its gateway connected) on first use; a new token replaces it. */
   client(account: AccountRecord): DiscordAccountClient {
     const existing = this.#entries.get(account.id);
-    if (existing && existing.fingerprint === account.discordFingerprint) return existing.client;
-    existing?.client.stop();
+    if (existing && existing.fingerprint === entryFingerprint(account)) return existing.client;
+    if (existing) this.#stopClient(existing.client);
     this.#track(account);
     const client = new DiscordAccountClient({
       ...this.#o.client,
       token: this.#o.secrets.decrypt(account.discordToken),
       apiUrl: this.#o.apiUrl,
       ...(this.#o.gatewayUrl ? { gatewayUrl: this.#o.gatewayUrl } : {}),
+      ...(this.#o.profileFor ? { profile: this.#o.profileFor(account) } : {}),
+      ...(this.#o.transportFor ? { transport: this.#o.transportFor(account) } : {}),
     });
     client.on('signal', (signal) => {
       this.#o.onSignal?.(account.id, signal);
@@ -122,7 +131,7 @@ export class AccountPool {
       if (readies++ > 0) this.#o.onReconnect?.('identified');
     });
     client.on('resumed', () => this.#o.onReconnect?.('resumed'));
-    this.#entries.set(account.id, { client, fingerprint: account.discordFingerprint });
+    this.#entries.set(account.id, { client, fingerprint: entryFingerprint(account) });
     void client.start().catch(() => undefined); // failures arrive as signals
     return client;
   }
@@ -136,14 +145,21 @@ export class AccountPool {
 
   /** Forgets an account (deleted or re-keyed): its gateway session is closed. */
   release(accountId: string): void {
-    this.#entries.get(accountId)?.client.stop();
+    const entry = this.#entries.get(accountId);
+    if (entry) this.#stopClient(entry.client);
     this.#entries.delete(accountId);
     this.health.untrack(accountId);
   }
 
   stop(): void {
     this.health.stop();
-    for (const { client } of this.#entries.values()) client.stop();
+    for (const { client } of this.#entries.values()) this.#stopClient(client);
     this.#entries.clear();
+  }
+
+  /** Closes the Gateway session and the account's own transport (its proxy connections). */
+  #stopClient(client: DiscordAccountClient): void {
+    client.stop();
+    void client.transport.close().catch(() => undefined);
   }
 }

@@ -10,8 +10,8 @@
  *   same accounts by how many jobs already wait in each.
  *
  * Whether an account may take work is decided by ONE function, {@link ineligibility}: a healthy
- * account (health `active`), plus the provider's own rule (`Provider.eligible`, e.g. faceswap's
- * credits).
+ * account (health `active`) whose channel is not held back (quarantine after the bot failed to
+ * answer), plus the provider's own rule (`Provider.eligible`, e.g. faceswap's credits).
  */
 import crypto from 'node:crypto';
 import { ApiError, badRequest } from '../errors/index.ts';
@@ -40,6 +40,8 @@ export interface AccountSelectorOptions {
   now?: () => number;
   /** A bring-your-own call changed its channel's token: clients and caches must follow. */
   onAccountChanged?: (account: AccountRecord) => void;
+  /** Issue 15: refuses a bring-your-own token another tenant holds (409) or one over the account cap. */
+  checkOwnership?: (claim: { tenantId: string; bot: string; channel: string; fingerprint: string }) => Promise<void>;
 }
 
 /** Why an account cannot take work: the call's error when it is the only account, and a short reason for lists. */
@@ -50,6 +52,8 @@ export interface Refusal {
   /** Short, for "no account is available" lists. */
   reason: string;
   detail?: string;
+  /** When the account may work again (epoch ms), if known: the answer's `Retry-After`. */
+  retryAt?: number;
 }
 
 /**
@@ -69,12 +73,30 @@ export function ineligibility(account: AccountRecord, provider: Provider, now: n
         return { status: 596, error: `The Discord account of channel ${channel} needs attention (${reason}) before it can be used`, reason: state, ...(why ? { detail: why } : {}) };
       default: {
         const more = until ? `${why ?? state}; until ${new Date(until).toISOString()}` : why;
-        return { status: 429, error: `The Discord account of channel ${channel} is ${state.replace('_', ' ')}; retry later`, reason: state, ...(more ? { detail: more } : {}) };
+        // Retry-After: the end of a cooling period, else the next health probe.
+        const retryAt = until ?? account.health.nextProbeAt ?? undefined;
+        return { status: 429, error: `The Discord account of channel ${channel} is ${state.replace('_', ' ')}; retry later`, reason: state, ...(more ? { detail: more } : {}), ...(retryAt !== undefined ? { retryAt } : {}) };
       }
     }
   }
+  // A channel held back after the bot failed to answer takes no command until its quarantine
+  // ends: a late answer must not be taken for a new command (issue 12).
+  if (account.quarantineUntil !== null && account.quarantineUntil > now) {
+    return {
+      status: 429,
+      error: `Channel ${channel} is held back until ${new Date(account.quarantineUntil).toISOString()}: the bot did not answer its last command in time`,
+      reason: 'held back after the bot failed to answer',
+      detail: 'a late answer to that command must not be taken for a new one (SWITCHBOARD_QUARANTINE)',
+    };
+  }
   const own = provider.eligible?.(account, now);
   return own ? { status: 429, error: `Channel ${channel} ${own.reason}`, reason: own.reason, ...(own.detail ? { detail: own.detail } : {}) } : undefined;
+}
+
+/** The earliest known time, if any. */
+function soonest(times: (number | undefined)[]): number | undefined {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
 }
 
 function shuffle<T>(items: T[]): T[] {
@@ -122,7 +144,7 @@ export class AccountSelector {
     const eligible = verdicts.filter((v) => !v.why).map((v) => v.account);
     if (eligible.length === 0) {
       const reasons = [...new Set(verdicts.map((v) => v.why!.reason))];
-      throw new ApiError(429, reasons.length === 1 && !(HEALTH_STATES as readonly string[]).includes(reasons[0]!) ? `No configured account is available right now: every one ${reasons[0]}` : 'No configured account is available right now', verdicts.map((v) => `${v.account.channel}: ${v.why!.reason}`).join(', '));
+      throw new ApiError(429, reasons.length === 1 && !(HEALTH_STATES as readonly string[]).includes(reasons[0]!) ? `No configured account is available right now: every one ${reasons[0]}` : 'No configured account is available right now', verdicts.map((v) => `${v.account.channel}: ${v.why!.reason}`).join(', ')).retryAt(soonest(verdicts.map((v) => v.why!.retryAt)));
     }
     return shuffle(eligible);
   }
@@ -136,7 +158,7 @@ export class AccountSelector {
 
   #usable(account: AccountRecord, provider: Provider): AccountRecord {
     const why = ineligibility(account, provider, this.#o.now());
-    if (why) throw new ApiError(why.status, why.error, why.detail);
+    if (why) throw new ApiError(why.status, why.error, why.detail).retryAt(why.retryAt);
     return account;
   }
 
@@ -150,6 +172,7 @@ export class AccountSelector {
     if (channel === undefined) throw badRequest('Required param channel is missing or empty', 'a call that brings its own discord token must name its channel');
     if (!isSnowflake(channel)) throw badRequest(invalidId(channel));
     const fingerprint = this.#o.secrets.fingerprint(discord);
+    await this.#o.checkOwnership?.({ tenantId: tenant.id, bot: provider.name, channel, fingerprint });
     const existing = await this.#o.store.accounts.get(tenant.id, provider.name, channel);
     if (existing && existing.discordFingerprint !== fingerprint) {
       if (existing.listed) {

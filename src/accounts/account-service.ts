@@ -4,24 +4,45 @@
  */
 import crypto from 'node:crypto';
 import { badRequest } from '../errors/index.ts';
-import type { VerifyAccountResult } from '../discord/index.ts';
+import { parseProxyUrl, redactProxy, type VerifyAccountResult } from '../discord/index.ts';
 import type { AccountFields, Provider } from '../providers/index.ts';
 import { toStoredHealth } from './account-pool.ts';
+import { checkOwnership, conflictAfterViolation } from './ownership.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
 import type { SecretBox } from '../secrets/index.ts';
-import { UniqueViolation, type AccountRecord, type Store } from '../store/index.ts';
+import { UniqueViolation, type AccountRecord, type CommandCheck, type Store } from '../store/index.ts';
+import { checkReplyUrl } from '../webhooks/target-policy.ts';
+import { botMissing, toCommandCheck, type CommandCheckOutcome } from './command-check.ts';
 
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
-export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string }) => Promise<VerifyAccountResult>;
+export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string; commandIndex?: boolean }) => Promise<VerifyAccountResult>;
 
 export interface AccountServiceOptions {
   /** When given, every save is checked against Discord first (issue: verification on save). */
   verify?: AccountVerifier;
+  /**
+   * When given (with `verify`), a save also compares the bot's commands with Discord's live
+   * command index: a bot that is not there is a 400, other differences are kept on the account.
+   */
+  checkCommands?: (provider: Provider, input: { token: string; channelId: string; guildId?: string; proxy?: string }) => Promise<CommandCheckOutcome>;
   /** Called after a save or delete, so live clients and health tracking follow the change. */
   onChange?: (change: { kind: 'saved'; account: AccountRecord } | { kind: 'deleted'; accountId: string }) => void;
+  /** SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: an account's default replyUrl follows the replyUrl rules. */
+  allowPrivateCallbacks?: boolean;
   /** The health policy the re-prober uses, so a saved account's first re-probe follows it. */
   healthPolicy?: Partial<HealthPolicy>;
+  /** Accounts (listed and bring-your-own) a tenant may hold; unlimited when absent. */
+  maxAccountsPerTenant?: number;
+  /** Called before a save reaches Discord (verification): the stricter per-token budget. */
+  beforeDiscordCall?: (tenantId: string) => void;
+  /** Told when Discord rejected a token being verified (the server-wide auth-failure ceiling). */
+  onDiscordAuthFailure?: () => void;
   now?: () => number;
+}
+
+/** Shown for bring-your-own rows: enough to recognise a token, never enough to use it (as useapi masks). */
+function maskToken(token: string): string {
+  return token.length <= 8 ? '<…secured…>' : `<${token.slice(0, 3)}…secured…${token.slice(-3)}>`;
 }
 
 export class AccountService {
@@ -55,11 +76,18 @@ export class AccountService {
     const parsed = provider.account.parse((body ?? {}) as Record<string, unknown>, pathChannel);
     if (!parsed.ok) throw badRequest(parsed.error);
     const fields = parsed.value;
+    const replyUrl = this.defaultReplyUrl(body);
+    const proxy = parseProxyField((body as Record<string, unknown> | null | undefined)?.proxy);
     const fingerprint = this.secrets.fingerprint(fields.discord);
 
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
     this.rejectDuplicates(others, fingerprint, fields.server);
-    const health = await this.verify(provider, fields);
+    const claim = { tenantId, bot: provider.name, channel: fields.channel, fingerprint };
+    await checkOwnership(this.store, claim, this.options.maxAccountsPerTenant);
+    if (this.options.verify) this.options.beforeDiscordCall?.(tenantId);
+    const health = await this.verify(provider, fields, proxy);
+    // Only a channel Discord just showed us is worth comparing; otherwise the re-prober comes back.
+    const commands = this.options.verify && health?.state === 'active' && this.options.checkCommands ? await this.checkCommands(provider, fields, proxy) : undefined;
     let saved: AccountRecord;
     try {
       saved = await this.store.accounts.upsert({
@@ -71,11 +99,15 @@ export class AccountService {
         discordToken: this.secrets.encrypt(fields.discord),
         discordFingerprint: fingerprint,
         maxJobs: fields.maxJobs,
+        replyUrl,
+        proxy: proxy === undefined ? null : this.secrets.encrypt(proxy),
         now: this.now(),
       });
     } catch (error) {
       // A concurrent save won the race between our check and our write: report it the same way.
       if (!(error instanceof UniqueViolation)) throw error;
+      const conflict = error.field === 'discord' ? await conflictAfterViolation(this.store, claim) : undefined;
+      if (conflict) throw conflict;
       const current = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
       this.rejectDuplicates(current, fingerprint, fields.server);
       // The clash is with a channel a call brought itself (not listed): say so without naming it.
@@ -85,6 +117,10 @@ export class AccountService {
       await this.store.accounts.setHealth(saved.id, toStoredHealth(health), this.now());
       saved = { ...saved, health: toStoredHealth(health) };
     }
+    if (commands) {
+      await this.store.accounts.setCommandCheck(saved.id, commands, this.now());
+      saved = { ...saved, commandCheck: commands };
+    }
     this.options.onChange?.({ kind: 'saved', account: saved });
     return saved;
   }
@@ -93,13 +129,24 @@ export class AccountService {
    * Asks Discord whether the token and channel work. A rejection is a 400; a network failure or
    * a rate limit still saves the account, in a health state the re-prober will clear.
    */
-  private async verify(provider: Provider, fields: AccountFields): Promise<AccountHealth | undefined> {
+  private async verify(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<AccountHealth | undefined> {
     if (!this.options.verify) return undefined;
-    const result = await this.options.verify({ token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}) });
+    const check = provider.account.verify;
+    const result = await this.options.verify({
+      token: fields.discord,
+      channelId: fields.channel,
+      ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}),
+      ...(proxy ? { proxy } : {}),
+      ...(check ? { commandIndex: true } : {}),
+    });
+    // The provider's own rule on what Discord showed (e.g. the channel is the DM with its bot, whose commands are there).
+    const problem = result.ok && check ? check({ channel: result.channel, commands: result.commands ?? [] }) : undefined;
+    if (problem) throw badRequest(problem);
     const health = healthAfterVerification(result, this.now(), { ...healthPolicyDefaults, ...this.options.healthPolicy });
     if (health || result.ok) return health;
     switch (result.reason) {
       case 'token_rejected':
+        this.options.onDiscordAuthFailure?.();
         throw badRequest('Discord rejected the discord token (401 Unauthorized)', 'the token is wrong, revoked, or belongs to a deleted account');
       case 'unknown_channel':
         throw badRequest(`Discord does not know channel ${fields.channel}${fields.server ? ` in server ${fields.server}` : ''}`, result.message);
@@ -108,11 +155,58 @@ export class AccountService {
     }
   }
 
+  /** Compares the bot's commands with the live index; a bot that is not there refuses the save. */
+  private async checkCommands(provider: Provider, fields: AccountFields, proxy: string | undefined): Promise<CommandCheck | undefined> {
+    const outcome = await this.options.checkCommands!(provider, { token: fields.discord, channelId: fields.channel, ...(provider.location === 'guild' && fields.server ? { guildId: fields.server } : {}), ...(proxy ? { proxy } : {}) });
+    if (!outcome.ok) return undefined;
+    if (!outcome.comparison.botPresent) {
+      const where = provider.location === 'guild' ? `server ${fields.server}` : `DM channel ${fields.channel}`;
+      throw badRequest(botMissing(provider, fields.channel, fields.server), `no ${(provider.title ?? provider.name)} commands in the application-command-index of ${where}`);
+    }
+    return toCommandCheck(outcome.comparison, provider, fields.channel, fields.server, this.now());
+  }
+
   async delete(tenantId: string, provider: Provider, channel: string): Promise<boolean> {
     const account = await this.store.accounts.get(tenantId, provider.name, channel);
     if (!account?.listed || !(await this.store.accounts.delete(tenantId, provider.name, channel))) return false;
     this.options.onChange?.({ kind: 'deleted', accountId: account.id });
     return true;
+  }
+
+  /** The optional `replyUrl` of an account body (switchboard's addition): checked like a call's. */
+  private defaultReplyUrl(body: unknown): string | null {
+    const raw = (body as { replyUrl?: unknown } | null | undefined)?.replyUrl;
+    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return null;
+    if (typeof raw !== 'string') throw badRequest('replyUrl must be a string');
+    const problem = checkReplyUrl(raw.trim(), this.options.allowPrivateCallbacks ?? false);
+    if (problem) throw badRequest(problem);
+    return raw.trim();
+  }
+
+  /** The tenant's bring-your-own rows for a bot, keyed by channel, tokens masked. */
+  async listHidden(tenantId: string, provider: Provider): Promise<Record<string, unknown>> {
+    const rows = await this.store.accounts.listUnlisted(tenantId, provider.name);
+    return Object.fromEntries(
+      rows.map((a) => [
+        a.channel,
+        { channel: a.channel, discord: maskToken(this.secrets.decrypt(a.discordToken)), ...(a.maxJobs !== null ? { maxJobs: a.maxJobs } : {}), health: a.health.state, lastUsed: new Date(a.updatedAt).toISOString() },
+      ]),
+    );
+  }
+
+  /** Deletes one bring-your-own row; false when the tenant has none for that channel. */
+  async deleteHidden(tenantId: string, provider: Provider, channel: string): Promise<boolean> {
+    const account = await this.store.accounts.get(tenantId, provider.name, channel);
+    if (!account || account.listed || !(await this.store.accounts.delete(tenantId, provider.name, channel))) return false;
+    this.options.onChange?.({ kind: 'deleted', accountId: account.id });
+    return true;
+  }
+
+  /** Forgets bring-your-own rows unused for `maxAgeMs` (no job waiting or running on them). */
+  async purgeUnusedHidden(maxAgeMs: number): Promise<number> {
+    const ids = await this.store.accounts.purgeUnusedUnlisted(this.now() - maxAgeMs);
+    for (const accountId of ids) this.options.onChange?.({ kind: 'deleted', accountId });
+    return ids.length;
   }
 
   private rejectDuplicates(others: AccountRecord[], fingerprint: string, server: string | null): void {
@@ -123,6 +217,26 @@ export class AccountService {
   }
 
   private render(provider: Provider, account: AccountRecord): Record<string, unknown> {
-    return provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    const rendered = provider.account.render(account, this.secrets.decrypt(account.discordToken));
+    // Additive: what differs between the bot's commands and what switchboard sends (issue 12), the
+    // default replyUrl, and the proxy with its password masked (credentials are never shown back in full).
+    return {
+      ...rendered,
+      ...(account.commandCheck ? { commandCheck: account.commandCheck } : {}),
+      ...(account.replyUrl ? { replyUrl: account.replyUrl } : {}),
+      ...(account.proxy ? { proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : {}),
+    };
   }
+}
+
+/**
+ * The optional `proxy` field of an account body (switchboard's addition to useapi's shape): an
+ * `http://`, `https://`, `socks5://` or `socks5h://` URL, credentials allowed. Absent, null or empty:
+ * no proxy of its own (the configured default applies). The error never repeats the value.
+ */
+function parseProxyField(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = parseProxyUrl(value);
+  if (!parsed.ok) throw badRequest(`Optional param proxy is not valid: ${parsed.error}`);
+  return parsed.url.toString();
 }

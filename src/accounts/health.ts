@@ -6,7 +6,7 @@
  * them again. Which accounts take work is decided in one place, `account-selector.ts`
  * (only `active` ones do).
  */
-import { DiscordApiError, GatewayFatalError, type AccountSignal, type VerifyAccountResult } from '../discord/index.ts';
+import { DiscordApiError, GatewayFatalError, isProxyFailure, type AccountSignal, type VerifyAccountResult } from '../discord/index.ts';
 
 import type { HealthState } from '../store/index.ts';
 
@@ -42,7 +42,8 @@ export type HealthEvent =
   /** 403 + 10008: a request blocked by anti-abuse. */
   | { type: 'anti_abuse'; detail?: string }
   | { type: 'rate_limited'; retryAfterMs: number; global?: boolean }
-  | { type: 'network_failure'; detail?: string }
+  /** `reason` `proxy_unreachable` when the account's own proxy refused or timed out (default `network`). */
+  | { type: 'network_failure'; detail?: string; reason?: string }
   /** A gateway close the table marks fatal other than 4004 (configuration errors). */
   | { type: 'gateway_fatal'; code: number; detail?: string };
 
@@ -95,14 +96,19 @@ export function transition(current: AccountHealth, event: HealthEvent, now: numb
   // Transient trouble while a worse state is unresolved: keep the state, just look again later.
   const reschedule = (base: number): AccountHealth => ({ ...current, failures, nextProbeAt: now + backoff(base), updatedAt: now });
 
+  // A bot's moderation notice lives in the bot's messages, which neither a token probe nor other
+  // work can see: only an operator's reset (which replaces the stored health) clears it.
+  const held = current.state === 'needs_human' && current.reason === 'moderation_pending';
   switch (event.type) {
     case 'success':
+      if (held) return current;
       if (current.state === 'active' && current.failures === 0) return current;
       return { state: 'active', reason: 'request_ok', since: current.state === 'active' ? current.since : now, failures: 0, updatedAt: now };
     case 'probe_ok':
       // A probe proves the token works, not that the trouble is gone: failures keep counting
       // until real work succeeds, so an account that keeps failing is probed less and less often.
       if (current.state === 'active') return current;
+      if (held) return reschedule(policy.humanProbeMs);
       return { state: 'active', reason: 'probe_ok', since: now, failures: current.failures, updatedAt: now };
     case 'unauthorized':
       return enter('auth_failed', 'token_rejected', { nextProbeAt: now + backoff(policy.authProbeMs) });
@@ -128,7 +134,7 @@ export function transition(current: AccountHealth, event: HealthEvent, now: numb
     }
     case 'network_failure':
       if (SEVERITY[current.state] > SEVERITY.unreachable) return reschedule(policy.unreachableProbeMs);
-      return enter('unreachable', 'network', { nextProbeAt: now + backoff(policy.unreachableProbeMs) });
+      return enter('unreachable', event.reason ?? 'network', { nextProbeAt: now + backoff(policy.unreachableProbeMs) });
   }
 }
 
@@ -151,6 +157,9 @@ export function healthEventFromError(error: unknown): HealthEvent | undefined {
     case 'rate_limited':
       return { type: 'rate_limited', retryAfterMs: error.retryAfterMs ?? 0, global: error.global };
     case 'network':
+      // Through a proxy that refused or timed out: the proxy is the problem, not Discord or the token.
+      if (isProxyFailure(error.cause)) return { type: 'network_failure', detail: error.message, reason: 'proxy_unreachable' };
+      return { type: 'network_failure', detail: error.message };
     case 'cloudflare_blocked':
       return { type: 'network_failure', detail: error.message };
     case 'server_error':
@@ -171,6 +180,7 @@ export function healthEventFromSignal(signal: AccountSignal): HealthEvent | unde
     case 'rate_limited':
       return { type: 'rate_limited', retryAfterMs: signal.retryAfterMs, global: signal.global };
     case 'gateway_unreachable':
+      if (signal.proxy) return { type: 'network_failure', detail: signal.detail ?? `gateway through proxy ${signal.proxy}: ${signal.attempts} connection attempts failed`, reason: 'proxy_unreachable' };
       return { type: 'network_failure', detail: `gateway: ${signal.attempts} connection attempts failed` };
     case 'required_action':
       return { type: 'verification_required', detail: `READY required_action ${signal.action}` };
@@ -187,8 +197,10 @@ export function healthAfterVerification(result: VerifyAccountResult, now: number
   const fresh = initialHealth(now);
   if (result.ok) return { ...fresh, reason: 'verified' };
   switch (result.reason) {
-    case 'network_failure':
-      return transition(fresh, { type: 'network_failure', detail: result.message }, now, policy);
+    case 'network_failure': {
+      const event = result.error && healthEventFromError(result.error);
+      return transition(fresh, event?.type === 'network_failure' ? event : { type: 'network_failure', detail: result.message }, now, policy);
+    }
     case 'rate_limited':
       return transition(fresh, { type: 'rate_limited', retryAfterMs: Math.max(policy.coolingThresholdMs, result.error?.retryAfterMs ?? 0) }, now, policy);
     case 'needs_human': {

@@ -2,24 +2,34 @@
  * The `switchboard` command. Each sub-command lives in `commands/<name>.ts` and is loaded only
  * when it runs, so `switchboard token list` does not pay for the HTTP server's imports.
  */
+import fs from 'node:fs';
 import { ConfigError } from '../config/index.ts';
 import { CliError, type Command, type CliIO, processIO } from './command.ts';
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: { summary: 'run the HTTP API (and, with --simulate, a simulated Discord)', load: async () => (await import('./commands/serve.ts')).serve },
   token: { summary: 'create, list and revoke API tokens', load: async () => (await import('./commands/token.ts')).token },
+  secret: { summary: 'rotate the key that encrypts Discord tokens at rest', load: async () => (await import('./commands/secret.ts')).secret },
   migrate: { summary: 'apply database migrations and exit', load: async () => (await import('./commands/migrate.ts')).migrate },
   simulator: { summary: 'run the simulated Discord on its own', load: async () => (await import('./commands/simulator.ts')).simulator },
   demo: { summary: 'run a face swap and a Pika video against a running server', load: async () => (await import('./commands/demo.ts')).demo },
   accounts: { summary: 'list the configured Discord accounts with health and credits', load: async () => (await import('./commands/accounts.ts')).accounts },
   jobs: { summary: 'list recent or active jobs', load: async () => (await import('./commands/jobs.ts')).jobs },
+  doctor: { summary: 'check accounts against Discord: token, channel, bot, commands', load: async () => (await import('./commands/doctor.ts')).doctor },
 };
+
+/** The version in the package.json next to the sources (no build step, so it is always there). */
+export function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [
     'Usage: switchboard <command> [options]',
+    '       switchboard --version',
     '',
     'Commands:',
     ...lines,
@@ -37,6 +47,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`switchboard ${version()}`);
+    return 0;
   }
   const entry = commands[name];
   if (!entry) {

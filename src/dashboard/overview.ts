@@ -23,9 +23,18 @@ export interface AccountView {
   server: string | null;
   maxJobs: number | null;
   health: { state: string; reason: string | null; detail: string | null; failures: number; since: string | null; until: string | null; nextProbeAt: string | null };
-  credits: { timestamp: string; total: number; used: number } | null;
+  credits: { timestamp: string; total?: number; used: number; exhaustedAt?: number } | null;
   slots: { used: number; capacity: number; queued: number };
+  /** What differs between the bot's commands and what switchboard sends (null until checked). */
+  commandCheck: { checkedAt: string; ok: boolean; problems: string[] } | null;
+  /** Recent bot messages no rule understood (or that arrived in a quarantined channel), newest first. */
+  botMessages: { at: string; messageId: string; text: string; reason: string; jobid: string | null; attachments: number; embeds: number }[];
+  /** The channel is held back until then after the bot failed to answer (null when not). */
+  quarantinedUntil: string | null;
 }
+
+/** Unclassified bot messages shown per account. */
+export const RECENT_BOT_MESSAGES = 5;
 
 export interface JobView {
   jobid: string;
@@ -49,7 +58,8 @@ export interface JobView {
 export interface DashboardOverview {
   tenant: { id: string; name: string };
   generatedAt: string;
-  bots: { name: string; accounts: AccountView[] }[];
+  /** `accountPath`: where an account of the bot is configured (`POST <accountPath>/<channel>`). */
+  bots: { name: string; accountPath: string; accounts: AccountView[] }[];
   /** Active jobs and the most recent ones, newest first. */
   jobs: JobView[];
   failures: JobView[];
@@ -72,12 +82,19 @@ export function accountView(account: AccountRecord, provider: Provider | undefin
       until: iso(health.until),
       nextProbeAt: iso(health.nextProbeAt),
     },
-    credits: account.credits,
+    // An out-of-credits mark the provider's reset rule has already lifted is not shown.
+    credits: account.credits && account.credits.exhaustedAt !== undefined && provider && !provider.eligible?.(account, Date.now()) ? (({ exhaustedAt: _lifted, ...rest }) => rest)(account.credits) : account.credits,
     slots: {
       used: jobsOnAccount.filter((j) => j.holdsSlot).length,
       capacity: provider ? provider.capacity(account) : 0,
       queued: jobsOnAccount.filter((j) => j.queued).length,
     },
+    commandCheck: account.commandCheck ? { checkedAt: new Date(account.commandCheck.checkedAt).toISOString(), ok: account.commandCheck.ok, problems: account.commandCheck.problems } : null,
+    botMessages: account.botMessages
+      .slice(-RECENT_BOT_MESSAGES)
+      .reverse()
+      .map((n) => ({ at: new Date(n.at).toISOString(), messageId: n.messageId, text: n.text, reason: n.reason, jobid: n.jobid ?? null, attachments: n.attachments, embeds: n.embeds })),
+    quarantinedUntil: account.quarantineUntil !== null && account.quarantineUntil > Date.now() ? new Date(account.quarantineUntil).toISOString() : null,
   };
 }
 
@@ -121,7 +138,7 @@ export async function dashboardOverview(store: Store, providers: readonly Provid
   return {
     tenant: { id: tenant.id, name: tenant.name },
     generatedAt: new Date(now).toISOString(),
-    bots: perBot.map(({ provider, accounts }) => ({ name: provider.name, accounts: accounts.map((a) => accountView(a, provider, byAccount.get(a.id) ?? [])) })),
+    bots: perBot.map(({ provider, accounts }) => ({ name: provider.name, accountPath: provider.routes?.accountPath ?? `/v1/${provider.name}/account`, accounts: accounts.map((a) => accountView(a, provider, byAccount.get(a.id) ?? [])) })),
     jobs: [...jobs.values()].sort((a, b) => b.createdAt - a.createdAt || b.jobid.localeCompare(a.jobid)).map(jobView),
     failures: failures.map(jobView),
   };

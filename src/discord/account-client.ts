@@ -1,3 +1,4 @@
+import { ClientIdentity, type ClientProfile } from './client-properties.ts';
 import { CommandCache, scopeOf } from './commands.ts';
 import { ReplyCorrelator, type ResumeSpec } from './correlation.ts';
 import { Emitter } from './emitter.ts';
@@ -7,6 +8,7 @@ import { buildCommandData, findButton, InteractionHandle, type OptionValue } fro
 import { RestClient, type RestClientOptions } from './rest/client.ts';
 import { compareSnowflakes, generateSnowflake, snowflakeFromTimestamp } from './snowflake.ts';
 import type { ApplicationCommand, ApplicationCommandIndex, DiscordChannel, DiscordMessage, DiscordUser } from './types.ts';
+import { directTransport, type Transport } from './transport.ts';
 import { deleteUpload, uploadAttachments, type UploadFile } from './uploads.ts';
 
 /** What happened to the account, in terms the health state machine understands (see `accounts/health.ts`). */
@@ -16,7 +18,8 @@ export type AccountSignal =
   /** Any 429, including those the client waits out by itself. */
   | { type: 'rate_limited'; retryAfterMs: number; global: boolean }
   | { type: 'gateway_fatal'; error: GatewayFatalError }
-  | { type: 'gateway_unreachable'; attempts: number }
+  /** `proxy` (masked) when the connections failed on the way through the account's proxy. */
+  | { type: 'gateway_unreachable'; attempts: number; proxy?: string; detail?: string }
   | { type: 'required_action'; action: string };
 
 export interface AccountClientEvents {
@@ -34,8 +37,12 @@ export interface DiscordAccountClientOptions {
   apiUrl: string;
   /** Fixed gateway URL; when absent `GET /gateway` is asked once and cached. */
   gatewayUrl?: string;
-  rest?: Omit<RestClientOptions, 'token' | 'apiUrl' | 'onError' | 'onSuccess' | 'onRateLimited'>;
-  gateway?: Omit<GatewaySessionOptions, 'token' | 'gatewayUrl'>;
+  rest?: Omit<RestClientOptions, 'token' | 'apiUrl' | 'onError' | 'onSuccess' | 'onRateLimited' | 'identity'>;
+  gateway?: Omit<GatewaySessionOptions, 'token' | 'gatewayUrl' | 'identity' | 'agent'>;
+  /** The browser this account passes as (profile layers already merged). Default: the default profile. */
+  profile?: Partial<ClientProfile>;
+  /** How the account reaches Discord (direct, or through its proxy). Default: direct. */
+  transport?: Transport;
   commandCacheTtlMs?: number;
   /** How long invoke/click wait for a READY session. Default 30 s. */
   readyTimeoutMs?: number;
@@ -57,6 +64,10 @@ export interface InvokeCommandRequest {
   subcommand?: readonly string[];
   targetId?: string;
   signal?: AbortSignal;
+  /** The bot runs one command per channel: newer bot messages there answer this interaction (see correlation rule 6). */
+  exclusiveChannel?: boolean;
+  /** The prompt the bot will quote (`Prompt: …`), telling several pending jobs in one channel apart. */
+  prompt?: string;
   /** The interaction's nonce, when the caller minted (and recorded) it before sending; a fresh one otherwise. */
   nonce?: string;
 }
@@ -78,6 +89,10 @@ export interface ResumeFollowingRequest {
   clickedMessageId?: string;
   /** When the interaction was sent (epoch ms): older messages are never matched by heuristics. */
   sentAt: number;
+  /** The bot runs one command per channel (correlation rule 6), as for a live interaction. */
+  exclusiveChannel?: boolean;
+  /** The prompt the bot quotes (`Prompt: …`). */
+  prompt?: string;
 }
 
 /**
@@ -93,6 +108,9 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
   private readonly handles = new Set<InteractionHandle>();
   private gatewayUrlPromise: Promise<string> | undefined;
   private readyCount = 0;
+  /** The one browser identity REST, uploads and the Gateway all present. */
+  readonly identity: ClientIdentity;
+  readonly transport: Transport;
 
   private readonly options: Omit<DiscordAccountClientOptions, 'token'>;
 
@@ -100,8 +118,12 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     super();
     const { token: _token, ...rest } = options;
     this.options = rest;
+    this.identity = new ClientIdentity(options.profile);
+    this.transport = options.transport ?? directTransport;
     this.rest = new RestClient({
+      fetch: this.transport.fetch,
       ...options.rest,
+      identity: this.identity,
       token: options.token,
       apiUrl: options.apiUrl,
       onError: (error) => this.emit('signal', { type: 'api_error', error }),
@@ -109,7 +131,14 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       onRateLimited: ({ retryAfterMs, global }) => this.emit('signal', { type: 'rate_limited', retryAfterMs, global }),
     });
     this.commands = new CommandCache(this.rest, { ttlMs: options.commandCacheTtlMs });
-    this.gateway = new GatewaySession({ ...options.gateway, token: options.token, gatewayUrl: () => this.discoverGatewayUrl() });
+    const transport = this.transport;
+    this.gateway = new GatewaySession({
+      ...(transport.createSocket ? { createSocket: (url: string) => transport.createSocket!(url, this.identity.gatewayHeaders()) } : {}),
+      ...options.gateway,
+      identity: this.identity,
+      token: options.token,
+      gatewayUrl: () => this.discoverGatewayUrl(),
+    });
     this.correlator = new ReplyCorrelator(() => this.gateway.user?.id);
 
     this.gateway.on('dispatch', (event, data) => {
@@ -131,7 +160,15 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       this.emit('signal', { type: 'gateway_fatal', error });
       for (const handle of this.handles) handle.fail(error);
     });
-    this.gateway.on('unreachable', ({ attempts }) => this.emit('signal', { type: 'gateway_unreachable', attempts }));
+    this.gateway.on('unreachable', ({ attempts, error }) => {
+      // A connection-level failure (refused, reset, timed out) on a proxied account is the proxy's.
+      const proxied = this.transport.proxy && error && typeof (error as { code?: unknown }).code === 'string';
+      this.emit('signal', {
+        type: 'gateway_unreachable',
+        attempts,
+        ...(proxied ? { proxy: this.transport.proxy, detail: `gateway through proxy ${this.transport.proxy}: ${error.message}` } : {}),
+      });
+    });
   }
 
   /** Token hash: safe to log and to key maps with. */
@@ -155,6 +192,18 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
   }
 
   /**
+   * Downloads a file Discord serves (a CDN attachment URL) through the account's transport, with
+   * the browser's headers for a cross-site media fetch, so it too leaves from the proxy.
+   */
+  download(url: string, signal?: AbortSignal): Promise<Response> {
+    const p = this.identity.profile;
+    return this.transport.fetch(url, {
+      headers: { 'User-Agent': p.userAgent, 'Accept': '*/*', 'Accept-Language': this.identity.gatewayHeaders()['Accept-Language']!, 'Referer': 'https://discord.com/' },
+      signal: signal ?? AbortSignal.timeout(30_000),
+    });
+  }
+
+  /**
    * `GET /users/@me`: is the token accepted right now? Emits no `signal`: the caller (the health
    * re-prober) reports the outcome itself, and a probe is not proof that real work succeeds.
    */
@@ -175,8 +224,27 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     return this.rest.get<DiscordMessage[]>(`/channels/${channelId}/messages`, { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around }, signal);
   }
 
-  getMessage(channelId: string, messageId: string, signal?: AbortSignal): Promise<DiscordMessage> {
-    return this.rest.get<DiscordMessage>(`/channels/${channelId}/messages/${messageId}`, undefined, signal);
+  /**
+   * One message, read the way the web client does: `GET /channels/{id}/messages?around={id}&limit=1`
+   * and a check that the message returned is the one asked for. The single-message route
+   * `GET /channels/{id}/messages/{id}` is bot-only: a user token gets 403 code 20002
+   * (`real-world.md` §1; see `docs/discord-routes.md`). A missing message is a 404 code 10008
+   * `unknown_message`, as the single-message route would have answered.
+   */
+  async getMessage(channelId: string, messageId: string, signal?: AbortSignal): Promise<DiscordMessage> {
+    const around = await this.rest.get<DiscordMessage[]>(`/channels/${channelId}/messages`, { around: messageId, limit: 1 }, signal);
+    const message = Array.isArray(around) ? around.find((m) => m.id === messageId) : undefined;
+    if (message) return message;
+    throw new DiscordApiError({
+      kind: 'unknown_message',
+      status: 404,
+      code: 10008,
+      method: 'GET',
+      route: `/channels/${channelId}/messages?around=${messageId}&limit=1`,
+      discordMessage: 'Unknown Message',
+      body: undefined,
+      retry: false,
+    });
   }
 
   /** Looks a command up in the guild's or DM channel's command index (cached). */
@@ -194,7 +262,9 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     await this.ensureReady(req.signal);
     let command = await this.commands.resolve(query);
     const fileNames = Object.keys(req.files ?? {});
-    const attachments = await uploadAttachments(this.rest, req.channelId, fileNames.map((n) => req.files![n]!), { signal: req.signal });
+    // Each file is named after its option (`<field>.<sniffed extension>`), whatever the caller called it.
+    const files = fileNames.map((n) => ({ ...req.files![n]!, field: n }));
+    const attachments = await uploadAttachments(this.rest, req.channelId, files, { signal: req.signal });
     const input = {
       options: req.options,
       attachmentOptions: Object.fromEntries(fileNames.map((n, i) => [n, i])),
@@ -203,7 +273,16 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
       targetId: req.targetId,
     };
     let data = buildCommandData(command, input);
-    const handle = this.follow(req.channelId, { applicationId: command.application_id, commandName: command.name_default ?? command.name }, req.nonce);
+    const handle = this.follow(
+      req.channelId,
+      {
+        applicationId: command.application_id,
+        commandName: command.name_default ?? command.name,
+        ...(req.exclusiveChannel ? { exclusiveChannel: true } : {}),
+        ...(req.prompt ? { prompt: req.prompt } : {}),
+      },
+      req.nonce,
+    );
     try {
       try {
         await this.postInteraction(2, command.application_id, req, handle.nonce, data);
@@ -297,6 +376,8 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
           ...(req.commandName ? { commandName: req.commandName } : {}),
           ...(req.clickedMessageId ? { clickedMessageId: req.clickedMessageId } : {}),
           ...(req.interactionId ? { interactionId: req.interactionId } : {}),
+          ...(req.exclusiveChannel ? { exclusiveChannel: true } : {}),
+          ...(req.prompt ? { prompt: req.prompt } : {}),
           ...(req.messageIds ? { messageIds: req.messageIds } : {}),
         } satisfies ResumeSpec,
         listener,
@@ -358,7 +439,7 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
     }
   }
 
-  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string }, nonce = generateSnowflake()): InteractionHandle & { renonce(nonce: string): void } {
+  private follow(channelId: string, target: { applicationId: string; botUserId?: string; clickedMessageId?: string; commandName?: string; exclusiveChannel?: boolean; prompt?: string }, nonce = generateSnowflake()): InteractionHandle & { renonce(nonce: string): void } {
     const since = snowflakeFromTimestamp(Date.now() - (this.options.clockSkewMs ?? 2000));
     return this.track(channelId, nonce, (n, listener) => this.correlator.register({ nonce: n, channelId, since, ...target }, listener));
   }

@@ -14,10 +14,18 @@ import type { DiscordMessage } from './types.ts';
  * 4. component responses — a new bot message referencing the clicked message
  *    (`message_reference.message_id` / `interacted_message_id`), or an edit of the clicked message
  *    itself after the click was accepted (callback UPDATE_MESSAGE);
+ *    A bot message whose `message_reference` names any message an interaction already owns (a
+ *    reply to our acknowledgement) belongs to that interaction;
  * 5. unlinked follow-ups — a message by the bot in the same channel, newer than the interaction,
- *    that mentions our user, when exactly one pending interaction of that bot waits in the channel.
+ *    that mentions our user, when exactly one pending interaction of that bot waits in the channel;
+ *    when several wait (Pika runs several jobs in one DM), the one whose prompt the message quotes
+ *    (`Prompt: …`);
+ * 6. one-command channels — for bots that run one command per channel (`exclusiveChannel`), a
+ *    newer bot message in the channel, even without a mention, when exactly one interaction waits.
  *
- * Rules 4 and 5 are heuristics and only apply when exactly one pending interaction qualifies.
+ * Rules 4–6 are heuristics and only apply when exactly one pending interaction qualifies. Late
+ * answers to an interaction that already failed are kept out by the caller: it holds the channel
+ * back (quarantine) before sending the next command there.
  * A message carrying another user's interaction metadata is never ours. Once a message is
  * matched, its edits (`MESSAGE_UPDATE`) and deletion follow it by message id.
  */
@@ -39,6 +47,10 @@ export interface PendingSpec {
   unlinkedFallback?: boolean;
   /** For slash commands: the command name, to recognise `interaction_metadata.name` when the interaction id was missed. */
   commandName?: string;
+  /** The bot runs one command per channel: any newer bot message in the channel answers the one pending interaction (rule 6). */
+  exclusiveChannel?: boolean;
+  /** The prompt the bot will quote (`Prompt: …`), telling several pending jobs in one channel apart. */
+  prompt?: string;
 }
 
 /**
@@ -52,7 +64,7 @@ export interface ResumeSpec extends PendingSpec {
   messageIds?: readonly string[];
 }
 
-export type MatchRule = 'nonce' | 'interaction_id' | 'follow_up' | 'metadata' | 'reference' | 'clicked_message' | 'mention';
+export type MatchRule = 'nonce' | 'interaction_id' | 'follow_up' | 'metadata' | 'reference' | 'clicked_message' | 'mention' | 'prompt' | 'channel';
 
 export type CorrelationEvent =
   | { type: 'interaction_created'; interactionId: string }
@@ -210,8 +222,10 @@ export class ReplyCorrelator {
     const owner = this.byMessage.get(message.id);
     if (owner) {
       const previous = owner.messages.get(message.id);
-      // MESSAGE_UPDATE may be partial: overlay it on what we have.
-      const merged = previous ? ({ ...previous, ...message } as DiscordMessage) : message;
+      // Since late 2024 MESSAGE_UPDATE carries the full message: replace the copy, or removed parts
+      // (emptied components, embeds) would never clear (real-world.md §1). Only an update without
+      // an author (an old partial one) is overlaid on what we have.
+      const merged = previous && !message.author ? ({ ...previous, ...message } as DiscordMessage) : message;
       if (source === 'history' && previous && fingerprint(previous) === fingerprint(merged)) return;
       owner.messages.set(message.id, merged);
       owner.listener({ type: 'message_updated', message: merged });
@@ -281,11 +295,21 @@ export class ReplyCorrelator {
     if (referenced && !knownElsewhere) {
       const candidates = inChannel.filter((p) => p.clickedMessageId === referenced && fromBot(p) && newer(p));
       if (candidates.length === 1) return [candidates[0]!, 'reference'];
+      // A reply to a message an interaction already owns (e.g. its acknowledgement).
+      const owner = this.byMessage.get(referenced);
+      if (owner && owner.channelId === message.channel_id && fromBot(owner)) return [owner, 'reference'];
     }
     const self = this.selfUserId();
+    const unlinked = (p: Pending) => p.unlinkedFallback !== false && fromBot(p) && newer(p);
     if (self && !knownElsewhere && mentions(message, self)) {
-      const candidates = inChannel.filter((p) => p.unlinkedFallback !== false && fromBot(p) && newer(p));
+      const candidates = inChannel.filter(unlinked);
       if (candidates.length === 1) return [candidates[0]!, 'mention'];
+      const quoted = candidates.filter((p) => quotesPrompt(message, p.prompt));
+      if (quoted.length === 1) return [quoted[0]!, 'prompt'];
+    }
+    if (!knownElsewhere) {
+      const candidates = inChannel.filter(unlinked);
+      if (candidates.length === 1 && candidates[0]!.exclusiveChannel) return [candidates[0]!, 'channel'];
     }
     return undefined;
   }
@@ -314,6 +338,15 @@ function isOurs(message: DiscordMessage, self: string | undefined): boolean {
 function mentions(message: DiscordMessage, userId: string): boolean {
   if (message.mentions?.some((m) => m.id === userId)) return true;
   return typeof message.content === 'string' && (message.content.includes(`<@${userId}>`) || message.content.includes(`<@!${userId}>`));
+}
+
+/** The message quotes this prompt as `Prompt: …` (Pika's final and progress messages do). */
+export function quotesPrompt(message: DiscordMessage, prompt: string | undefined): boolean {
+  if (!prompt || typeof message.content !== 'string') return false;
+  const squash = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
+  const at = message.content.search(/\bPrompt:\s*/i);
+  if (at < 0) return false;
+  return squash(message.content.slice(at).replace(/^Prompt:\s*/i, '')).startsWith(squash(prompt));
 }
 
 function fingerprint(m: DiscordMessage): string {

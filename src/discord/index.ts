@@ -19,9 +19,11 @@ export { DiscordAccountClient } from './account-client.ts';
 export type { AccountSignal, AccountClientEvents, DiscordAccountClientOptions, InvokeCommandRequest, ResumeFollowingRequest } from './account-client.ts';
 export { InteractionHandle, buildCommandData, findButton } from './interactions.ts';
 export type { ReplyEvent, CommandInput, OptionValue } from './interactions.ts';
-export { ReplyCorrelator } from './correlation.ts';
+export { ReplyCorrelator, quotesPrompt } from './correlation.ts';
 export type { CorrelationEvent, MatchRule, PendingSpec, ResumeSpec } from './correlation.ts';
 export { CommandCache, findCommand } from './commands.ts';
+export { compareCommands, fetchCommandIndex } from './command-check.ts';
+export type { CommandNeed, CommandComparison, OptionKind } from './command-check.ts';
 export type { CommandQuery, CommandScope } from './commands.ts';
 export { uploadAttachments, deleteUpload } from './uploads.ts';
 export type { UploadFile, UploadedAttachment } from './uploads.ts';
@@ -51,6 +53,32 @@ export {
 export type { DiscordErrorKind } from './errors.ts';
 export { generateSnowflake, snowflakeFromTimestamp, timestampFromSnowflake, compareSnowflakes } from './snowflake.ts';
 export { tokenKey } from './token-key.ts';
-export { defaultClientProperties, superPropertiesHeader } from './client-properties.ts';
-export type { ClientProperties } from './client-properties.ts';
+export {
+  acceptLanguage,
+  BROWSERS,
+  Capability,
+  ClientIdentity,
+  DEFAULT_CAPABILITIES,
+  defaultClientProperties,
+  defaultProfile,
+  HEARTBEAT_SESSION_ROTATE_MS,
+  OPERATING_SYSTEMS,
+  parseProfileInput,
+  PINNED_BUILD_NUMBER,
+  resolveProfile,
+  secChUa,
+  superPropertiesHeader,
+  userAgentFor,
+  WEB_ORIGIN,
+} from './client-properties.ts';
+export type { ClientProfile, ClientProperties, SuperProperties } from './client-properties.ts';
+export { discoverBuildNumber } from './build-number.ts';
+export type { BuildNumberResult } from './build-number.ts';
+export { directTransport, isProxyFailure, parseProxyUrl, ProxyConnectError, proxyTransport, redactProxy } from './transport.ts';
+export type { Transport, ProxyTransportOptions } from './transport.ts';
+export { chromeTransport, emulationFor, loadWreq } from './chrome-transport.ts';
+export type { ChromeTransportOptions } from './chrome-transport.ts';
+export { uploadName } from './uploads.ts';
+export { readReady } from './gateway/ready.ts';
+export type { ReadyChannel } from './gateway/ready.ts';
 export * from './types.ts';

@@ -266,7 +266,9 @@ export class InteractionHandle extends Emitter<InteractionHandleEvents> {
 
   /** @internal fed by the correlator */
   handle(event: CorrelationEvent): void {
-    if (this.status === 'closed') return;
+    // After INTERACTION_FAILURE nothing more belongs to this interaction: a late answer is the
+    // caller's to record (quarantine), never a result delivered after the failure (issue 12).
+    if (this.status === 'closed' || this.status === 'failed') return;
     switch (event.type) {
       case 'interaction_created':
         this.interactionId = event.interactionId;

@@ -1,4 +1,5 @@
 import { DiscordApiError } from './errors.ts';
+import { ClientIdentity, type ClientProfile } from './client-properties.ts';
 import { RestClient, type FetchLike } from './rest/client.ts';
 import type { DiscordChannel, DiscordUser } from './types.ts';
 
@@ -10,8 +11,14 @@ export type VerifyFailureReason =
   | 'rate_limited'
   | 'network_failure'; // no answer or 5xx: save as unreachable and retry later
 
+/** A command of the channel's command index, as far as verification looks at it. */
+export interface IndexedCommand {
+  name: string;
+  application_id: string;
+}
+
 export type VerifyAccountResult =
-  | { ok: true; user: DiscordUser; channel: DiscordChannel }
+  | { ok: true; user: DiscordUser; channel: DiscordChannel; commands?: IndexedCommand[] }
   | { ok: false; reason: VerifyFailureReason; message: string; error?: DiscordApiError };
 
 export interface VerifyAccountOptions {
@@ -19,9 +26,14 @@ export interface VerifyAccountOptions {
   channelId: string;
   guildId?: string;
   apiUrl: string;
+  /** The account's transport (its proxy): verification goes the way the account's traffic will. */
   fetch?: FetchLike;
+  /** The browser the account will pass as: verification presents the same one. */
+  profile?: Partial<ClientProfile>;
   /** Per-request timeout. Default 10 s. */
   timeoutMs?: number;
+  /** Also read the channel's application-command index (what the bots there offer). */
+  commandIndex?: boolean;
 }
 
 /**
@@ -34,6 +46,7 @@ export async function verifyAccount(options: VerifyAccountOptions): Promise<Veri
     token: options.token,
     apiUrl: options.apiUrl,
     fetch: options.fetch,
+    identity: new ClientIdentity(options.profile),
     minIntervalMs: 0,
     maxRateLimitWaitMs: 5_000,
     serverErrorRetries: 1,
@@ -56,7 +69,16 @@ export async function verifyAccount(options: VerifyAccountOptions): Promise<Veri
   if (options.guildId && channel.guild_id !== options.guildId) {
     return { ok: false, reason: 'unknown_channel', message: `channel ${options.channelId} is not in guild ${options.guildId}` };
   }
-  return { ok: true, user, channel };
+  if (!options.commandIndex) return { ok: true, user, channel };
+  let commands: IndexedCommand[];
+  try {
+    const path = channel.guild_id ? `/guilds/${channel.guild_id}/application-command-index` : `/channels/${options.channelId}/application-command-index`;
+    const index = await rest.get<{ application_commands?: IndexedCommand[] }>(path);
+    commands = (index.application_commands ?? []).map((c) => ({ name: c.name, application_id: c.application_id }));
+  } catch (error) {
+    return failure(error, 'channel');
+  }
+  return { ok: true, user, channel, commands };
 }
 
 function failure(error: unknown, step: 'token' | 'channel'): VerifyAccountResult {

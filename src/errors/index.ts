@@ -15,6 +15,15 @@ export class ApiError extends Error {
     super(message, options);
   }
 
+  /** Seconds after which a retry may succeed (sent as `Retry-After`); set when the wait is known. */
+  retryAfterSeconds?: number;
+
+  /** Sets `Retry-After` from the moment (epoch ms) the refusal ends; returns this error. */
+  retryAt(untilMs: number | null | undefined, now = Date.now()): this {
+    if (typeof untilMs === 'number' && Number.isFinite(untilMs)) this.retryAfterSeconds = Math.max(1, Math.ceil((untilMs - now) / 1000));
+    return this;
+  }
+
   toBody(): Record<string, unknown> {
     return { ...this.extra, error: this.message, ...(this.errorDetails ? { errorDetails: this.errorDetails } : {}), code: this.status };
   }

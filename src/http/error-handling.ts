@@ -8,6 +8,8 @@ import { ApiError } from '../errors/index.ts';
 import { MAX_UPLOAD_BYTES } from '../providers/shared/media.ts';
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  // RFC 9110 §10.2.3: delay-seconds, so clients need no clock agreement.
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toBody());
 }
 

@@ -36,13 +36,16 @@ export interface JobServiceOptions {
   pollIntervalMs?: number;
   /** Observer (metrics): a job was accepted. Endings are announced by `JobEvents.onEnded`. */
   onSubmitted?: (job: JobRecord) => void;
+  // --- issue 15 (hostile input): the per-tenant cap on jobs, wired in bootstrap ---
+  /** Refuses a submission over the tenant's caps (active jobs); throws an ApiError. */
+  beforeSubmit?: (tenant: TenantRecord) => Promise<void>;
 }
 
 /** How long a queued job may wait for a slot before it fails (on top of its own run time). */
 const QUEUE_WAIT_MS = 60 * 60_000;
 
 export class JobService {
-  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted'>> & Pick<JobServiceOptions, 'onSubmitted'>;
+  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted' | 'beforeSubmit'>> & Pick<JobServiceOptions, 'onSubmitted' | 'beforeSubmit'>;
   /** Wakes every caller blocked in {@link waitFor} (used at shutdown). */
   readonly #waiters = new Set<() => void>();
   #stopping = false;
@@ -70,6 +73,7 @@ export class JobService {
   async submit(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput): Promise<JobRecord> {
     const checked = checkFields(command.fields, input);
     if (!checked.ok) throw new ApiError(checked.status ?? 400, checked.error);
+    await this.#o.beforeSubmit?.(tenant);
     const replyUrl = input.fields.replyUrl?.trim() || undefined;
     if (replyUrl) {
       const problem = checkReplyUrl(replyUrl, this.#o.allowPrivateCallbacks);
@@ -161,7 +165,8 @@ export class JobService {
             discordMasked,
             maxJobs: provider.parseMaxJobs ? limit : null,
             request: built.echo,
-            replyUrl: draft.replyUrl ?? null,
+            // A call without replyUrl uses its account's default, if one is set (useapi allows both).
+            replyUrl: draft.replyUrl ?? account.replyUrl ?? null,
             replyRef: draft.replyRef ?? null,
             messageId: null,
             content: null,

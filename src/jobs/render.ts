@@ -33,6 +33,8 @@ export function renderJob(job: JobRecord, provider: Pick<Provider, 'renderExtras
     ...(job.error !== null ? { error: job.error } : {}),
     ...(job.errorDetails !== null ? { errorDetails: job.errorDetails } : {}),
     code: job.code ?? 200,
+    // Additive (issue 12): what the bot said that no reply rule understood.
+    ...(job.botMessages.length > 0 ? { botMessages: job.botMessages.map((n) => ({ at: new Date(n.at).toISOString(), messageId: n.messageId, text: n.text, attachments: n.attachments, embeds: n.embeds })) } : {}),
     ...extra,
   };
   return body;

@@ -3,22 +3,51 @@
  * completed job are copied into the store and served by switchboard under a stable, authenticated
  * URL (`/v1/results/<jobid>/<index>`). A retention sweeper drops them (and old jobs) later.
  */
+import dns from 'node:dns';
+import net from 'node:net';
 import type { DiscordMessage } from '../discord/index.ts';
+import { internalHostReason, isInternalAddress } from '../webhooks/index.ts';
 import type { RetainedResult, Store } from '../store/index.ts';
 
 /** Largest result file kept (GIF/video results are a few MB). */
 const MAX_RESULT_BYTES = 50 * 1024 * 1024;
 
-/** Downloads the message's attachments into the store; returns what was kept (failures are skipped). */
-export async function retainResults(store: Store, jobid: string, message: DiscordMessage, now: number): Promise<RetainedResult[]> {
+/** How result downloads are guarded (the callback address policy) and capped per tenant. */
+export interface RetentionPolicy {
+  /** Lets downloads reach private addresses (SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS; the simulator). */
+  allowPrivate?: boolean;
+  /** Bytes of retained files a tenant may hold; further results keep only Discord's links. */
+  maxTenantBytes?: number;
+  tenantId?: string;
+}
+
+/**
+ * Downloads the message's attachments into the store; returns what was kept (failures are skipped).
+ * `download` is the account's own (its proxy, its TLS: `DiscordAccountClient.download`), so the
+ * CDN sees the same browser and address as everything else the account does. An attachment URL
+ * comes from a bot message, so it must pass the callback address policy first (issue 15).
+ */
+export async function retainResults(
+  store: Store,
+  jobid: string,
+  message: DiscordMessage,
+  now: number,
+  download: (url: string) => Promise<Response> = (url) => fetch(url, { signal: AbortSignal.timeout(30_000) }),
+  policy: RetentionPolicy = {},
+): Promise<RetainedResult[]> {
   const kept: RetainedResult[] = [];
   const files = [];
+  let budget = policy.maxTenantBytes !== undefined && policy.tenantId !== undefined ? policy.maxTenantBytes - (await store.jobs.resultBytes(policy.tenantId)) : Number.POSITIVE_INFINITY;
   for (const [index, attachment] of (message.attachments ?? []).entries()) {
     try {
-      const response = await fetch(attachment.url, { signal: AbortSignal.timeout(30_000) });
+      const limit = Math.min(MAX_RESULT_BYTES, budget);
+      if (limit <= 0) break;
+      if (!(await mayFetch(attachment.url, policy.allowPrivate ?? false))) continue;
+      const response = await download(attachment.url);
       if (!response.ok) continue;
-      const data = Buffer.from(await response.arrayBuffer());
-      if (data.length > MAX_RESULT_BYTES) continue;
+      const data = await readCapped(response, limit);
+      if (!data) continue;
+      budget -= data.length;
       const contentType = attachment.content_type ?? response.headers.get('content-type') ?? 'application/octet-stream';
       files.push({ index, field: String(index), filename: attachment.filename, contentType, data });
       kept.push({ index, filename: attachment.filename, contentType, size: data.length });
@@ -28,6 +57,50 @@ export async function retainResults(store: Store, jobid: string, message: Discor
   }
   await store.jobs.saveResultFiles(jobid, files, now);
   return kept;
+}
+
+/**
+ * The URL passes the address policy: http(s), no internal literal or local name, and every address
+ * its name resolves to is public. (The download then resolves again through the account's
+ * transport, so a rebinding name could still differ; the check closes every static route.)
+ */
+async function mayFetch(url: string, allowPrivate: boolean): Promise<boolean> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') return false;
+  if (allowPrivate) return true;
+  if (internalHostReason(target)) return false;
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host)) return true;
+  try {
+    const addresses = await dns.promises.lookup(host, { all: true });
+    return addresses.length > 0 && addresses.every((a) => !isInternalAddress(a.address));
+  } catch {
+    return false;
+  }
+}
+
+/** The body, or undefined once it passes `limit` bytes (the rest is not read). */
+async function readCapped(response: Response, limit: number): Promise<Buffer | undefined> {
+  if (!response.body) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** The URL switchboard serves a retained file under (relative to its own base URL). */

@@ -10,7 +10,9 @@ import { isActive, isTerminal, type AccountRecord, type JobRecord, type Store } 
 import type { Logger } from '../webhooks/index.ts';
 import { endJob, failure, type JobEnding } from './end-job.ts';
 import { executeJob, resumeJob, type ExecutionContext } from './execute.ts';
+import { quarantineChannel, timeoutError, type BotReplyObserver } from './bot-replies.ts';
 import type { JobEvents } from './job-events.ts';
+import type { RetentionPolicy } from './retain.ts';
 import { runnerStateOf } from './runner-state.ts';
 import { PollLoop } from '../shared/poll-loop.ts';
 
@@ -24,8 +26,12 @@ export interface JobRunnerOptions {
   owns?: (accountId: string) => boolean;
   pollIntervalMs?: number;
   now?: () => number;
-  /** Keep copies of completed jobs' result files (see `retain.ts`). */
-  retainResults?: boolean;
+  /** Keep copies of completed jobs' result files (see `retain.ts`), under a download policy. */
+  retainResults?: boolean | RetentionPolicy;
+  /** Hears about bot messages kept because no rule understood them (metrics). */
+  observer?: BotReplyObserver;
+  /** How long a channel is held back after an interaction failure or a timeout. */
+  quarantineMs?: number;
 }
 
 interface Running {
@@ -167,8 +173,12 @@ export class JobRunner {
         provider: found.provider,
         account,
         client: this.#o.pool.client(account),
+        reportHealth: (accountId, event) => this.#o.pool.health.report(accountId, event),
         register: (close) => entry.closers.push(close),
         retainResults: this.#o.retainResults ?? false,
+        log: this.#o.log,
+        ...(this.#o.observer ? { observer: this.#o.observer } : {}),
+        ...(this.#o.quarantineMs !== undefined ? { quarantineMs: this.#o.quarantineMs } : {}),
       };
       if (mode === 'execute') await executeJob(ctx, job, found.command.timeoutMs);
       else await resumeJob(ctx, job);
@@ -201,7 +211,19 @@ export class JobRunner {
   async #expire(job: JobRecord): Promise<void> {
     const running = this.#running.get(job.jobid);
     if (isActive(job.status)) {
-      await endJob(this.#ending, job, failure('Timed out waiting for the bot', 504, `no final answer before ${new Date(job.deadlineAt ?? 0).toISOString()}`));
+      // What the bot last said (kept messages included) is the most useful part of the error.
+      const ended = await endJob(this.#ending, job, failure(timeoutError((await this.#o.store.jobs.getById(job.jobid)) ?? job), 504, `no final answer before ${new Date(job.deadlineAt ?? 0).toISOString()}`));
+      // A late answer must not be taken for the next job in this channel.
+      const provider = this.#o.providers.get(job.bot);
+      const account = ended && provider && job.accountId ? await this.#o.store.accounts.getById(job.accountId) : undefined;
+      if (provider && account && (this.#o.owns?.(account.id) ?? true)) {
+        await quarantineChannel(
+          { store: this.#o.store, provider, account, client: this.#o.pool.client(account), now: this.#o.now, log: this.#o.log, ...(this.#o.observer ? { observer: this.#o.observer } : {}) },
+          this.#o.now() + (this.#o.quarantineMs ?? 10 * 60_000),
+          'timed out',
+        ).catch(() => undefined);
+        // (Messages the job already owned stay with it; later ones are recorded by the watch.)
+      }
     }
     await this.#o.store.jobs.releaseSlot(job.jobid, this.#o.now());
     for (const close of running?.closers ?? []) close();

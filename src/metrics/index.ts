@@ -1,2 +1,2 @@
-export { SwitchboardMetrics } from './switchboard-metrics.ts';
-export { Counter, Gauge, Histogram, Registry } from './registry.ts';
+export { SwitchboardMetrics, type SwitchboardMetricsOptions } from './switchboard-metrics.ts';
+export { AccountLabels } from './account-labels.ts';

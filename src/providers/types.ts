@@ -4,8 +4,12 @@
  * how the bot's messages are read back into job updates, and the capacity model. The HTTP layer,
  * the job service and the runner only iterate over {@link Provider}s.
  */
-import type { DiscordMessage } from '../discord/index.ts';
-import type { AccountRecord, Credits, JobRecord } from '../store/index.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountService } from '../accounts/index.ts';
+import type { CommandNeed, DiscordChannel, DiscordMessage } from '../discord/index.ts';
+import type { JobService } from '../jobs/index.ts';
+import type { AccountRecord, Credits, JobRecord, Store, TenantRecord } from '../store/index.ts';
+import type { RuleBook } from './shared/reply-rules.ts';
 
 /** The validated fields of a `POST /v1/<bot>/account/<channel>` body. */
 export interface AccountFields {
@@ -13,6 +17,8 @@ export interface AccountFields {
   server: string | null;
   discord: string;
   maxJobs: number | null;
+  /** The account's default callback URL (providers that offer one). */
+  replyUrl?: string | null;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; status?: number };
@@ -31,6 +37,11 @@ export interface ProviderAccountSpec {
   parse(body: Record<string, unknown>, pathChannel: string): Parsed<AccountFields>;
   /** The account in useapi's response shape; `discord` is the plaintext token, as useapi shows it. */
   render(account: AccountRecord, discord: string): Record<string, unknown>;
+  /**
+   * When accounts are verified on save: the bot's own rule on what Discord showed — the channel
+   * and the commands of its command index. Returns the 400 message when the account cannot work.
+   */
+  verify?(found: { channel: DiscordChannel; commands: readonly { name: string; application_id: string }[] }): string | undefined;
 }
 
 /** An uploaded file of a command request. */
@@ -70,7 +81,14 @@ export type CommandStep =
     }
   | { kind: 'context'; command: string; targetId: string; expects: 'text' | 'media' }
   /** Clicks the named button (as the job's `buttons` show it) on the parent job's result message. */
-  | { kind: 'button'; button: string; messageId: string; expects: 'text' | 'media' };
+  | {
+      kind: 'button';
+      button: string;
+      messageId: string;
+      expects: 'text' | 'media';
+      /** Text the caller gave for a form the bot may open for this button (e.g. Midjourney's remix prompt). */
+      text?: string;
+    };
 
 export interface BuiltCommand {
   /** Request fields the job echoes (prompt, idname, options, image metadata…). */
@@ -108,10 +126,30 @@ export type Verdict =
   | { kind: 'progress'; percent?: number }
   /** The bot accepted an asynchronous job ("Job Submitted"): `answer: 'started'` calls return now. */
   | { kind: 'submitted' }
-  /** The step's result has arrived. */
-  | { kind: 'done' }
-  | { kind: 'failed'; error: string }
-  | { kind: 'moderated'; error: string };
+  /** The step's result has arrived; `text` is the reply's words (content and embeds) for text commands. */
+  | { kind: 'done'; text?: string }
+  /**
+   * A refusal; `outOfCredits`: the bot said the account has no credits left; `tooManyJobs`: too
+   * many jobs at once; `code`: the job's status code; `hold`: the account needs a human.
+   */
+  | { kind: 'failed'; error: string; outOfCredits?: boolean; tooManyJobs?: boolean; code?: number; hold?: AccountHold }
+  | { kind: 'moderated'; error: string; hold?: AccountHold }
+  /** No rule recognised the message: kept with the job and shown to the operator; the job goes on waiting. */
+  | { kind: 'unclassified'; text: string };
+
+/** Submit the modal with these text values (by input `custom_id`; inputs not named keep their prefilled value). */
+export interface ModalAnswer {
+  kind: 'submit';
+  values: Record<string, string>;
+}
+
+/**
+ * The bot's message is about the account, not only this job (a pending moderation message, a
+ * human check): the account needs a human and stays out of rotation until an operator resets it.
+ */
+export interface AccountHold {
+  detail: string;
+}
 
 /** Why an account cannot take work right now (a provider's own rule, e.g. no credits left). */
 export interface Ineligible {
@@ -131,6 +169,8 @@ export interface Provider {
   readonly location: 'guild' | 'dm';
   /** The bot's application id when it is public knowledge; otherwise discovered from the DM's command index. */
   readonly applicationId?: string;
+  /** The Discord commands this provider sends, compared with the live command index (account save, doctor, first use). */
+  readonly discordCommands?: readonly CommandNeed[];
   /** Jobs one account may run at once. */
   capacity(account: AccountRecord): number;
   /**
@@ -144,14 +184,57 @@ export interface Provider {
   buttonName?(label: string): string | undefined;
   /** Reads a bot message for the given step. */
   interpret(message: DiscordMessage, step: CommandStep): Verdict;
-  /** Credits revealed by a message, if any. */
-  credits?(message: DiscordMessage): Credits | undefined;
+  /** The bot's reply rules as data (the provider's table, possibly extended by the operator's rules file). */
+  readonly rules?: RuleBook;
+  /**
+   * What a message (already interpreted as `verdict`) says about the account's credits, as the
+   * account's new credits given its current ones; undefined when it says nothing.
+   */
+  credits?(previous: Credits | null, message: DiscordMessage, verdict: Verdict, now: number): Credits | undefined;
+  /**
+   * The bot answered a step with a modal (`INTERACTION_MODAL_CREATE`, or an iframe modal such as
+   * a human check): the verdict it means for the job. Undefined leaves the job waiting.
+   */
+  modal?(modal: Record<string, unknown>, step: CommandStep): Verdict | ModalAnswer | undefined;
   /**
    * The provider's own eligibility rule, on top of the shared one (healthy account), which lives
    * in `accounts/account-selector.ts`: returns why the account cannot take work now, or
-   * undefined when it can. E.g. faceswap: its credits are used up until the bot's reset.
+   * undefined when it can. E.g. faceswap: out of credits until the reset rule puts it back.
    */
   eligible?(account: AccountRecord, now: number): Ineligible | undefined;
+  /**
+   * Said when the bot's commands are missing from the channel's command index (on account save,
+   * and when a call cannot find the bot), e.g. that the bot was retired.
+   */
+  readonly missingBotExplanation?: string;
   /** Extra job fields this bot shows (e.g. pika's `maxJobs`), added to the common job JSON. */
   renderExtras(job: JobRecord): Record<string, unknown>;
+  /**
+   * A bot whose compatible API is not `/v1/<name>/…` (Midjourney: useapi's `/v2/…`) serves its
+   * own routes instead of the generic account, command and job routes; the shared services
+   * (submission, selection, capacity, the runner, webhooks) stay the same.
+   */
+  readonly routes?: ProviderRoutes;
+}
+
+/** What a provider's own routes may use. */
+export interface ProviderHttpServices {
+  store: Store;
+  accounts: AccountService;
+  jobs: JobService;
+  /** The authenticated caller of a request. */
+  tenant(request: FastifyRequest): TenantRecord;
+  /** The operator allows private addresses as callback and fetch targets. */
+  allowPrivateTargets: boolean;
+  /** Tells health tracking and live clients that an account's stored health changed. */
+  accountChanged(account: AccountRecord): void;
+}
+
+export interface ProviderRoutes {
+  /** Registers the routes (inside the authenticated scope). */
+  register(app: FastifyInstance, services: ProviderHttpServices): void;
+  /** OpenAPI path items of those routes. */
+  openapi(): Record<string, Record<string, unknown>>;
+  /** Where an account is configured (`POST <accountPath>/<channel>`), for hints such as the dashboard's. */
+  readonly accountPath: string;
 }

@@ -17,7 +17,7 @@ const num = (body: Body, key: string, fallback?: number): number => {
 };
 const optStr = (body: Body, key: string): string | undefined => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
 const bot = (value: string | undefined): BotName => {
-  if (value !== 'faceswap' && value !== 'pika') throw new ControlError('bot must be faceswap or pika', 400);
+  if (value !== 'faceswap' && value !== 'pika' && value !== 'midjourney') throw new ControlError('bot must be faceswap, pika or midjourney', 400);
   return value;
 };
 const userOptions = (body: Body) => ({ ...(optStr(body, 'username') ? { username: optStr(body, 'username')! } : {}), ...(optStr(body, 'token') ? { token: optStr(body, 'token')! } : {}) });
@@ -45,12 +45,17 @@ export function registerControlRoutes(app: FastifyInstance, control: Control, in
     ['PUT', '/bot-latency', (_p, b) => control.setBotLatency(num(b, 'ms'))],
     ['POST', '/bots/drop', (_p, b) => control.dropNextInteractions(num(b, 'count', 1), b.bot === undefined ? undefined : bot(optStr(b, 'bot')))],
     ['GET', '/bots/:bot/commands', (p) => control.listCommands(bot(p.bot))],
+    ['DELETE', '/bots/:bot/commands/:name', (p) => control.removeCommand(bot(p.bot), p.name!)],
+    ['PUT', '/bots/:bot/commands/:name/options/:option', (p, b) => control.renameCommandOption(bot(p.bot), p.name!, p.option!, String(b.name ?? ''))],
+    ['DELETE', '/guilds/:guildId/faceswap', (p) => control.removeFaceswapBot(p.guildId!)],
     ['POST', '/bots/:bot/commands/:name/bump', (p) => ({ version: control.bumpCommandVersion(bot(p.bot), p.name!) })],
     ['PUT', '/pika/banned-words', (_p, b) => control.setBannedWords(Array.isArray(b.words) ? b.words.map(String) : [])],
     ['PUT', '/pika/templates', (_p, b) => control.setPikaTemplates(b)],
     ['PUT', '/pika/concurrency', (_p, b) => control.setPikaConcurrency(num(b, 'limit'))],
     ['PUT', '/faceswap/templates', (_p, b) => control.setFaceswapTemplates(b)],
     ['PUT', '/faceswap/result-style', (_p, b) => control.setFaceswapResultStyle(b.style as 'message' | 'follow-up')],
+    ['PUT', '/faceswap/style', (_p, b) => control.setFaceswapStyle(b)],
+    ['POST', '/faceswap/answer-late', (_p, b) => control.answerLateNextFaceswapJobs(num(b, 'count', 1))],
     ['POST', '/faceswap/fail-next', (_p, b) => {
       const kind = b.kind === 'botError' ? 'botError' : b.kind === 'noFace' ? 'noFace' : undefined;
       if (!kind) throw new ControlError('kind must be noFace or botError', 400);

@@ -1,7 +1,9 @@
 /** The in-process control surface ({@link SimulatorControl}); `control-http.ts` exposes it over HTTP. */
 import { bumpVersion } from './bots/commands.ts';
+import type { FaceswapStyle } from './bots/faceswap.ts';
 import type { SimContext } from './context.ts';
 import { emptyReport, type UserRecord } from './state.ts';
+import { MidjourneyControlImpl } from './bots/midjourney-control.ts';
 import type {
   BotName,
   FaceswapAccount,
@@ -25,7 +27,11 @@ export class ControlError extends Error {
 }
 
 export class Control implements SimulatorControl {
-  constructor(private readonly ctx: SimContext) {}
+  readonly midjourney: MidjourneyControlImpl;
+
+  constructor(private readonly ctx: SimContext) {
+    this.midjourney = new MidjourneyControlImpl(ctx, this);
+  }
 
   get pikaApplicationId(): string {
     return this.ctx.pika.application.id;
@@ -129,6 +135,27 @@ export class Control implements SimulatorControl {
     }
   }
 
+  renameCommandOption(bot: BotName, commandName: string, option: string, newName: string): void {
+    const command = this.ctx[bot].application.commands.find((c) => c.name === commandName);
+    const def = command?.options.find((o) => o.name === option);
+    if (!command || !def) throw new ControlError(`unknown option ${option} of ${commandName}`);
+    def.name = newName;
+    command.version = this.ctx.world.ids.next();
+  }
+
+  removeCommand(bot: BotName, commandName: string): void {
+    const app = this.ctx[bot].application;
+    const before = app.commands.length;
+    app.commands = app.commands.filter((c) => c.name !== commandName);
+    if (app.commands.length === before) throw new ControlError(`unknown command ${commandName}`);
+  }
+
+  removeFaceswapBot(guildId: string): void {
+    const guild = this.guild(guildId);
+    guild.applications.delete(this.ctx.faceswap.application.id);
+    guild.members.delete(this.ctx.faceswap.application.botUserId);
+  }
+
   listCommands(bot: BotName): { id: string; name: string; version: string; type: number }[] {
     return this.ctx[bot].application.commands.map(({ id, name, version, type }) => ({ id, name, version, type }));
   }
@@ -148,6 +175,26 @@ export class Control implements SimulatorControl {
   setFaceswapResultStyle(style: 'message' | 'follow-up'): void {
     if (style !== 'message' && style !== 'follow-up') throw new ControlError('style must be message or follow-up', 400);
     this.ctx.faceswap.resultStyle = style;
+  }
+
+  setFaceswapStyle(style: Partial<FaceswapStyle>): FaceswapStyle {
+    const allowed: { [K in keyof FaceswapStyle]: readonly FaceswapStyle[K][] } = {
+      ack: ['public', 'ephemeral', 'none'],
+      result: ['message', 'message-no-mention', 'follow-up', 'edit', 'reply'],
+      errors: ['content', 'embed'],
+      textReplies: ['direct', 'after-ack'],
+    };
+    for (const [key, value] of Object.entries(style ?? {})) {
+      const options = allowed[key as keyof FaceswapStyle] as readonly string[] | undefined;
+      if (!options) throw new ControlError(`unknown style ${key}; known: ${Object.keys(allowed).join(', ')}`, 400);
+      if (!options.includes(value as string)) throw new ControlError(`style ${key} must be one of ${options.join(', ')}`, 400);
+    }
+    this.ctx.faceswap.style = { ...this.ctx.faceswap.style, ...style };
+    return { ...this.ctx.faceswap.style };
+  }
+
+  answerLateNextFaceswapJobs(count: number): void {
+    this.ctx.faceswap.answerLate(count);
   }
 
   failNextFaceswapJobs(count: number, kind: 'noFace' | 'botError'): void {

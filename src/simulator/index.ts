@@ -1,6 +1,6 @@
 /**
- * The simulated Discord: REST (`/api/v9`, `/api/v10`), Gateway, CDN and the InsightFaceSwap and
- * Pika bots, with a control API for fault injection. Import the simulator only through this file.
+ * The simulated Discord: REST (`/api/v9`, `/api/v10`), Gateway, CDN and the InsightFaceSwap,
+ * Pika and Midjourney bots, with a control API for fault injection. Import the simulator only through this file.
  *
  * ```ts
  * const sim = await startSimulator({ seed: 1, heartbeatIntervalMs: 200 });
@@ -18,6 +18,10 @@ export type {
   SimChannel,
   FaceswapAccount,
   PikaAccount,
+  MidjourneyAccount,
+  MidjourneyControl,
+  MidjourneyUserSettings,
+  MidjourneyStyleOptions,
   BotName,
   RestFault,
   RestFaultMatch,
@@ -30,6 +34,16 @@ export type {
 } from './types.ts';
 export { FACESWAP_APPLICATION_ID } from './constants.ts';
 /** The bots' default reply templates (override them with `setFaceswapTemplates` / `setPikaTemplates`). */
-export { DEFAULT_FACESWAP_TEMPLATES, MAX_SAVED_IDS } from './bots/faceswap.ts';
+export { DEFAULT_FACESWAP_STYLE, DEFAULT_FACESWAP_TEMPLATES, MAX_SAVED_IDS } from './bots/faceswap.ts';
+export type { FaceswapStyle } from './bots/faceswap.ts';
 export { DEFAULT_PIKA_TEMPLATES, PIKA_FONTS } from './bots/pika.ts';
+export { MIDJOURNEY_APPLICATION_ID } from './bots/midjourney.ts';
 export { startSimulator } from './server.ts';
+
+/**
+ * Reply rules for the simulator's own wording, for switchboard processes that talk to it
+ * (`serve --simulate`): only the usage figure `[used: U/T]`, which no real bot is known to print.
+ */
+export const SIMULATOR_BOT_RULES = {
+  faceswap: { usage: [String.raw`\[used:\s*(?<used>\d+)\s*/\s*(?<total>\d+)\s*\]`] },
+} as const;

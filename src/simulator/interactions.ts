@@ -71,6 +71,11 @@ export class InteractionContext {
     return this.engine.delay(this.engine.botLatencyMs * factor);
   }
 
+  /** Resolves once Discord has reported INTERACTION_FAILURE for this interaction (an overloaded bot's late answer). */
+  async afterFailure(): Promise<void> {
+    while (this.interaction.state === 'pending' && !this.engine.closed) await this.engine.delay(Math.max(10, Math.min(100, this.engine.timeoutMs / 4)));
+  }
+
   /** Callback 4: the response message (nonce, type 20/23, or 19 for components). */
   reply(message: BotMessage): MessageRecord | undefined {
     if (!this.acknowledge()) return undefined;

@@ -10,6 +10,8 @@ import type { SimContext } from './context.ts';
 import { Control } from './control.ts';
 import { registerControlRoutes } from './control-http.ts';
 import { FaultQueue } from './faults.ts';
+import { FingerprintJudge } from './fingerprint.ts';
+import { registerWebApp } from './web-app.ts';
 import { GatewayServer } from './gateway/server.ts';
 import { InteractionEngine } from './interactions.ts';
 import { Messages } from './messages.ts';
@@ -20,6 +22,8 @@ import { registerUploadTarget } from './rest/uploads.ts';
 import { World } from './state.ts';
 import { FaceswapBot } from './bots/faceswap.ts';
 import { PikaBot } from './bots/pika.ts';
+import { MidjourneyBot } from './bots/midjourney.ts';
+import { registerMidjourneyControlRoutes } from './bots/midjourney-control.ts';
 import type { Simulator, SimulatorOptions } from './types.ts';
 
 const DEFAULTS = {
@@ -32,7 +36,9 @@ const DEFAULTS = {
   host: '127.0.0.1',
   rateLimit: { perToken: { limit: 20, windowMs: 1000 }, global: { limit: 50, windowMs: 1000 } },
   pikaConcurrency: 3,
+  midjourneyConcurrency: 3,
   faceswapDailyCredits: 50,
+  webBuildNumber: 500_000,
 } as const satisfies Required<Omit<SimulatorOptions, 'seed'>> & { seed: number | undefined };
 
 /** Starts a simulator listening on `options.host`:`options.port` (default 127.0.0.1:0). */
@@ -46,11 +52,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const pika = new PikaBot(world, cdn, o.pikaConcurrency);
   engine.addBot(faceswap);
   engine.addBot(pika);
+  const midjourney = new MidjourneyBot(world, cdn, messages);
+  midjourney.concurrency = o.midjourneyConcurrency;
+  engine.addBot(midjourney);
+  const fingerprint = new FingerprintJudge(() => world.report);
   const ctx: SimContext = {
-    world, cdn, messages, engine, faceswap, pika,
+    world, cdn, messages, engine, faceswap, pika, midjourney,
     limiter: new RateLimiter(o.rateLimit.perToken, o.rateLimit.global),
     faults: new FaultQueue(),
-    gateway: new GatewayServer(world, o.heartbeatIntervalMs),
+    fingerprint,
+    gateway: new GatewayServer(world, o.heartbeatIntervalMs, fingerprint),
     urls: { base: '', gateway: '' },
   };
   const control = new Control(ctx);
@@ -79,9 +90,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   await app.register(restPlugin(ctx), { prefix: '/api/v9' });
   await app.register(restPlugin(ctx), { prefix: '/api/v10' });
   registerUploadTarget(app, ctx);
+  registerWebApp(app, o.webBuildNumber);
   cdn.register(app);
   const info = () => ({ baseUrl: ctx.urls.base, apiUrl: `${ctx.urls.base}/api/v9`, gatewayUrl: ctx.urls.gateway, faceswapApplicationId: FACESWAP_APPLICATION_ID, pikaApplicationId: pika.application.id });
   registerControlRoutes(app, control, info);
+  registerMidjourneyControlRoutes(app, control.midjourney);
   app.server.on('upgrade', (request, socket, head) => ctx.gateway.handleUpgrade(request, socket, head));
 
   await app.listen({ port: o.port, host: o.host });

@@ -126,7 +126,7 @@ export interface ApplicationRecord {
 export type Dispatcher = (userId: string, event: string, data: unknown) => void;
 
 export function emptyReport(): SimulatorReport {
-  return { rateLimitViolations: [], faceswapOverlaps: [], duplicateNonces: [], staleVersions: [], interactions: [], requests: {} };
+  return { fingerprintViolations: [], fingerprints: {}, rateLimitViolations: [], faceswapOverlaps: [], duplicateNonces: [], staleVersions: [], interactions: [], requests: {} };
 }
 
 export class World {

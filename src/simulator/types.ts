@@ -4,6 +4,9 @@
  * stable once committed (the Discord client and the integration tests depend on them).
  */
 
+import type { FaceswapStyle } from './bots/faceswap.ts';
+export type { FaceswapStyle };
+
 /** Options of {@link startSimulator}. Every field is optional; defaults suit tests. */
 export interface SimulatorOptions {
   /** Seed for ids, tokens and random choices; the same seed and call order give the same world. */
@@ -30,8 +33,12 @@ export interface SimulatorOptions {
   };
   /** Pika's concurrent generations per user. Default 3. */
   pikaConcurrency?: number;
+  /** Midjourney's concurrent jobs per user before "Job queued". Default 3. */
+  midjourneyConcurrency?: number;
   /** Credits a faceswap user gets per day unless set with `setCredits`. Default 50. */
   faceswapDailyCredits?: number;
+  /** The build number the simulated web app (`/login` and its script assets) announces. Default 500000. */
+  webBuildNumber?: number;
 }
 
 /** A running simulator. */
@@ -86,8 +93,56 @@ export interface PikaAccount {
   applicationId: string;
 }
 
+/** A user ready for Midjourney: a DM channel with the Midjourney bot (application id 936929561302675456). */
+export interface MidjourneyAccount {
+  user: SimUser;
+  channelId: string;
+  applicationId: string;
+}
+
+/** A Midjourney user's state with the bot (what `/info` and `/settings` would show). */
+export interface MidjourneyUserSettings {
+  mode: 'fast' | 'relaxed' | 'turbo';
+  remix: boolean;
+  fastHoursTotal: number;
+  fastHoursUsed: number;
+  /** Every command answers "Pending mod message" until its Acknowledge button is pressed. */
+  pendingModeration: boolean;
+  /** The next command opens the CAPTCHA iframe modal ("Action required to continue"). */
+  captcha: boolean;
+  /** Statistics (read-only): most jobs running at once, and jobs answered "Job queued". */
+  peakRunning: number;
+  queuedJobs: number;
+}
+
+/** Reply style of the simulated Midjourney bot (see `src/simulator/bots/midjourney.ts`). */
+export interface MidjourneyStyleOptions {
+  finalNonce: boolean;
+  wording: 'current' | 'legacy';
+  deleteProgress: boolean;
+}
+
+/** Knobs of the simulated Midjourney bot; HTTP twins under `/_simulator/midjourney/…`. */
+export interface MidjourneyControl {
+  /** user + DM channel with the Midjourney bot. */
+  createAccount(options?: { username?: string; token?: string }): MidjourneyAccount;
+  /** Opens (or returns) the DM channel between a user and the Midjourney bot. */
+  openDm(userId: string): string;
+  getUser(userId: string): MidjourneyUserSettings;
+  setUser(userId: string, settings: Partial<MidjourneyUserSettings>): MidjourneyUserSettings;
+  setStyle(style: Partial<MidjourneyStyleOptions>): void;
+  /** Jobs per user before "Job queued", and how many may wait before "Queue full". */
+  setConcurrency(limit: number, queueSize?: number): void;
+  /** Prompts containing one of these words get "Banned prompt detected". */
+  setBannedWords(words: string[]): void;
+  /** Prompts containing one of these words get "Action needed to continue". */
+  setDoubtfulWords(words: string[]): void;
+  /** The next `count` generations end with a red error embed titled `title` (default "Invalid parameter"). */
+  failNextJobs(count: number, title?: string): void;
+}
+
 /** Which simulated bot a knob applies to. */
-export type BotName = 'faceswap' | 'pika';
+export type BotName = 'faceswap' | 'pika' | 'midjourney';
 
 /**
  * A REST fault answered instead of the real handler.
@@ -147,6 +202,8 @@ export interface ReceivedInteraction {
   /** What became of it: pending, success (bot answered in time) or failure (timeout / no handler). */
   outcome: 'pending' | 'success' | 'failure';
   receivedAt: string;
+  /** File names of ATTACHMENT options as the bot received them, by option name. */
+  attachments?: Record<string, string>;
 }
 
 /** A request sent before the deadline that an earlier 429 announced. */
@@ -167,8 +224,31 @@ export interface FaceswapOverlap {
   at: string;
 }
 
+/** Something in a user's requests that no real browser would send (see `fingerprint.ts`). */
+export interface FingerprintViolation {
+  userId: string;
+  /** `rest`, `gateway` (upgrade and IDENTIFY), `upload`, or `consistency` (REST against Gateway). */
+  where: 'rest' | 'gateway' | 'upload' | 'consistency';
+  problem: string;
+  /** `METHOD /route` of the REST request that showed it first. */
+  route?: string;
+  at: string;
+}
+
+/** What the simulator last received from a user: REST headers and properties, the upgrade and IDENTIFY. */
+export interface FingerprintRecord {
+  /** REST requests this user made (authenticated). */
+  restRequests?: number;
+  rest?: { headers: Record<string, string>; superProperties?: Record<string, unknown> };
+  gateway?: { upgradeHeaders: Record<string, string>; capabilities: number; properties: Record<string, unknown> };
+}
+
 /** The violation report: what a correct client must never cause. */
 export interface SimulatorReport {
+  /** Fingerprint inconsistencies: missing browser headers, User-Agent vs properties vs upgrade, capabilities 0… */
+  fingerprintViolations: FingerprintViolation[];
+  /** The last fingerprint seen per user id. */
+  fingerprints: Record<string, FingerprintRecord>;
   rateLimitViolations: RateLimitViolation[];
   faceswapOverlaps: FaceswapOverlap[];
   duplicateNonces: { userId: string; nonce: string; at: string }[];
@@ -224,6 +304,12 @@ export interface SimulatorControl {
   dropNextInteractions(count: number, bot?: BotName): void;
   /** Gives a command a new version snowflake (old versions become stale); returns the new version. */
   bumpCommandVersion(bot: BotName, commandName: string): string;
+  /** Renames an option of a bot's command (a new version): how a bot's update looks to clients. */
+  renameCommandOption(bot: BotName, commandName: string, option: string, newName: string): void;
+  /** Removes a command from a bot's application (e.g. all of Pika's: the retired bot). */
+  removeCommand(bot: BotName, commandName: string): void;
+  /** Removes InsightFaceSwap from a guild (its commands leave the guild's command index). */
+  removeFaceswapBot(guildId: string): void;
   /** Current application-command index entries of a bot (ids and versions). */
   listCommands(bot: BotName): { id: string; name: string; version: string; type: number }[];
   /** The Pika application (and bot user) id. */
@@ -240,6 +326,15 @@ export interface SimulatorControl {
    * interaction follow-up whose `interaction_metadata.original_response_message_id` names the reply.
    */
   setFaceswapResultStyle(style: 'message' | 'follow-up'): void;
+  /**
+   * How InsightFaceSwap answers (every plausible real style, `real-world.md` §2): `ack`
+   * (`public` | `ephemeral` | `none`), `result` (`message` | `message-no-mention` | `follow-up` |
+   * `edit` | `reply`), `errors` (`content` | `embed`: a red embed with only a mention in content),
+   * `textReplies` (`direct` | `after-ack`). Returns the style now in force.
+   */
+  setFaceswapStyle(style: Partial<FaceswapStyle>): FaceswapStyle;
+  /** The next `count` faceswap image jobs are not answered in time (INTERACTION_FAILURE); their result is posted afterwards as a plain message. */
+  answerLateNextFaceswapJobs(count: number): void;
   /** The next `count` faceswap image jobs reply with the given error template instead of a result. */
   failNextFaceswapJobs(count: number, kind: 'noFace' | 'botError'): void;
   /** Pika's concurrent generation limit per user. */
@@ -263,6 +358,9 @@ export interface SimulatorControl {
   deleteMessage(channelId: string, messageId: string): void;
   /** Moves the simulator's clock forward (CDN URL expiry, daily credit reset). */
   advanceTime(ms: number): void;
+
+  /** The simulated Midjourney bot's knobs. */
+  readonly midjourney: MidjourneyControl;
 
   /** The violation report and the list of received interactions. */
   report(): SimulatorReport;

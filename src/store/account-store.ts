@@ -2,13 +2,28 @@
 import type { Selectable } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
-import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type Credits } from './types.ts';
+import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type BotMessageNote, type CommandCheck, type Credits } from './types.ts';
+import { ACTIVE_STATUSES as ACTIVE } from './job-types.ts';
+
+function parseJson<T>(text: string | null | undefined): T | null {
+  if (text === null || text === undefined || text === '') return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
 
 function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   const credits: Credits | null =
-    row.creditsTotal === null || row.creditsUsed === null || row.creditsTimestamp === null
+    row.creditsUsed === null || row.creditsTimestamp === null
       ? null
-      : { timestamp: row.creditsTimestamp, total: Number(row.creditsTotal), used: Number(row.creditsUsed) };
+      : {
+          timestamp: row.creditsTimestamp,
+          ...(row.creditsTotal !== null ? { total: Number(row.creditsTotal) } : {}),
+          used: Number(row.creditsUsed),
+          ...(row.creditsExhaustedAt !== null && row.creditsExhaustedAt !== undefined ? { exhaustedAt: Number(row.creditsExhaustedAt) } : {}),
+        };
   const state = HEALTH_STATES.find((s) => s === row.healthState) ?? 'unreachable';
   const num = (v: number | null) => (v === null ? null : Number(v));
   return {
@@ -21,7 +36,11 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     discordFingerprint: row.discordFingerprint,
     maxJobs: num(row.maxJobs),
     listed: Number(row.listed) === 1,
+    replyUrl: row.replyUrl ?? null,
     credits,
+    commandCheck: parseJson<CommandCheck>(row.commandCheck),
+    quarantineUntil: row.quarantineUntil === null || row.quarantineUntil === undefined ? null : Number(row.quarantineUntil),
+    botMessages: parseJson<BotMessageNote[]>(row.botMessages) ?? [],
     health: {
       state,
       reason: row.healthReason,
@@ -33,6 +52,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     },
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
+    proxy: row.proxy ?? null,
   };
 }
 
@@ -49,7 +69,7 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async ensureUnlisted(input: AccountInput): Promise<AccountRecord> {
-    const { now, ...fields } = input;
+    const { now, proxy: _proxy, ...fields } = input;
     await guardUnique(this.dialect, () =>
       this.db
         .insertInto('accounts')
@@ -64,6 +84,37 @@ export class SqlAccountStore implements AccountStore {
     );
     const row = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', input.tenantId).where('bot', '=', input.bot).where('channel', '=', input.channel).executeTakeFirstOrThrow();
     return toAccount(row);
+  }
+
+  async withFingerprint(fingerprint: string): Promise<AccountRecord[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().where('discordFingerprint', '=', fingerprint).orderBy('createdAt').orderBy('id').execute();
+    return rows.map(toAccount);
+  }
+
+  async listUnlisted(tenantId: string, bot: string): Promise<AccountRecord[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', tenantId).where('bot', '=', bot).where('listed', '=', 0).orderBy('updatedAt', 'desc').orderBy('channel').execute();
+    return rows.map(toAccount);
+  }
+
+  async purgeUnusedUnlisted(before: number): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const stale = await trx
+        .selectFrom('accounts')
+        .select('id')
+        .where('listed', '=', 0)
+        .where('updatedAt', '<', before)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.jobid').whereRef('jobs.accountId', '=', 'accounts.id').where('jobs.status', 'in', ACTIVE))))
+        .execute();
+      if (stale.length === 0) return [];
+      const ids = stale.map((r) => r.id);
+      await trx.deleteFrom('accounts').where('id', 'in', ids).where('listed', '=', 0).execute();
+      return ids;
+    });
+  }
+
+  async countForTenant(tenantId: string): Promise<number> {
+    const row = await this.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number | string>().as('n')).where('tenantId', '=', tenantId).executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async listAll(): Promise<AccountRecord[]> {
@@ -82,11 +133,11 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async upsert(input: AccountInput): Promise<AccountRecord> {
-    const { now, ...fields } = input;
+    const { now, proxy = null, ...fields } = input;
     const row = await guardUnique(this.dialect, () =>
       this.db
         .insertInto('accounts')
-        .values({ ...fields, healthSince: now, createdAt: now, updatedAt: now })
+        .values({ ...fields, proxy, healthSince: now, createdAt: now, updatedAt: now })
         .onConflict((oc) =>
           oc.columns(['tenantId', 'bot', 'channel']).doUpdateSet({
             listed: 1,
@@ -94,6 +145,8 @@ export class SqlAccountStore implements AccountStore {
             discordToken: input.discordToken,
             discordFingerprint: input.discordFingerprint,
             maxJobs: input.maxJobs,
+            replyUrl: input.replyUrl ?? null,
+            proxy,
             updatedAt: now,
           }),
         )
@@ -111,9 +164,25 @@ export class SqlAccountStore implements AccountStore {
   async setCredits(accountId: string, credits: Credits | null, now: number): Promise<void> {
     await this.db
       .updateTable('accounts')
-      .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, updatedAt: now })
+      .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, creditsExhaustedAt: credits?.exhaustedAt ?? null, updatedAt: now })
       .where('id', '=', accountId)
       .execute();
+  }
+
+  async setCommandCheck(accountId: string, check: CommandCheck | null, now: number): Promise<void> {
+    await this.db.updateTable('accounts').set({ commandCheck: check ? JSON.stringify(check) : null, updatedAt: now }).where('id', '=', accountId).execute();
+  }
+
+  async setQuarantine(accountId: string, until: number | null, now: number): Promise<void> {
+    await this.db.updateTable('accounts').set({ quarantineUntil: until, updatedAt: now }).where('id', '=', accountId).execute();
+  }
+
+  async noteBotMessage(accountId: string, note: BotMessageNote, keep: number): Promise<void> {
+    // Read-modify-write: notes are observations, and a note lost to a concurrent write is harmless.
+    const row = await this.db.selectFrom('accounts').select('botMessages').where('id', '=', accountId).executeTakeFirst();
+    if (!row) return;
+    const notes = [...(parseJson<BotMessageNote[]>(row.botMessages) ?? []), note].slice(-Math.max(1, keep));
+    await this.db.updateTable('accounts').set({ botMessages: JSON.stringify(notes) }).where('id', '=', accountId).execute();
   }
 
   async setHealth(accountId: string, health: AccountHealth, now: number): Promise<void> {

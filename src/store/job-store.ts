@@ -6,6 +6,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { Database, JobsTable } from './schema.ts';
+import type { BotMessageNote } from './types.ts';
 import {
   ACTIVE_STATUSES,
   TERMINAL_STATUSES,
@@ -60,6 +61,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     parentJobId: row.parentJobId,
     button: row.button,
     runnerState: parse<Record<string, unknown>>(row.runnerState) ?? {},
+    botMessages: (row.botMessages ? parse<BotMessageNote[]>(row.botMessages) : null) ?? [],
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
     startedAt: num(row.startedAt),
@@ -140,6 +142,7 @@ export class SqlJobStore implements JobStore {
       startedAt: job.startedAt ?? null,
       finishedAt: null,
       deadlineAt: job.deadlineAt,
+      botMessages: null,
     };
     const write = async (db: Kysely<Database>): Promise<InsertJobResult> => {
       const inserted = capacity ? await this.claim(db, values, capacity) : await db.insertInto('jobs').values({ ...values, queued: 0, holdsSlot: 0 }).returningAll().executeTakeFirstOrThrow();
@@ -222,6 +225,11 @@ export class SqlJobStore implements JobStore {
     if (filter.bot !== undefined) query = query.where('bot', '=', filter.bot);
     if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses);
     const rows = await query.orderBy('createdAt', 'desc').orderBy('jobid', 'desc').limit(Math.max(0, Math.floor(filter.limit))).execute();
+    return rows.map(toJob);
+  }
+
+  async listChildren(tenantId: string, parentJobId: string): Promise<JobRecord[]> {
+    const rows = await this.db.selectFrom('jobs').selectAll().where('parentJobId', '=', parentJobId).where('tenantId', '=', tenantId).orderBy('createdAt').orderBy('jobid').execute();
     return rows.map(toJob);
   }
 
@@ -314,6 +322,14 @@ export class SqlJobStore implements JobStore {
     return rows.map((r) => ({ field: r.field, filename: r.filename, contentType: r.contentType, data: Buffer.from(r.data, 'base64') }));
   }
 
+  async noteBotMessage(jobid: string, note: BotMessageNote, keep: number): Promise<void> {
+    // Read-modify-write: only the job's runner writes its notes.
+    const row = await this.db.selectFrom('jobs').select('botMessages').where('jobid', '=', jobid).executeTakeFirst();
+    if (!row) return;
+    const notes = [...((row.botMessages ? parse<BotMessageNote[]>(row.botMessages) : null) ?? []), note].slice(-Math.max(1, keep));
+    await this.db.updateTable('jobs').set({ botMessages: JSON.stringify(notes) }).where('jobid', '=', jobid).execute();
+  }
+
   async deleteFiles(jobid: string): Promise<void> {
     await this.db.deleteFrom('jobFiles').where('jobId', '=', jobid).execute();
   }
@@ -371,6 +387,16 @@ export class SqlJobStore implements JobStore {
       .where('resultFiles.idx', '=', index)
       .executeTakeFirst();
     return row && { field: String(row.idx), filename: row.filename, contentType: row.contentType, size: Number(row.size), data: Buffer.from(row.data, 'base64') };
+  }
+
+  async resultBytes(tenantId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('resultFiles')
+      .innerJoin('jobs', 'jobs.jobid', 'resultFiles.jobId')
+      .select((eb) => eb.fn.sum<number | string | null>('resultFiles.size').as('bytes'))
+      .where('jobs.tenantId', '=', tenantId)
+      .executeTakeFirst();
+    return Number(row?.bytes ?? 0);
   }
 
   async purgeResultFiles(before: number): Promise<number> {

@@ -1,4 +1,5 @@
 /** The job model as the store keeps it (rendering to useapi's JSON happens in src/jobs). */
+import type { BotMessageNote } from './types.ts';
 
 /**
  * The job status vocabulary, declared once (useapi §3.1): the store, the runner's state machine
@@ -60,6 +61,8 @@ export interface JobRecord {
   parentJobId: string | null;
   button: string | null;
   runnerState: Record<string, unknown>;
+  /** Bot messages of this job that no reply rule understood, oldest first (issue 12). */
+  botMessages: BotMessageNote[];
   createdAt: number;
   updatedAt: number;
   startedAt: number | null;
@@ -92,7 +95,7 @@ export type JobPatch = Partial<
 >;
 
 /** `queued` and `holdsSlot` are decided by the capacity claim at insert. */
-export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'queued' | 'holdsSlot' | 'results'> & { startedAt?: number | null };
+export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'queued' | 'holdsSlot' | 'results' | 'botMessages'> & { startedAt?: number | null };
 
 export interface JobFile {
   field: string;
@@ -149,6 +152,8 @@ export interface JobStore {
   listActive(tenantId: string, bot: string): Promise<string[]>;
   /** The newest jobs first (by creation time, then jobid), for dashboards and the CLI. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
+  /** The jobs made from a job by its buttons (`parentJobId`), oldest first. */
+  listChildren(tenantId: string, parentJobId: string): Promise<JobRecord[]>;
   /** Jobs of the given accounts that are active or hold a slot (runners, recovery), oldest first. */
   listActiveForAccounts(accountIds: string[]): Promise<JobRecord[]>;
   /** Jobs of these accounts waiting to be sent: `created` and holding a slot, oldest first. */
@@ -169,6 +174,8 @@ export interface JobStore {
   /** How many queued jobs of the same account are ahead of this one. */
   queuePosition(job: JobRecord): Promise<number>;
   files(jobid: string): Promise<JobFile[]>;
+  /** Appends a bot message no rule understood to the job (keeping the newest `keep`). */
+  noteBotMessage(jobid: string, note: BotMessageNote, keep: number): Promise<void>;
   deleteFiles(jobid: string): Promise<void>;
   /** Non-terminal jobs per bot and status (metrics). */
   countActive(): Promise<{ bot: string; status: JobStatus; count: number }[]>;
@@ -179,6 +186,8 @@ export interface JobStore {
   /** Keeps copies of a job's result files (the job's `results` is set with {@link update}). */
   saveResultFiles(jobid: string, files: (JobFile & { index: number })[], now: number): Promise<void>;
   resultFile(tenantId: string, jobid: string, index: number): Promise<(JobFile & { size: number }) | undefined>;
+  /** Bytes of retained result files the tenant's jobs hold (per-tenant cap). */
+  resultBytes(tenantId: string): Promise<number>;
   /** Deletes retained result files older than `before` (and forgets them in their jobs); returns how many. */
   purgeResultFiles(before: number): Promise<number>;
   /** Deletes terminal jobs finished before `before`; returns how many. */

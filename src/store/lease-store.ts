@@ -2,9 +2,15 @@
  * Leases on account rows. Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL, so instances that
  * claim at the same moment split the free accounts instead of fighting over them.
  */
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from './schema.ts';
 import type { StoreDialect } from './dialect.ts';
 import type { LeaseStore } from './lease-types.ts';
+
+/** The account row's tenant, when that tenant's token is revoked. */
+function revokedTenant(eb: ExpressionBuilder<Database, 'accounts'>) {
+  return eb.selectFrom('tenants').select('tenants.id').whereRef('tenants.id', '=', 'accounts.tenantId').where('tenants.revokedAt', 'is not', null);
+}
 
 export class SqlLeaseStore implements LeaseStore {
   constructor(private readonly dialect: StoreDialect) {}
@@ -32,7 +38,14 @@ export class SqlLeaseStore implements LeaseStore {
   }
 
   async renew(instanceId: string, now: number, until: number): Promise<string[]> {
-    const rows = await this.db.updateTable('accounts').set({ leaseUntil: until }).where('leaseOwner', '=', instanceId).where('leaseUntil', '>', now).returning('id').execute();
+    const rows = await this.db
+      .updateTable('accounts')
+      .set({ leaseUntil: until })
+      .where('leaseOwner', '=', instanceId)
+      .where('leaseUntil', '>', now)
+      .where((eb) => eb.not(eb.exists(revokedTenant(eb))))
+      .returning('id')
+      .execute();
     return rows.map((r) => r.id);
   }
 
@@ -43,6 +56,8 @@ export class SqlLeaseStore implements LeaseStore {
         .selectFrom('accounts')
         .select('id')
         .where((eb) => eb.or([eb('leaseUntil', 'is', null), eb('leaseUntil', '<=', now)]))
+        // A revoked token's accounts get no Gateway session anywhere (revocation means stop).
+        .where((eb) => eb.not(eb.exists(revokedTenant(eb))))
         .orderBy(sql`random()`)
         .limit(count);
       if (this.dialect.rowLocks) free = free.forUpdate().skipLocked();
@@ -51,6 +66,11 @@ export class SqlLeaseStore implements LeaseStore {
       const rows = await trx.updateTable('accounts').set({ leaseOwner: instanceId, leaseUntil: until }).where('id', 'in', ids).returning('id').execute();
       return rows.map((r) => r.id);
     });
+  }
+
+  async releaseTenant(tenantId: string): Promise<number> {
+    const result = await this.db.updateTable('accounts').set({ leaseOwner: null, leaseUntil: null }).where('tenantId', '=', tenantId).where('leaseOwner', 'is not', null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async release(instanceId: string, accountIds: string[]): Promise<void> {

@@ -15,6 +15,8 @@ export interface LeaseStore {
    */
   claim(instanceId: string, count: number, now: number, until: number): Promise<string[]>;
   /** Gives leases back (rebalancing, shutdown). */
+  /** Ends every lease on a tenant's accounts (revocation): each holder drops them at its next renew. */
+  releaseTenant(tenantId: string): Promise<number>;
   release(instanceId: string, accountIds: string[]): Promise<void>;
   /** How many accounts exist in all (the shares are computed from it). */
   countAccounts(): Promise<number>;

@@ -7,13 +7,14 @@ import crypto from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
 import type { Database, WebhookDeliveriesTable, WebhookOutboxTable } from './schema.ts';
-import type { AttemptOutcome, DeliveryAttempt, OutboxRecord, OutboxStatus, OutboxStore } from './outbox-types.ts';
+import type { AttemptOutcome, ClaimFairness, DeliveryAttempt, OutboxRecord, OutboxStatus, OutboxStore } from './outbox-types.ts';
 
 function toOutbox(row: Selectable<WebhookOutboxTable>): OutboxRecord {
   return {
     id: row.id,
     tenantId: row.tenantId,
     jobId: row.jobId,
+    eventType: row.eventType ?? null,
     url: row.url,
     payload: row.payload,
     status: row.status as OutboxStatus,
@@ -62,18 +63,28 @@ export class SqlOutboxStore implements OutboxStore {
     return this.dialect.db;
   }
 
-  async claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<OutboxRecord[]> {
+  async claimDue(now: number, limit: number, owner: string, leaseUntil: number, fairness?: ClaimFairness): Promise<OutboxRecord[]> {
     return this.db.transaction().execute(async (trx) => {
       let due = trx
         .selectFrom('webhookOutbox')
-        .select('id')
+        .select(['id', 'tenantId'])
         .where('status', '=', 'pending')
         .where('nextAttemptAt', '<=', now)
         .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', now)]))
         .orderBy('nextAttemptAt')
-        .limit(limit);
+        // With fairness, look further ahead so other tenants' rows behind one tenant's backlog are found.
+        .limit(fairness ? limit * 8 : limit);
       if (this.dialect.rowLocks) due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((r) => r.id);
+      const candidates = await due.execute();
+      const taken = new Map<string, number>();
+      const ids: string[] = [];
+      for (const row of candidates) {
+        if (ids.length >= limit) break;
+        const count = taken.get(row.tenantId) ?? 0;
+        if (fairness && fairness.busy(row.tenantId) + count >= fairness.perTenant) continue;
+        taken.set(row.tenantId, count + 1);
+        ids.push(row.id);
+      }
       if (ids.length === 0) return [];
       const rows = await trx.updateTable('webhookOutbox').set({ lockedBy: owner, lockedUntil: leaseUntil }).where('id', 'in', ids).returningAll().execute();
       return rows.map(toOutbox).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
@@ -104,6 +115,56 @@ export class SqlOutboxStore implements OutboxStore {
 
   async forJob(tenantId: string, jobId: string): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]> {
     const rows = await this.db.selectFrom('webhookOutbox').selectAll().where('tenantId', '=', tenantId).where('jobId', '=', jobId).orderBy('createdAt').execute();
+    if (rows.length === 0) return [];
+    const attempts = await this.db.selectFrom('webhookDeliveries').selectAll().where('outboxId', 'in', rows.map((r) => r.id)).orderBy('attempt').execute();
+    return rows.map((row) => ({ ...toOutbox(row), deliveries: attempts.filter((a) => a.outboxId === row.id).map(toAttempt) }));
+  }
+
+  async enqueue(event: { tenantId: string; eventType: string; url: string; payload: string }, now: number): Promise<OutboxRecord> {
+    const row = await this.db
+      .insertInto('webhookOutbox')
+      .values({
+        id: `whk_${crypto.randomBytes(10).toString('hex')}`,
+        tenantId: event.tenantId,
+        jobId: '',
+        eventType: event.eventType,
+        url: event.url,
+        payload: event.payload,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lockedUntil: null,
+        lockedBy: null,
+        lastError: null,
+        createdAt: now,
+        deliveredAt: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toOutbox(row);
+  }
+
+  async recent(tenantId: string, eventType: string, limit: number): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]> {
+    const rows = await this.db.selectFrom('webhookOutbox').selectAll().where('tenantId', '=', tenantId).where('eventType', '=', eventType).orderBy('createdAt', 'desc').limit(limit).execute();
+    return this.#withAttempts(rows);
+  }
+
+  async redeliver(tenantId: string, id: string, now: number): Promise<OutboxRecord | 'pending' | undefined> {
+    // Only a finished row changes, so a redeliver never races the dispatcher over a pending one.
+    const row = await this.db
+      .updateTable('webhookOutbox')
+      .set({ status: 'pending', nextAttemptAt: now, lockedBy: null, lockedUntil: null })
+      .where('id', '=', id)
+      .where('tenantId', '=', tenantId)
+      .where('status', 'in', ['failed', 'delivered'])
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return toOutbox(row);
+    const exists = await this.db.selectFrom('webhookOutbox').select('status').where('id', '=', id).where('tenantId', '=', tenantId).executeTakeFirst();
+    return exists ? 'pending' : undefined;
+  }
+
+  async #withAttempts(rows: Selectable<WebhookOutboxTable>[]): Promise<(OutboxRecord & { deliveries: DeliveryAttempt[] })[]> {
     if (rows.length === 0) return [];
     const attempts = await this.db.selectFrom('webhookDeliveries').selectAll().where('outboxId', 'in', rows.map((r) => r.id)).orderBy('attempt').execute();
     return rows.map((row) => ({ ...toOutbox(row), deliveries: attempts.filter((a) => a.outboxId === row.id).map(toAttempt) }));

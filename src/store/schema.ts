@@ -14,6 +14,8 @@ export interface TenantsTable {
   revokedAt: number | null;
   /** Sealed (src/secrets) key that signs this tenant's webhooks; created on first use. */
   webhookSecret: Generated<string | null>;
+  /** Where account health events are POSTed (through the outbox); null = no alerts. */
+  alertUrl: Generated<string | null>;
 }
 
 export interface AccountsTable {
@@ -27,11 +29,21 @@ export interface AccountsTable {
   /** Keyed HMAC of the token: finds duplicates without decrypting anything. */
   discordFingerprint: string;
   maxJobs: number | null;
+  /** Default `replyUrl` for calls on this account that bring none (migration 008). */
+  replyUrl: Generated<string | null>;
   /** 0 for a channel a call brought itself (not shown by the account API). */
   listed: Generated<number>;
   creditsTotal: number | null;
   creditsUsed: number | null;
   creditsTimestamp: string | null;
+  /** When the bot said the account is out of credits (cleared by the reset rule). */
+  creditsExhaustedAt: number | null;
+  /** JSON: the last comparison of the bot's commands with Discord's command index. */
+  commandCheck: string | null;
+  /** The channel is held back until then after an interaction failure or a timeout. */
+  quarantineUntil: number | null;
+  /** JSON: recent bot messages no rule understood (newest last, capped). */
+  botMessages: string | null;
   healthState: Generated<string>;
   healthReason: string | null;
   healthDetail: string | null;
@@ -44,6 +56,8 @@ export interface AccountsTable {
   /** The instance that holds this account's Gateway session, while `leaseUntil` is ahead. */
   leaseOwner: string | null;
   leaseUntil: number | null;
+  /** AES-256-GCM ciphertext of the account's outbound proxy URL (migration 006); null: none. */
+  proxy: string | null;
 }
 
 export interface ResultFilesTable {
@@ -94,6 +108,8 @@ export interface JobsTable {
   button: string | null;
   /** JSON: the retained copies of the result attachments (see `result_files`). */
   results: string | null;
+  /** JSON: bot messages of this job that no rule understood. */
+  botMessages: string | null;
   /** JSON: what the runner needs to resume (nonce, interaction and message ids, components). */
   runnerState: string;
   createdAt: number;
@@ -115,7 +131,10 @@ export interface JobFilesTable {
 export interface WebhookOutboxTable {
   id: string;
   tenantId: string;
+  /** The job a job webhook reports; '' for other events. */
   jobId: string;
+  /** null for a job's webhook; else the event's type (`account.health_changed`). */
+  eventType: Generated<string | null>;
   url: string;
   payload: string;
   status: string;

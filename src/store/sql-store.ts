@@ -9,8 +9,9 @@ import { SqlJobStore } from './job-store.ts';
 import { SqlLeaseStore } from './lease-store.ts';
 import { SqlMetaStore } from './meta-store.ts';
 import { SqlOutboxStore } from './outbox-store.ts';
+import { SqlSealedStore } from './sealed-store.ts';
 import { SqlTenantStore } from './tenant-store.ts';
-import type { AccountStore, JobStore, LeaseStore, MetaStore, OutboxStore, Store, StoreNotifications, TenantStore } from './types.ts';
+import type { AccountStore, JobStore, LeaseStore, MetaStore, OutboxStore, SealedStore, Store, StoreNotifications, TenantStore } from './types.ts';
 
 export type { StoreDialect } from './dialect.ts';
 
@@ -19,6 +20,7 @@ export class SqlStore implements Store {
   readonly tenants: TenantStore;
   readonly accounts: AccountStore;
   readonly meta: MetaStore;
+  readonly sealed: SealedStore;
   readonly jobs: JobStore;
   readonly outbox: OutboxStore;
   readonly leases: LeaseStore;
@@ -29,6 +31,7 @@ export class SqlStore implements Store {
     this.tenants = new SqlTenantStore(dialect);
     this.accounts = new SqlAccountStore(dialect);
     this.meta = new SqlMetaStore(dialect.db);
+    this.sealed = new SqlSealedStore(dialect);
     this.jobs = new SqlJobStore(dialect);
     this.outbox = new SqlOutboxStore(dialect);
     this.leases = new SqlLeaseStore(dialect);

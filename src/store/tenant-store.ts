@@ -52,4 +52,12 @@ export class SqlTenantStore implements TenantStore {
     if (!stored) throw new Error(`tenant ${tenantId} does not exist`);
     return stored;
   }
+
+  async alertUrl(tenantId: string): Promise<string | null> {
+    return (await this.dialect.db.selectFrom('tenants').select('alertUrl').where('id', '=', tenantId).executeTakeFirst())?.alertUrl ?? null;
+  }
+
+  async setAlertUrl(tenantId: string, url: string | null): Promise<void> {
+    await this.dialect.db.updateTable('tenants').set({ alertUrl: url }).where('id', '=', tenantId).execute();
+  }
 }

@@ -36,9 +36,40 @@ export interface NewTenant {
 }
 
 export interface Credits {
+  /** When the bot last revealed something about the account's credits (ISO time). */
   timestamp: string;
-  total: number;
+  /** The account's allowance, when the bot prints it (the real bot's place for it is not public). */
+  total?: number;
+  /** Credits used since the last reset: the bot's own figure, or the sum of the per-job costs it printed. */
   used: number;
+  /** When the bot refused a command for lack of credits (epoch ms); cleared by the reset rule. */
+  exhaustedAt?: number;
+}
+
+/** A bot message that no reply rule understood (or that arrived where no job could own it). */
+export interface BotMessageNote {
+  /** Epoch ms when switchboard saw it. */
+  at: number;
+  messageId: string;
+  channelId: string;
+  /** Its words: content and embed text, mentions removed, at most 1000 characters. */
+  text: string;
+  /** Why it was kept: no rule matched, or it arrived in a quarantined channel, or belonged to no job. */
+  reason: 'unclassified' | 'quarantined' | 'unowned';
+  /** Number of attachments and embeds it carried. */
+  attachments: number;
+  embeds: number;
+  /** The job it was seen for, if any. */
+  jobid?: string;
+}
+
+/** The comparison of the commands a provider needs with Discord's live command index (issue 12 item 5). */
+export interface CommandCheck {
+  /** Epoch ms of the check. */
+  checkedAt: number;
+  ok: boolean;
+  /** What differs, in plain words (empty when ok). */
+  problems: string[];
 }
 
 export interface AccountHealth {
@@ -66,10 +97,20 @@ export interface AccountRecord {
   maxJobs: number | null;
   /** False for a channel a call brought itself (bring-your-own providers); tracked but not listed. */
   listed: boolean;
+  /** Default `replyUrl` for calls on this account that bring none; null or absent when unset. */
+  replyUrl?: string | null;
   credits: Credits | null;
   health: AccountHealth;
+  /** The last comparison with the live command index (null until checked). */
+  commandCheck: CommandCheck | null;
+  /** The channel is held back until then (epoch ms) after an interaction failure or timeout. */
+  quarantineUntil: number | null;
+  /** Recent bot messages in this account's channel that no rule understood, oldest first. */
+  botMessages: BotMessageNote[];
   createdAt: number;
   updatedAt: number;
+  /** Ciphertext of the outbound proxy URL (credentials included); null or absent for none. */
+  proxy?: string | null;
 }
 
 /** What a create-or-update writes; `id` is used only when the row is new. */
@@ -82,6 +123,10 @@ export interface AccountInput {
   discordToken: string;
   discordFingerprint: string;
   maxJobs: number | null;
+  /** Default `replyUrl` (configured accounts only); absent = none. */
+  replyUrl?: string | null;
+  /** Ciphertext of the outbound proxy URL; null or absent: none. */
+  proxy?: string | null;
   now: number;
 }
 
@@ -103,6 +148,9 @@ export interface TenantStore {
   countActive(): Promise<number>;
   /** The tenant's sealed webhook secret, created with `create()` on first use (race-safe). */
   webhookSecret(tenantId: string, create: () => string): Promise<string>;
+  /** Where the tenant's account health events go; null when none is set. */
+  alertUrl(tenantId: string): Promise<string | null>;
+  setAlertUrl(tenantId: string, url: string | null): Promise<void>;
 }
 
 export interface AccountStore {
@@ -113,6 +161,14 @@ export interface AccountStore {
    * and maxJobs refreshed if it is unlisted. A configured row is returned untouched.
    */
   ensureUnlisted(input: AccountInput): Promise<AccountRecord>;
+  /** Every account row (any tenant, any bot) holding the token with this fingerprint. */
+  withFingerprint(fingerprint: string): Promise<AccountRecord[]>;
+  /** The tenant's unlisted (bring-your-own) rows for a bot. */
+  listUnlisted(tenantId: string, bot: string): Promise<AccountRecord[]>;
+  /** Deletes unlisted rows not used since `before` and with no job waiting or running; returns their ids. */
+  purgeUnusedUnlisted(before: number): Promise<string[]>;
+  /** Accounts (listed or not) the tenant holds, for the per-tenant cap. */
+  countForTenant(tenantId: string): Promise<number>;
   /** Every account of every tenant (background loops: health re-probes, runners). */
   listAll(): Promise<AccountRecord[]>;
   getById(accountId: string): Promise<AccountRecord | undefined>;
@@ -121,6 +177,10 @@ export interface AccountStore {
   upsert(input: AccountInput): Promise<AccountRecord>;
   delete(tenantId: string, bot: string, channel: string): Promise<boolean>;
   setCredits(accountId: string, credits: Credits | null, now: number): Promise<void>;
+  setCommandCheck(accountId: string, check: CommandCheck | null, now: number): Promise<void>;
+  setQuarantine(accountId: string, until: number | null, now: number): Promise<void>;
+  /** Appends a note to the account's recent bot messages, keeping the newest `keep`. */
+  noteBotMessage(accountId: string, note: BotMessageNote, keep: number): Promise<void>;
   setHealth(accountId: string, health: AccountHealth, now: number): Promise<void>;
 }
 
@@ -140,7 +200,33 @@ export interface StoreNotifications {
   subscribe(topic: string, handler: (payload: string) => void): Promise<void>;
 }
 
+/** One sealed value as stored, and where. */
+export interface SealedCell {
+  table: string;
+  column: string;
+  id: string;
+  sealed: string;
+}
+
+/** The value sealed again under a new key; a Discord token also gets its new fingerprint. */
+export interface SealedValue {
+  sealed: string;
+  fingerprint?: string;
+}
+
+export type SealedRewrite = (cell: SealedCell) => SealedValue;
+
+/** Re-seals every secret at rest in one transaction (key rotation, key-derivation upgrades). */
+export interface SealedStore {
+  /**
+   * Runs only if the stored key check still equals `expectedKeyCheck`; rewrites every sealed value
+   * and sets `meta` (including the new `secret_key_check`). False when another process changed the key first.
+   */
+  rewrite(expectedKeyCheck: string, reseal: SealedRewrite, meta: Record<string, string>): Promise<boolean>;
+}
+
 export interface Store {
+  readonly sealed: SealedStore;
   readonly jobs: JobStore;
   readonly outbox: OutboxStore;
   readonly leases: LeaseStore;

@@ -1,33 +1,14 @@
 /** One HTTP POST of a webhook, with the address policy enforced on the resolved addresses. */
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import net, { type LookupFunction } from 'node:net';
-import { isInternalAddress } from './target-policy.ts';
+import { guardedLookup, internalHostReason } from './target-policy.ts';
 
 export interface DeliveryResult {
   statusCode: number | null;
   error: string | null;
 }
 
-/** A DNS lookup that refuses internal addresses, so a public name cannot resolve to 10.0.0.1. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 4);
-      const list = addresses as dns.LookupAddress[];
-      const allowed = allowPrivate ? list : list.filter((a) => !isInternalAddress(a.address));
-      if (allowed.length === 0) {
-        const refused = Object.assign(new Error(`${hostname} resolves only to internal addresses`), { code: 'EADDRNOTALLOWED' });
-        return callback(refused, '', 4);
-      }
-      if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, allowed);
-      callback(null, allowed[0]!.address, allowed[0]!.family);
-    });
-  };
-}
-
-export function postWebhook(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; allowPrivate: boolean }): Promise<DeliveryResult> {
+export function postWebhook(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; connectTimeoutMs?: number; allowPrivate: boolean }): Promise<DeliveryResult> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -35,11 +16,9 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
     } catch {
       return resolve({ statusCode: null, error: 'invalid URL' });
     }
-    // Connections to IP literals skip DNS (and so the guarded lookup): check them here.
-    const literal = target.hostname.replace(/^\[|\]$/g, '');
-    if (!options.allowPrivate && net.isIP(literal) && isInternalAddress(literal)) {
-      return resolve({ statusCode: null, error: `EADDRNOTALLOWED: ${literal} is an internal address` });
-    }
+    // Connections to IP literals skip DNS (and so the guarded lookup): check them, and local names, here.
+    const refused = options.allowPrivate ? undefined : internalHostReason(target);
+    if (refused) return resolve({ statusCode: null, error: `EADDRNOTALLOWED: ${refused}` });
     const client = target.protocol === 'https:' ? https : http;
     const request = client.request(
       target,
@@ -57,6 +36,19 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
       },
     );
     request.on('timeout', () => request.destroy(new Error(`no response within ${options.timeoutMs} ms`)));
+    // Short deadlines (issue 15): a receiver that never accepts, or accepts and never answers, is
+    // given up on quickly; `timeout` above only measures silence, so a trickling answer needs the cap.
+    const connectTimeoutMs = options.connectTimeoutMs ?? options.timeoutMs;
+    const connectTimer = setTimeout(() => request.destroy(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    const deadline = setTimeout(() => request.destroy(new Error(`no complete response within ${options.timeoutMs} ms`)), options.timeoutMs);
+    request.on('socket', (socket) => {
+      if (!socket.connecting) clearTimeout(connectTimer);
+      else socket.once('connect', () => clearTimeout(connectTimer));
+    });
+    request.on('close', () => {
+      clearTimeout(connectTimer);
+      clearTimeout(deadline);
+    });
     request.on('error', (error: NodeJS.ErrnoException) => resolve({ statusCode: null, error: error.code ? `${error.code}: ${error.message}` : error.message }));
     request.end(body);
   });

@@ -7,8 +7,9 @@ import crypto from 'node:crypto';
 import type { SecretBox } from '../secrets/index.ts';
 import type { OutboxRecord, Store } from '../store/index.ts';
 import { postWebhook } from './deliver.ts';
-import { newWebhookSecret, SIGNATURE_HEADER, signPayload } from './signing.ts';
+import { deliveryHeaders, newWebhookSecret } from './signing.ts';
 import { PollLoop } from '../shared/poll-loop.ts';
+import { absoluteResultUrlsInBody } from '../shared/absolute-urls.ts';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -34,9 +35,17 @@ export interface WebhookDispatcherOptions {
   retry?: RetryPolicy;
   /** How often to look for due rows when nothing wakes the dispatcher sooner. */
   pollIntervalMs?: number;
+  /** Longest wait for a receiver's answer (the whole attempt). */
   timeoutMs?: number;
+  /** Longest wait for a receiver to accept the connection. */
+  connectTimeoutMs?: number;
+  /** Deliveries in flight at once on this instance. */
   batchSize?: number;
+  /** Deliveries in flight at once per tenant: one tenant's slow or dead receivers hold only these. */
+  perTenantConcurrency?: number;
   now?: () => number;
+  /** The base that makes `results[].url` in job bodies absolute (SWITCHBOARD_PUBLIC_URL, else where the server listens). */
+  resultBase?: () => string | undefined;
   /** Observer (metrics) of every attempt. */
   onAttempt?: (outcome: 'delivered' | 'retry' | 'failed', durationMs: number) => void;
 }
@@ -55,15 +64,20 @@ export async function tenantWebhookSecret(store: Store, secrets: SecretBox, tena
 }
 
 export class WebhookDispatcher {
-  readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry' | 'onAttempt'>> & Pick<WebhookDispatcherOptions, 'onAttempt'> & { log: Logger; retry: RetryPolicy };
+  readonly #options: Required<Omit<WebhookDispatcherOptions, 'log' | 'retry' | 'onAttempt' | 'resultBase'>> & Pick<WebhookDispatcherOptions, 'onAttempt' | 'resultBase'> & { log: Logger; retry: RetryPolicy };
   readonly #owner = `dispatcher-${crypto.randomBytes(6).toString('hex')}`;
   readonly #loop: PollLoop;
+  /** Deliveries in flight, per tenant and in all; a finished one frees its slot at once. */
+  readonly #busy = new Map<string, number>();
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: WebhookDispatcherOptions) {
     this.#options = {
       pollIntervalMs: 1000,
       timeoutMs: 10_000,
+      connectTimeoutMs: 3_000,
       batchSize: 20,
+      perTenantConcurrency: 4,
       now: Date.now,
       ...options,
       log: options.log ?? silent,
@@ -71,8 +85,9 @@ export class WebhookDispatcher {
     };
     this.#loop = new PollLoop(
       async () => {
-        // Keep going while full batches come back: a backlog drains without waiting for polls.
-        while (!this.#loop.stopped && (await this.deliverDue()) === this.#options.batchSize);
+        // Start what fits; each delivery that ends frees its slot and looks again (kick), so a slow
+        // receiver never holds up deliveries to others the way waiting for a whole batch would.
+        while (!this.#loop.stopped && (await this.#startDue()).length > 0);
       },
       this.#options.pollIntervalMs,
       (error) => this.#options.log.error({ err: error }, 'webhook dispatcher failed to read the outbox'),
@@ -84,8 +99,9 @@ export class WebhookDispatcher {
   }
 
   /** Stops polling and waits for the deliveries in flight to be recorded. */
-  stop(): Promise<void> {
-    return this.#loop.stop();
+  async stop(): Promise<void> {
+    await this.#loop.stop();
+    await Promise.all(this.#inFlight);
   }
 
   /** Looks for due rows now (e.g. a job just ended) instead of at the next poll. */
@@ -93,13 +109,37 @@ export class WebhookDispatcher {
     this.#loop.kick();
   }
 
-  /** Claims and delivers the rows due now; returns how many it attempted. */
+  /** Claims and delivers the rows due now (within the concurrency limits); resolves once they are recorded. */
   async deliverDue(): Promise<number> {
-    const { store, now, batchSize, timeoutMs } = this.#options;
+    const started = await this.#startDue();
+    await Promise.all(started);
+    return started.length;
+  }
+
+  /** Claims as many due rows as there are free slots (per tenant and in all) and starts them. */
+  async #startDue(): Promise<Promise<void>[]> {
+    const { store, now, batchSize, timeoutMs, connectTimeoutMs, perTenantConcurrency } = this.#options;
+    const free = batchSize - this.#inFlight.size;
+    if (free <= 0) return [];
     const started = now();
-    const rows = await store.outbox.claimDue(started, batchSize, this.#owner, started + timeoutMs * 2 + 5_000);
-    await Promise.all(rows.map((row) => this.#deliver(row)));
-    return rows.length;
+    const rows = await store.outbox.claimDue(started, free, this.#owner, started + connectTimeoutMs + timeoutMs * 2 + 5_000, {
+      perTenant: perTenantConcurrency,
+      busy: (tenantId) => this.#busy.get(tenantId) ?? 0,
+    });
+    return rows.map((row) => {
+      this.#busy.set(row.tenantId, (this.#busy.get(row.tenantId) ?? 0) + 1);
+      const delivery = this.#deliver(row)
+        .catch((error: unknown) => this.#options.log.error({ err: error, job: row.jobId }, 'webhook delivery failed to be recorded'))
+        .finally(() => {
+          const left = (this.#busy.get(row.tenantId) ?? 1) - 1;
+          if (left <= 0) this.#busy.delete(row.tenantId);
+          else this.#busy.set(row.tenantId, left);
+          this.#inFlight.delete(delivery);
+          if (!this.#loop.stopped) this.#loop.kick();
+        });
+      this.#inFlight.add(delivery);
+      return delivery;
+    });
   }
 
   async #deliver(row: OutboxRecord): Promise<void> {
@@ -107,16 +147,12 @@ export class WebhookDispatcher {
     const attempt = row.attempts + 1;
     const secret = await tenantWebhookSecret(store, secrets, row.tenantId);
     const startedAt = now();
+    const body = absoluteResultUrlsInBody(row.payload, this.#options.resultBase?.());
     const result = await postWebhook(
       row.url,
-      row.payload,
-      {
-        [SIGNATURE_HEADER]: signPayload(secret, row.payload, Math.floor(startedAt / 1000)),
-        'x-switchboard-delivery': row.id,
-        'x-switchboard-attempt': String(attempt),
-        'x-switchboard-job': row.jobId,
-      },
-      { timeoutMs: this.#options.timeoutMs, allowPrivate: this.#options.allowPrivate },
+      body,
+      deliveryHeaders(secret, { id: row.id, attempt, jobId: row.jobId, eventType: row.eventType, body, timestampSeconds: Math.floor(startedAt / 1000) }),
+      { timeoutMs: this.#options.timeoutMs, connectTimeoutMs: this.#options.connectTimeoutMs, allowPrivate: this.#options.allowPrivate },
     );
     const durationMs = now() - startedAt;
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;

@@ -63,6 +63,25 @@ describe.each(kinds)('the %s outbox', (kind) => {
     expect((await store().outbox.forJob('t1', 'job:1'))[0]).toMatchObject({ status: 'failed', lastError: 'ECONNREFUSED' });
   });
 
+  it('queues events that are not job webhooks, lists them per tenant newest first, and redelivers only finished rows', async () => {
+    await store().tenants.create({ id: 't2', name: 't2', tokenHash: 'h2', tokenHint: 'y', createdAt: 1 });
+    const first = await store().outbox.enqueue({ tenantId: 't1', eventType: 'account.health_changed', url: 'https://example.com/a', payload: '{"n":1}' }, 1000);
+    await store().outbox.enqueue({ tenantId: 't1', eventType: 'account.health_changed', url: 'https://example.com/a', payload: '{"n":2}' }, 2000);
+    expect(first).toMatchObject({ jobId: '', eventType: 'account.health_changed', status: 'pending', attempts: 0 });
+    expect((await store().outbox.recent('t1', 'account.health_changed', 10)).map((r) => r.payload)).toEqual(['{"n":2}', '{"n":1}']);
+    expect(await store().outbox.recent('t2', 'account.health_changed', 10)).toEqual([]);
+
+    expect(await store().outbox.redeliver('t1', first.id, 3000)).toBe('pending');
+    const claimed = await store().outbox.claimDue(3000, 10, 'A', 4000);
+    expect(claimed.map((r) => r.eventType)).toEqual(['account.health_changed', 'account.health_changed']);
+    await store().outbox.recordAttempt(first.id, { attempt: 1, startedAt: 3000, durationMs: 1, statusCode: 500, error: null }, { kind: 'failed' });
+    expect(await store().outbox.redeliver('t2', first.id, 5000)).toBeUndefined(); // another tenant's row
+    expect(await store().outbox.redeliver('t1', 'whk_missing', 5000)).toBeUndefined();
+    // Due at once, while the other row is still leased (until 4000).
+    expect(await store().outbox.redeliver('t1', first.id, 3500)).toMatchObject({ id: first.id, status: 'pending', attempts: 1, nextAttemptAt: 3500 });
+    expect((await store().outbox.claimDue(3500, 10, 'B', 6000)).map((r) => r.id)).toEqual([first.id]);
+  });
+
   it('creates one webhook secret per tenant even when asked concurrently', async () => {
     let made = 0;
     const secrets = await Promise.all([1, 2, 3].map(() => store().tenants.webhookSecret('t1', () => `secret-${++made}`)));

@@ -39,6 +39,20 @@ describe.each(kinds)('the %s store', (kind) => {
     await again.close();
   });
 
+  it("keeps a tenant's alert URL and an account's default replyUrl, cleared by null and by a save without one", async () => {
+    await tenant('t1');
+    expect(await store.tenants.alertUrl('t1')).toBeNull();
+    await store.tenants.setAlertUrl('t1', 'https://ops.example.com/a');
+    expect(await store.tenants.alertUrl('t1')).toBe('https://ops.example.com/a');
+    await store.tenants.setAlertUrl('t1', null);
+    expect(await store.tenants.alertUrl('t1')).toBeNull();
+
+    const saved = await store.accounts.upsert(account({ replyUrl: 'https://hooks.example.com/r' }));
+    expect(saved.replyUrl).toBe('https://hooks.example.com/r');
+    expect((await store.accounts.getById(saved.id))?.replyUrl).toBe('https://hooks.example.com/r');
+    expect((await store.accounts.upsert(account({ now: 6000 }))).replyUrl).toBeNull();
+  });
+
   it('lets two openers migrate the same fresh database at the same time', async () => {
     const other = await freshDatabase(kind);
     try {
@@ -100,12 +114,19 @@ describe.each(kinds)('the %s store', (kind) => {
 
     it('keeps tenants and bots apart', async () => {
       await store.accounts.upsert(account());
-      await store.accounts.upsert(account({ tenantId: 't2' }));
+      await store.accounts.upsert(account({ tenantId: 't2', discordFingerprint: 'fp-t2' }));
       await store.accounts.upsert(account({ bot: 'pika', server: null, maxJobs: 3 }));
       expect(await store.accounts.list('t1', 'faceswap')).toHaveLength(1);
       expect(await store.accounts.list('t2', 'faceswap')).toHaveLength(1);
       expect((await store.accounts.list('t1', 'pika'))[0]).toMatchObject({ maxJobs: 3, server: null });
       expect(await store.accounts.get('t2', 'pika', '100000000000000001')).toBeUndefined();
+    });
+
+    it('keeps one Discord token in one row per bot: another tenant is refused for the same bot', async () => {
+      await store.accounts.upsert(account());
+      await expect(store.accounts.upsert(account({ tenantId: 't2' }))).rejects.toMatchObject({ field: 'discord' });
+      await store.accounts.upsert(account({ bot: 'pika', server: null }));
+      expect((await store.accounts.withFingerprint('fp-1')).map((a) => `${a.tenantId}/${a.bot}`).sort()).toEqual(['t1/faceswap', 't1/pika']);
     });
 
     it('rejects a second channel with the same token or server, naming the rule', async () => {

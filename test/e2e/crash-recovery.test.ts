@@ -33,7 +33,7 @@ describe('crash recovery', () => {
 
   it('finishes an asynchronous job that was running when the process was killed, without sending it again', async () => {
     server = await startServe(env);
-    const token = server.output().match(/^(sb_\S+)$/m)![1]!;
+    const token = server.firstToken();
     const call = (method: string, url: string, init: { form?: FormData; json?: unknown } = {}) =>
       fetch(`${server!.url}${url}`, {
         method,
@@ -64,9 +64,14 @@ describe('crash recovery', () => {
     expect((await (await call('POST', '/v1/faceswap/listid', { form: form({}) })).json()).status).toBe('completed');
   });
 
-  it('finishes a blocking job whose caller lost its connection when the process died', async () => {
+  it.each([
+    ['the default style', {}],
+    ['results as plain messages without a mention, errors as red embeds', { result: 'message-no-mention', errors: 'embed' }],
+    ['results as replies to the acknowledgement', { result: 'reply' }],
+  ] as const)('finishes a blocking job whose caller lost its connection when the process died (%s)', async (_name, style) => {
+    sim.control.setFaceswapStyle(style);
     server = await startServe(env);
-    const token = server.output().match(/^(sb_\S+)$/m)![1]!;
+    const token = server.firstToken();
     const headers = { authorization: `Bearer ${token}` };
     const account = sim.control.createFaceswapAccount();
     await fetch(`${server.url}/v1/faceswap/account/${account.channelId}`, {

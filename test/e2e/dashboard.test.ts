@@ -57,12 +57,16 @@ describe('dashboard', () => {
     const { status, body } = await overview();
     expect(status).toBe(200);
     expect(body.tenant.name).toBe('harness');
-    expect(body.bots.map((b: { name: string }) => b.name)).toEqual(['faceswap', 'pika']);
-    const [faceswap, pika] = body.bots;
+    expect(body.bots.map((b: { name: string }) => b.name)).toEqual(['faceswap', 'pika', 'midjourney']);
+    const [faceswap, pika, midjourney] = body.bots;
     expect(pika.accounts).toEqual([]);
+    expect(midjourney.accounts).toEqual([]);
+    expect([faceswap.accountPath, midjourney.accountPath]).toEqual(['/v1/faceswap/account', '/v2/account/midjourney']);
     expect(faceswap.accounts).toHaveLength(1);
     expect(faceswap.accounts[0]).toMatchObject({ channel: account.channel, server: account.server, health: { state: 'active' }, slots: { used: 0, capacity: 1, queued: 0 } });
-    expect(faceswap.accounts[0].credits).toMatchObject({ total: expect.any(Number), used: expect.any(Number) });
+    expect(faceswap.accounts[0].credits).toMatchObject({ used: expect.any(Number) });
+    expect(faceswap.accounts[0].commandCheck).toMatchObject({ ok: true, problems: [] });
+    expect(faceswap.accounts[0].botMessages).toEqual([]);
     expect(JSON.stringify(body)).not.toContain(account.discord);
 
     expect(body.jobs.map((j: { jobid: string }) => j.jobid)).toEqual([failedJob.jobid, okJob.jobid, savedJob.jobid]);

@@ -12,8 +12,8 @@ interface Scrape {
 }
 
 /** Scrapes `/metrics`; the whole text must parse as Prometheus' format. */
-async function scrape(h: Harness): Promise<Scrape> {
-  const response = await fetch(`${h.url}/metrics`);
+async function scrape(h: Harness, token?: string): Promise<Scrape> {
+  const response = await fetch(`${h.url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   const text = await response.text();
@@ -68,9 +68,34 @@ describe('Prometheus metrics', () => {
     expect(value(after, 'switchboard_job_duration_seconds', { bot: 'pika', verb: 'pika-create' })).toBe(1);
     expect(value(after, 'switchboard_discord_rate_limits_total', { scope: 'user' })).toBeGreaterThanOrEqual(1);
     expect(value(after, 'switchboard_http_request_duration_seconds', { method: 'POST', route: '/v1/faceswap/picsi', status: '200' })).toBe(1);
-    expect(value(after, 'switchboard_account_slots_free', { account: user.id })).toBe(1);
-    expect(value(after, 'switchboard_account_slots_in_use', { account: user.id })).toBe(0);
+    // Without a metrics token, accounts carry opaque labels: no account or channel id is shown.
+    expect(after.text).not.toContain(user.id);
+    expect(after.text).not.toContain(faceswapChannel);
+    const slotsFree = after.families.get('switchboard_account_slots_free')!.metrics.find((m) => m.labels?.bot === 'faceswap')!;
+    expect(slotsFree.labels!.account).toMatch(/^a_[0-9a-f]{12}$/);
+    expect(value(after, 'switchboard_account_slots_free', { account: slotsFree.labels!.account! })).toBe(1);
+    expect(value(after, 'switchboard_account_slots_in_use', { account: slotsFree.labels!.account! })).toBe(0);
     expect(value(after, 'switchboard_webhook_backlog')).toBe(0);
+    const health = after.families.get('switchboard_account_health')!.metrics.filter((m) => m.labels?.bot === 'faceswap');
+    expect(health.map((m) => [m.labels!.state, m.value]).sort()).toEqual([['active', '1'], ['auth_failed', '0'], ['cooling_down', '0'], ['needs_human', '0'], ['unreachable', '0']]);
+    expect(health[0]!.labels!.channel).toMatch(/^c_[0-9a-f]{12}$/);
+    // The tenant finds its own accounts' labels in the dashboard overview.
+    const overview = await (await h.call('GET', '/v1/dashboard/overview')).json();
+    const shown = overview.bots.find((b: { name: string }) => b.name === 'faceswap').accounts[0].metricsLabels;
+    expect(shown).toEqual({ account: slotsFree.labels!.account, channel: health[0]!.labels!.channel });
+    // prom-client's default process and runtime metrics.
+    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) expect(after.families.has(name), name).toBe(true);
+  });
+
+  it('puts the per-account health gauge into the state the account is in', async () => {
+    const simUser = h.sim.control.report().interactions.find((i) => i.channelId === faceswapChannel)!.userId;
+    h.sim.control.revokeToken(simUser);
+    await waitUntil(async () => {
+      const now = await scrape(h);
+      return now.families.get('switchboard_account_health')!.metrics.some((m) => m.labels?.bot === 'faceswap' && m.labels.state === 'auth_failed' && m.value === '1');
+    }, 20_000, 'the health gauge to show auth_failed');
+    expect(value(await scrape(h), 'switchboard_accounts', { bot: 'faceswap', state: 'auth_failed' })).toBe(1);
+    h.sim.control.restoreToken(simUser);
   });
 
   it('counts a job that is cancelled, or that expires, while it is followed exactly once', async () => {
@@ -101,4 +126,28 @@ describe('Prometheus metrics', () => {
       h.sim.control.setBotLatency(5);
     }
   });
+});
+
+describe('Prometheus metrics behind SWITCHBOARD_METRICS_TOKEN', () => {
+  const token = 'metrics-token-0123456789';
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { SWITCHBOARD_METRICS_TOKEN: token } });
+  });
+  afterAll(() => h.close());
+
+  it('refuses a scrape without the token and labels accounts with their real ids with it', async () => {
+    const account = await h.addFaceswapAccount();
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Bearer ${h.token}` }] as Record<string, string>[]) {
+      const refused = await fetch(`${h.url}/metrics`, { headers });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: 'Unauthorized', code: 401 });
+    }
+    const scraped = await scrape(h, token);
+    const id = (await h.services.store.accounts.listAll())[0]!.id;
+    expect(value(scraped, 'switchboard_account_slots_free', { account: id })).toBe(1);
+    expect(value(scraped, 'switchboard_account_health', { bot: 'faceswap', channel: account.channel, state: 'active' })).toBe(1);
+  });
+
 });

@@ -86,7 +86,7 @@ describe('pika crash recovery', () => {
     const env = { SWITCHBOARD_DATA_DIR: dataDir, DISCORD_API_URL: sim.apiUrl, DISCORD_GATEWAY_URL: sim.gatewayUrl, SWITCHBOARD_SECRET: 'pika-crash-secret-value' };
     let server = await startServe(env);
     try {
-      const token = server.output().match(/^(sb_\S+)$/m)![1]!;
+      const token = server.firstToken();
       const headers = { authorization: `Bearer ${token}` };
       const account = sim.control.createPikaAccount();
       await fetch(`${server.url}/v1/pika/account/${account.channelId}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ discord: account.user.token, channel: account.channelId, maxJobs: 2 }) });

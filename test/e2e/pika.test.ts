@@ -45,7 +45,7 @@ describe('pika end to end', () => {
     expect(await h.waitForEnd('pika', hidden.jobid)).toMatchObject({ status: 'completed' });
   });
 
-  it('presses retry on a finished job, which runs as a new job', async () => {
+  it('presses retry on a finished job, which runs as a new job (reading the message as a user may: around=, never the bot-only single-message route)', async () => {
     const first = await h.waitForEnd('pika', (await (await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'a red fox' }) })).json()).jobid);
     const retry = await h.call('POST', '/v1/pika/button', { form: form({ jobid: first.jobid, button: 'retry' }) });
     const started = await retry.json();
@@ -56,6 +56,10 @@ describe('pika end to end', () => {
     expect(done).toMatchObject({ status: 'completed', buttons: ['retry'] });
     expect(done.messageId).not.toBe(first.messageId);
     expect(done.attachments[0].content_type).toBe('video/mp4');
+    // The simulator answers the single-message route with 403 code 20002, as Discord does for users.
+    const requests = h.sim.control.report().requests;
+    expect(requests['GET /channels/:channelId/messages/:messageId']).toBeUndefined();
+    expect(requests['GET /channels/:channelId/messages']).toBeGreaterThan(0);
   });
 
   it('refuses buttons the job does not have, and jobs that do not exist', async () => {

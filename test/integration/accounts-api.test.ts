@@ -9,8 +9,10 @@ const CHANNEL = '1100000000000000001';
 const CHANNEL_2 = '1100000000000000002';
 const SERVER = '1200000000000000001';
 const SERVER_2 = '1200000000000000002';
-const DISCORD = 'MTE5.discord-token-A.abcdef';
-const DISCORD_2 = 'MTE5.discord-token-B.ghijkl';
+// One Discord account belongs to one tenant: each test (a new tenant) gets tokens of its own.
+let DISCORD = 'MTE5.discord-token-A.abcdef';
+let DISCORD_2 = 'MTE5.discord-token-B.ghijkl';
+let tokenSerial = 0;
 
 const faceswapBody = (overrides: Record<string, unknown> = {}) => ({ discord: DISCORD, server: SERVER, channel: CHANNEL, ...overrides });
 const pikaBody = (overrides: Record<string, unknown> = {}) => ({ discord: DISCORD, channel: CHANNEL, maxJobs: 3, ...overrides });
@@ -25,6 +27,9 @@ describe.each(kinds)('account API on %s', (kind) => {
   afterAll(() => server.close());
   beforeEach(async () => {
     token = await server.newToken();
+    tokenSerial++;
+    DISCORD = `MTE5.discord-token-A${tokenSerial}.abcdef`;
+    DISCORD_2 = `MTE5.discord-token-B${tokenSerial}.ghijkl`;
   });
 
   const expectPlain404 = async (response: Response, bot: string) => {

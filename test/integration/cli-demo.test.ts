@@ -28,7 +28,7 @@ describe('serve --simulate and demo', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves a demo world whose token and accounts the demo uses to save a face swap and a Pika video, and a restart keeps the token but not stale accounts', async () => {
+  it('serves a demo world whose token and accounts the demo uses to save a face swap, a Pika video and a Midjourney grid and U1, and a restart keeps the token but not stale accounts', async () => {
     const dataDir = path.join(dir, 'data');
     const out = path.join(dir, 'out');
     server = await startServe({ DATABASE_URL: 'postgres://ignored@127.0.0.1:1/x' }, ['--simulate', '--data-dir', dataDir, '--latency', '100']);
@@ -43,33 +43,45 @@ describe('serve --simulate and demo', () => {
     expect(demo.code, demo.stdout + demo.stderr).toBe(0);
     expect(demo.stdout).not.toMatch(/\x1b\[/); // not a terminal: no colours, no redrawn lines
     const saved = demo.stdout.split('\n').filter((l) => /^ {2}\//.test(l)).map((l) => l.trim());
-    expect(saved.map((f) => path.basename(f))).toEqual([expect.stringMatching(/^faceswap-\d{17}\.png$/), expect.stringMatching(/^pika-\d{17}\.mp4$/)]);
+    expect(saved.map((f) => path.basename(f))).toEqual([
+      expect.stringMatching(/^faceswap-\d{17}\.png$/),
+      expect.stringMatching(/^pika-\d{17}\.mp4$/),
+      expect.stringMatching(/^midjourney-grid-\d{17}\.png$/),
+      expect.stringMatching(/^midjourney-u1-\d{17}\.png$/),
+    ]);
     expect(fs.readFileSync(saved[0]!).subarray(1, 4).toString()).toBe('PNG');
     expect(fs.readFileSync(saved[1]!).subarray(4, 8).toString()).toBe('ftyp');
+    expect(fs.readFileSync(saved[2]!).subarray(1, 4).toString()).toBe('PNG');
+    expect(fs.readFileSync(saved[3]!).subarray(1, 4).toString()).toBe('PNG');
     expect(fs.existsSync(path.join(out, 'demo-face.png'))).toBe(true);
 
     expect(server.output()).toContain(`Dashboard: ${server.url}/dashboard`);
     const [accounts, jobs, active] = await Promise.all([
       runCli(['accounts', '--data-dir', dataDir]),
-      runCli(['jobs', '--data-dir', dataDir, '--limit', '2']),
+      runCli(['jobs', '--data-dir', dataDir, '--limit', '4']),
       runCli(['jobs', '--data-dir', dataDir, '--active']),
     ]);
     expect(accounts.code).toBe(0);
     expect(accounts.stdout).toMatch(/demo +faceswap +\d+ +active/);
     expect(accounts.stdout).toMatch(/demo +pika +\d+ +active/);
+    expect(accounts.stdout).toMatch(/demo +midjourney +\d+ +active/);
     for (const discord of first.matchAll(/token (\S+\.\S+\.\S+)/g)) expect(accounts.stdout).not.toContain(discord[1]);
-    expect(jobs.stdout.trim().split('\n')).toHaveLength(3);
+    expect(jobs.stdout.trim().split('\n')).toHaveLength(5);
     expect(jobs.stdout).toMatch(/pika-create +completed/);
+    expect(jobs.stdout).toMatch(/midjourney-imagine +completed/);
+    expect(jobs.stdout).toMatch(/midjourney-button +completed/);
     expect(active.stdout.trim()).toBe('no active jobs');
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     server = await startServe({}, ['--simulate', '--data-dir', dataDir, '--latency', '100']);
     expect(tokenAfter(server.output(), /Demo API token \(tenant 'demo'/)).toBe(token);
-    expect(server.output()).toContain('Removed 2 demo accounts left from an earlier run');
+    expect(server.output()).toContain('Removed 3 demo accounts left from an earlier run');
     const overview = await (await fetch(`${server.url}/v1/dashboard/overview`, { headers: { authorization: `Bearer ${token}` } })).json();
-    expect(overview.bots.map((b: { accounts: unknown[] }) => b.accounts.length)).toEqual([1, 1]);
-  });
+    expect(overview.bots.map((b: { accounts: unknown[] }) => b.accounts.length)).toEqual([1, 1, 1]);
+    // Two servers, a demo and three CLI runs in a row: on a loaded 2-core machine this needs more
+    // than the default 30 s (each process start alone can take several seconds there).
+  }, 180_000);
 
   it('exits 3 when the server is unreachable or refuses the token, and 2 on a usage error', async () => {
     const refusing = http.createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Unauthorized","code":401}'));
@@ -79,7 +91,7 @@ describe('serve --simulate and demo', () => {
       const [down, refused, usage, noToken] = await Promise.all([
         runCli(['demo', '--url', 'http://127.0.0.1:1', '--token', 'sb_x', '--out', dir]),
         runCli(['demo', '--url', `http://127.0.0.1:${port}`, '--token', 'sb_x', '--out', dir]),
-        runCli(['demo', '--only', 'midjourney', '--token', 'sb_x']),
+        runCli(['demo', '--only', 'dalle', '--token', 'sb_x']),
         runCli(['demo', '--url', 'http://127.0.0.1:1'], { SWITCHBOARD_TOKEN: '' }),
       ]);
       expect(down.code).toBe(3);
@@ -103,7 +115,7 @@ describe('demo against a server where a job fails', () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  it('reports the failed job, still runs the other half, and exits 1', async () => {
+  it('reports the failed job, still runs the other parts, and exits 1', async () => {
     h = await startHarness();
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-demo-'));
     await h.addFaceswapAccount();
@@ -112,6 +124,7 @@ describe('demo against a server where a job fails', () => {
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toMatch(/✘ faceswap swapid ended failed: no face detected/);
     expect(result.stdout).toContain('✘ no pika account is configured for this token');
-    expect(result.stdout).toContain('2 of 2 demo parts failed.');
+    expect(result.stdout).toContain('✘ no midjourney account is configured for this token');
+    expect(result.stdout).toContain('3 of 3 demo parts failed.');
   });
 });

@@ -97,7 +97,7 @@ describe('the switchboard CLI', () => {
   it('refuses bad options with exit code 2 and an unknown tenant with 1', async () => {
     const io = capture();
     expect(await main(['jobs', '--limit', '0', '--data-dir', dataDir], io)).toBe(2);
-    expect(await main(['jobs', '--bot', 'midjourney', '--data-dir', dataDir], io)).toBe(2);
+    expect(await main(['jobs', '--bot', 'dalle', '--data-dir', dataDir], io)).toBe(2);
     expect(await main(['accounts', '--bogus'], io)).toBe(2);
     expect(await main(['serve', '--latency', '100'], io)).toBe(2);
     expect(await main(['nonsense'], io)).toBe(2);

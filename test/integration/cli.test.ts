@@ -51,9 +51,15 @@ describe('switchboard CLI', () => {
 
   it('serves with an embedded database, prints a first token once, and stops cleanly on SIGTERM', async () => {
     server = await startServe(env);
-    const lines = server.output().split('\n');
-    const token = lines[lines.findIndex((l) => l.includes('shown only this once')) + 1]!;
+    // Standard output is a pipe here, so the token goes to a 0600 file and never to the output.
+    const tokenFile = path.join(dataDir, 'first-api-token.txt');
+    expect(server.output()).toContain(tokenFile);
+    const token = fs.readFileSync(tokenFile, 'utf8').trim();
     expect(token).toMatch(/^sb_/);
+    expect(server.output()).not.toContain(token);
+    expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    for (const file of ['switchboard.db', 'switchboard.db-wal', 'secret.key']) expect(fs.statSync(path.join(dataDir, file)).mode & 0o777).toBe(0o600);
     expect(fs.existsSync(path.join(dataDir, 'switchboard.db'))).toBe(true);
 
     const healthy = await fetch(`${server.url}/healthz`);
@@ -65,7 +71,7 @@ describe('switchboard CLI', () => {
     expect(await server.exited).toBe(0);
 
     server = await startServe(env);
-    expect(server.output()).not.toContain('shown only this once');
+    expect(server.output()).not.toContain('No API token existed');
     expect((await fetch(`${server.url}/v1/faceswap/account`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
   });
 

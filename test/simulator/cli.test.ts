@@ -11,7 +11,7 @@ describe('switchboard simulator command', () => {
     await expect.poll(() => out.some((l) => l.startsWith('Press Ctrl+C'))).toBe(true);
     const apiUrl = /REST API\s+(\S+)/.exec(out.join('\n'))![1]!;
     const tokens = out.join('\n').match(/token (\S+)/g)!.map((t) => t.slice(6));
-    expect(tokens).toHaveLength(2);
+    expect(tokens).toHaveLength(3); // faceswap, pika and midjourney demo users
     for (const token of tokens) expect((await fetch(`${apiUrl}/users/@me`, { headers: { authorization: token } })).status).toBe(200);
     stop();
     expect(await running).toBe(0);

@@ -109,6 +109,6 @@ describe('simulator rate limits and faults', () => {
     expect((await post('/users/nope/revoke')).status).toBe(404);
     expect((await post(`/users/${account.user.id}/faults`, { fault: { kind: 'meteor' } })).status).toBe(400);
     const report = (await (await fetch(`${sim.controlUrl}/report`)).json()) as any;
-    expect(Object.keys(report).sort()).toEqual(['duplicateNonces', 'faceswapOverlaps', 'interactions', 'rateLimitViolations', 'requests', 'staleVersions']);
+    expect(Object.keys(report).sort()).toEqual(['duplicateNonces', 'faceswapOverlaps', 'fingerprintViolations', 'fingerprints', 'interactions', 'rateLimitViolations', 'requests', 'staleVersions']);
   });
 });

@@ -93,8 +93,13 @@ describe('simulator REST', () => {
     const file = await download(message.attachments[0].url);
     expect(file.status).toBe(200);
     expect(isPng(file.bytes)).toBe(true);
-    const fetched = await rest.json('GET', `/channels/${account.channelId}/messages/${message.id}`);
-    expect(fetched.content).toBe('hi');
+    // The single-message route is bot-only: a user token gets 403 code 20002 (real-world.md §1).
+    const single = await rest.request('GET', `/channels/${account.channelId}/messages/${message.id}`);
+    expect(single.status).toBe(403);
+    expect(await single.json()).toEqual({ message: 'Only bots can use this endpoint', code: 20002 });
+    const around = await rest.json('GET', `/channels/${account.channelId}/messages?around=${message.id}&limit=1`);
+    expect(around.map((m: { id: string }) => m.id)).toEqual([message.id]);
+    expect(around[0].content).toBe('hi');
     const list = await rest.json('GET', `/channels/${account.channelId}/messages?limit=10`);
     expect(list[0].id).toBe(message.id);
     // The upload was consumed: referencing it again is 50146.

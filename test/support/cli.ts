@@ -1,5 +1,6 @@
 /** Runs the real `switchboard` executable in a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const BIN = path.resolve(import.meta.dirname, '../../bin/switchboard.mjs');
@@ -14,7 +15,8 @@ export interface CliResult {
 export function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base = { ...process.env };
   for (const key of ['DATABASE_URL', 'SWITCHBOARD_DATA_DIR', 'SWITCHBOARD_SECRET', 'PORT', 'HOST']) delete base[key];
-  return { ...base, LOG_LEVEL: 'warn', ...env };
+  // The suite's clients poll hard: the per-token rate limits are off unless a test sets them.
+  return { ...base, LOG_LEVEL: 'warn', SWITCHBOARD_RATE_LIMIT: '0', SWITCHBOARD_DISCORD_RATE_LIMIT: '0', SWITCHBOARD_AUTH_FAILURE_LIMIT: '0', ...env };
 }
 
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
@@ -35,6 +37,8 @@ export interface ServeProcess {
   output(): string;
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number | null>;
+  /** The API token `serve` created on first start (written to a 0600 file, since stdout is a pipe). */
+  firstToken(): string;
 }
 
 /** Starts `switchboard serve` on a free port and resolves once it says where it listens. */
@@ -49,7 +53,8 @@ export function startServe(env: Record<string, string | undefined>, args: string
       if (match) {
         child.stdout!.off('data', onData);
         child.stdout!.on('data', (d) => (output += d));
-        resolve({ child, url: match[1]!, output: () => output, exited });
+        const firstToken = () => fs.readFileSync(path.join(env.SWITCHBOARD_DATA_DIR ?? './data', 'first-api-token.txt'), 'utf8').trim();
+        resolve({ child, url: match[1]!, output: () => output, exited, firstToken });
       }
     };
     child.stdout!.on('data', onData);

@@ -109,11 +109,14 @@ export async function startHarness(options: { kind?: StoreKind; simulator?: Simu
       return { channel: account.channelId, userId: account.user.id, discord: account.user.token };
     },
     async close() {
+      // Every test run through the harness also proves the client passed as one browser.
+      const { fingerprintViolations } = sim.control.report();
       services.jobs.stopWaiting();
       await app.close();
       await services.close();
       await sim.close();
       await setup.cleanup();
+      if (fingerprintViolations.length > 0) throw new Error(`the simulator saw fingerprint violations: ${JSON.stringify(fingerprintViolations, null, 2)}`);
     },
   };
 }

@@ -56,7 +56,8 @@ export interface TestStoreSetup {
 export async function freshDatabase(kind: StoreKind, env: Record<string, string> = {}): Promise<TestStoreSetup> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-'));
   // Account verification needs a Discord; suites without the simulator turn it off.
-  const base = { SWITCHBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SWITCHBOARD_VERIFY_ACCOUNTS: '0', ...env };
+  // Tests poll their jobs every few milliseconds and save many accounts: the rate limits are off unless a test turns them on.
+  const base = { SWITCHBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SWITCHBOARD_VERIFY_ACCOUNTS: '0', SWITCHBOARD_RATE_LIMIT: '0', SWITCHBOARD_DISCORD_RATE_LIMIT: '0', SWITCHBOARD_AUTH_FAILURE_LIMIT: '0', ...env };
   if (kind === 'sqlite') {
     return { config: loadConfig(base), cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }

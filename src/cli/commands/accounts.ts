@@ -62,7 +62,7 @@ export const accounts: Command = async (argv, io) => {
         view.channel,
         paintState(style, view.health.state),
         [view.health.reason, view.health.detail].filter(Boolean).join(': ') || '-',
-        view.credits ? `${view.credits.used}/${view.credits.total}` : '-',
+        view.credits ? `${view.credits.used}${view.credits.total !== undefined ? `/${view.credits.total}` : ' used'}${view.credits.exhaustedAt !== undefined ? ' (out)' : ''}` : '-',
         `${view.slots.used}/${view.slots.capacity}${view.slots.queued ? ` +${view.slots.queued} queued` : ''}`,
         style.dim(view.id),
       ]),

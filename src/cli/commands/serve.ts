@@ -3,6 +3,7 @@
  * With `--simulate` it first starts the simulated Discord in-process and serves a demo world
  * against it (see `../simulate.ts` for what that keeps between runs and why).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { issueApiToken } from '../../auth/index.ts';
 import { openServices, type Services } from '../../bootstrap/index.ts';
@@ -10,13 +11,15 @@ import { loadConfig, parsePort } from '../../config/index.ts';
 import { buildApp } from '../../http/index.ts';
 import { CliError, parseCommandArgs, type Command } from '../command.ts';
 import { SIMULATE_DATA_DIR, setUpDemo, simulatedEnv, type DemoSetup } from '../simulate.ts';
+import { ServeLock } from '../serve-lock.ts';
 import type { Simulator } from '../../simulator/index.ts';
 
 const HELP = `Usage: switchboard serve [--port N] [--host H] [--data-dir DIR] [--simulate [--latency MS]]
 
 Runs the HTTP API (and the dashboard at /dashboard). Settings come from the environment (PORT,
 HOST, SWITCHBOARD_DATA_DIR, DATABASE_URL, SWITCHBOARD_SECRET, …; see the README); flags override
-them. When the store holds no API token yet, one is created and printed once.
+them. When the store holds no API token yet, one is created and printed once on a terminal, or
+written to <data dir>/first-api-token.txt (mode 0600) when standard output is not a terminal.
 
 Options:
   --port N        listen port (default 8080; 0 picks a free one)
@@ -30,6 +33,9 @@ Options:
   -h, --help      show this help
 
 Then try:  npx switchboard demo`;
+
+/** Where the first API token goes when standard output is not a terminal. */
+const FIRST_TOKEN_FILE = 'first-api-token.txt';
 
 /** Simulated bots must answer within Discord's 3 s interaction window; leave them some margin. */
 const MAX_LATENCY_MS = 2500;
@@ -64,7 +70,9 @@ export const serve: Command = async (argv, io) => {
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : values.simulate ? { dataDir: SIMULATE_DATA_DIR } : {}),
   };
   // Fail on a bad setting before anything starts.
-  loadConfig(process.env, overrides);
+  const checked = loadConfig(process.env, overrides);
+  // One server per simulate data directory: a second one would replace the first one's demo accounts.
+  const lock = values.simulate ? ServeLock.acquire(checked.dataDir) : undefined;
 
   let sim: Simulator | undefined;
   let services: Services | undefined;
@@ -75,17 +83,29 @@ export const serve: Command = async (argv, io) => {
       sim = await startSimulator({ botLatencyMs: latency });
     }
     const config = loadConfig(sim ? simulatedEnv(process.env, sim) : process.env, overrides);
-    services = await openServices(config);
+    // The simulator prints its own usage figure (`[used: U/T]`); it is read only in simulate mode,
+    // as a rule an operator's SWITCHBOARD_BOT_RULES file replaces. Production never relies on it.
+    services = await openServices(config, sim ? { fallbackBotRules: (await import('../../simulator/index.ts')).SIMULATOR_BOT_RULES } : {});
     if (sim) {
       demo = await setUpDemo(services, sim, io);
     } else if ((await services.store.tenants.countActive()) === 0) {
       const { token, tenant } = await issueApiToken(services.store, 'default');
-      io.out(`No API token existed, so one was created for tenant '${tenant.name}'. It is shown only this once:`);
-      io.out(token);
+      if (io.isTTY) {
+        io.out(`No API token existed, so one was created for tenant '${tenant.name}'. It is shown only this once:`);
+        io.out(token);
+      } else {
+        // Standard output is a pipe (a container log, a log collector): the token must not land there.
+        const file = path.join(services.config.dataDir, FIRST_TOKEN_FILE);
+        fs.mkdirSync(services.config.dataDir, { recursive: true, mode: 0o700 });
+        fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'w' });
+        fs.chmodSync(file, 0o600);
+        io.out(`No API token existed, so one was created for tenant '${tenant.name}' and written to ${file} (mode 0600). Read it, store it, delete the file.`);
+      }
     }
   } catch (error) {
     await services?.close();
     await sim?.close();
+    lock?.release();
     throw error;
   }
 
@@ -98,17 +118,19 @@ export const serve: Command = async (argv, io) => {
     await app.close();
     await services.close();
     await sim?.close();
+    lock?.release();
     throw new CliError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  lock?.listening(base);
   io.out(`switchboard listening on ${base} (store: ${services.store.description})`);
   io.out(`Dashboard: ${base}/dashboard`);
   if (demo) {
     const defaultDir = path.resolve(SIMULATE_DATA_DIR) === config.dataDir;
-    const url = port === 8080 && config.host === '127.0.0.1' ? '' : ` --url ${base}`;
-    io.out(`Run the demo in another terminal:  npx switchboard demo${url}${defaultDir ? '' : ` --token ${demo.token}`}`);
+    // From the same folder, demo finds this server and its token in the simulate data dir by itself.
+    io.out(`Run the demo in another terminal:  npx switchboard demo${defaultDir ? '' : ` --url ${base} --token ${demo.token}`}`);
   }
 
   await new Promise<void>((resolve) => {
@@ -125,5 +147,6 @@ export const serve: Command = async (argv, io) => {
   await app.close();
   await services.close();
   await sim?.close();
+  lock?.release();
   return 0;
 };

@@ -3,7 +3,7 @@
  * ready demo accounts, and stops cleanly on SIGINT/SIGTERM.
  */
 import { CliError, parseCommandArgs, type CliIO, type Command } from '../command.ts';
-import { startSimulator, FACESWAP_APPLICATION_ID, type FaceswapAccount, type PikaAccount, type Simulator } from '../../simulator/index.ts';
+import { startSimulator, FACESWAP_APPLICATION_ID, type FaceswapAccount, type MidjourneyAccount, type PikaAccount, type Simulator } from '../../simulator/index.ts';
 
 const HELP = `Usage: switchboard simulator [--port P] [--host H] [--seed N] [--latency MS]
 
@@ -41,9 +41,10 @@ function untilSignal(): Promise<string> {
  * Creates the two demo accounts and prints the simulator's URLs and their credentials.
  * `serve --simulate` can reuse it and register the returned accounts.
  */
-export function describeSimulator(sim: Simulator, io: CliIO): { faceswap: FaceswapAccount; pika: PikaAccount } {
+export function describeSimulator(sim: Simulator, io: CliIO): { faceswap: FaceswapAccount; pika: PikaAccount; midjourney: MidjourneyAccount } {
   const faceswap = sim.control.createFaceswapAccount({ username: 'faceswap-demo' });
   const pika = sim.control.createPikaAccount({ username: 'pika-demo' });
+  const midjourney = sim.control.midjourney.createAccount({ username: 'midjourney-demo' });
   io.out(`switchboard simulator listening on ${sim.baseUrl}`);
   io.out(`  REST API   ${sim.apiUrl}   (DISCORD_API_URL)`);
   io.out(`  Gateway    ${sim.gatewayUrl}   (DISCORD_GATEWAY_URL, also GET /gateway)`);
@@ -54,7 +55,9 @@ export function describeSimulator(sim: Simulator, io: CliIO): { faceswap: Facesw
   io.out(`            token ${faceswap.user.token}`);
   io.out(`  pika      user ${pika.user.id}  DM channel ${pika.channelId}  (bot ${pika.applicationId})`);
   io.out(`            token ${pika.user.token}`);
-  return { faceswap, pika };
+  io.out(`  midjourney user ${midjourney.user.id}  DM channel ${midjourney.channelId}  (bot ${midjourney.applicationId})`);
+  io.out(`            token ${midjourney.user.token}`);
+  return { faceswap, pika, midjourney };
 }
 
 /** The command body; `stopped` ends the run (SIGINT/SIGTERM by default, a promise in tests). */

@@ -93,19 +93,36 @@
       el('td', {}, [el('span', { class: 'badge health', 'data-kind': 'health' }), el('span', { class: 'reason' })]),
       el('td', { class: 'num credits' }),
       el('td', { class: 'num slots' }),
+      el('td', { class: 'commands' }),
+      el('td', { class: 'bot-messages' }),
       el('td', {}, [button]),
     ]);
   }
 
+  /** Replaces a cell's content with a list of lines (or a dash). */
+  function setList(cell, lines) {
+    const fresh = lines.length === 0 ? [document.createTextNode('—')] : [el('ul', { class: 'plain' }, lines.map((line) => el('li', { text: line })))];
+    const key = JSON.stringify(lines);
+    if (cell.dataset.key === key) return;
+    cell.dataset.key = key;
+    cell.replaceChildren(...fresh);
+  }
+
   function updateAccountRow(row, account) {
-    const [channel, health, credits, slots] = row.cells;
+    const [channel, health, credits, slots, commands, botMessages] = row.cells;
     setText(channel, account.server ? `${account.channel} (server ${account.server})` : account.channel);
     badge(health.querySelector('.health'), account.health.state);
     const h = account.health;
     const why = [h.reason, h.detail].filter(Boolean).join(': ');
     const when = h.state === 'active' ? '' : h.until ? ` · until ${new Date(h.until).toLocaleTimeString()}` : h.nextProbeAt ? ` · next check ${new Date(h.nextProbeAt).toLocaleTimeString()}` : '';
     setText(health.querySelector('.reason'), `${why}${when}`);
-    setText(credits, account.credits ? `${account.credits.used} / ${account.credits.total} used` : '—');
+    const c = account.credits;
+    setText(credits, c ? `${c.used}${c.total !== undefined ? ` / ${c.total}` : ''} used${c.exhaustedAt !== undefined ? ' · out of credits' : ''}` : '—');
+    const check = account.commandCheck;
+    setList(commands, check ? (check.ok ? ['match what switchboard sends'] : check.problems) : []);
+    const notes = (account.botMessages ?? []).map((m) => `${new Date(m.at).toLocaleTimeString()} ${m.reason}: ${m.text || `(${m.attachments} attachment(s), ${m.embeds} embed(s))`}`);
+    if (account.quarantinedUntil) notes.unshift(`channel held back until ${new Date(account.quarantinedUntil).toLocaleTimeString()}`);
+    setList(botMessages, notes);
     const queued = account.slots.queued > 0 ? `, ${account.slots.queued} queued` : '';
     setText(slots, `${account.slots.used} / ${account.slots.capacity} in use${queued}`);
   }
@@ -119,11 +136,11 @@
           el('div', { class: 'scroll' }, [
             el('table', {}, [
               el('caption', { text: bot.name }),
-              el('thead', {}, [el('tr', {}, ['Channel', 'Health', 'Credits', 'Slots', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))]),
+              el('thead', {}, [el('tr', {}, ['Channel', 'Health', 'Credits', 'Slots', 'Commands', 'Bot messages not understood', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))]),
               el('tbody'),
             ]),
           ]),
-          el('p', { class: 'empty', text: `No ${bot.name} account configured. Add one with POST /v1/${bot.name}/account/<channel>.` }),
+          el('p', { class: 'empty', text: `No ${bot.name} account configured. Add one with POST ${bot.accountPath ?? `/v1/${bot.name}/account`}/<channel>.` }),
         ]);
         root.append(block);
       }

@@ -1,8 +1,10 @@
-import { defaultClientProperties, type ClientProperties } from '../client-properties.ts';
+import type { Agent } from 'node:http';
+import { ClientIdentity } from '../client-properties.ts';
 import { Emitter } from '../emitter.ts';
 import { DiscordApiError, GatewayFatalError } from '../errors.ts';
 import type { DiscordUser, GatewayPayload } from '../types.ts';
 import { decideClose, type CloseDecision } from './close-codes.ts';
+import { readReady, type ReadyChannel } from './ready.ts';
 import { defaultSocket, GatewayOp, withGatewayQuery, type GatewaySocket } from './protocol.ts';
 
 export interface ReadyInfo {
@@ -11,6 +13,8 @@ export interface ReadyInfo {
   user: DiscordUser;
   /** READY's `required_action` (e.g. `REQUIRE_VERIFIED_PHONE`), when Discord sets one. */
   requiredAction: string | undefined;
+  /** DM channels with their recipients resolved, whichever READY layout the capabilities produced. */
+  privateChannels: ReadyChannel[];
   /** The full READY payload (guilds, private_channels…). */
   raw: Record<string, unknown>;
 }
@@ -26,7 +30,7 @@ export interface GatewaySessionEvents {
   reconnecting: (info: { mode: 'resume' | 'identify'; delayMs: number; attempt: number }) => void;
   fatal: (error: GatewayFatalError) => void;
   /** Several connection attempts in a row failed: the network or Discord is unreachable. */
-  unreachable: (info: { attempts: number; lastCode: number | undefined }) => void;
+  unreachable: (info: { attempts: number; lastCode: number | undefined; error: Error | undefined }) => void;
   state: (state: SessionState) => void;
 }
 
@@ -34,9 +38,12 @@ export interface GatewaySessionOptions {
   token: string;
   /** The gateway URL for a fresh IDENTIFY (from config, or `GET /gateway`). */
   gatewayUrl: () => Promise<string>;
-  properties?: ClientProperties;
-  /** Capabilities bit field; 0 keeps READY in its simple shape (spec §2.4). */
+  /** The account's browser: IDENTIFY `properties`, capabilities and the upgrade headers come from it. */
+  identity?: ClientIdentity;
+  /** Overrides the profile's capabilities bit field (READY is read in whichever layout it produces). */
   capabilities?: number;
+  /** The account's transport for the WebSocket (its proxy agent, when it has one). */
+  agent?: Agent;
   /** Backoff for reconnects: first step, cap, and the "slow down" floor. */
   backoff?: { baseMs?: number; maxMs?: number; longMs?: number };
   /** Wait before re-identifying after op 9 `d:false` (Discord asks for 1–5 s). */
@@ -69,10 +76,13 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
   private currentState: SessionState = 'idle';
   private readyInfo: ReadyInfo | undefined;
   private lastCode: number | undefined;
+  /** The last socket-level error (refused, reset, proxy tunnel denied…), for `unreachable`. */
+  private lastError: Error | undefined;
   private readonly random: () => number;
   /** ES-private so that neither `util.inspect` nor `JSON.stringify` of the session shows it. */
   readonly #token: string;
   private readonly options: Omit<GatewaySessionOptions, 'token'>;
+  readonly identity: ClientIdentity;
 
   constructor(options: GatewaySessionOptions) {
     super();
@@ -80,6 +90,12 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
     this.#token = token;
     this.options = rest;
     this.random = options.random ?? Math.random;
+    this.identity = options.identity ?? new ClientIdentity();
+  }
+
+  /** The capabilities IDENTIFY sends. */
+  get capabilities(): number {
+    return this.options.capabilities ?? this.identity.profile.capabilities;
   }
 
   get state(): SessionState {
@@ -185,7 +201,9 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
     const url = withGatewayQuery(base);
     let socket: GatewaySocket;
     try {
-      socket = (this.options.createSocket ?? defaultSocket)(url);
+      socket = this.options.createSocket
+        ? this.options.createSocket(url)
+        : defaultSocket(url, { headers: this.identity.gatewayHeaders(), ...(this.options.agent ? { agent: this.options.agent } : {}) });
     } catch {
       this.onSocketClosed(generation, undefined);
       return;
@@ -195,8 +213,8 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
       if (generation === this.generation) this.onMessage(data, mode);
     });
     socket.on('close', (code) => this.onSocketClosed(generation, code));
-    socket.on('error', () => {
-      /* a 'close' always follows */
+    socket.on('error', (error) => {
+      this.lastError = error; // a 'close' always follows
     });
     this.handshakeTimer = setTimeout(() => {
       // No HELLO/READY in time: treat as a lost connection.
@@ -258,14 +276,9 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
   private onDispatch(event: string, data: unknown): void {
     if (event === 'READY') {
       const d = data as Record<string, unknown>;
-      this.session = { id: String(d.session_id), resumeUrl: typeof d.resume_gateway_url === 'string' ? d.resume_gateway_url : undefined };
-      this.readyInfo = {
-        sessionId: this.session.id,
-        resumeGatewayUrl: this.session.resumeUrl,
-        user: d.user as DiscordUser,
-        requiredAction: typeof d.required_action === 'string' ? d.required_action : undefined,
-        raw: d,
-      };
+      const ready = readReady(d);
+      this.session = { id: ready.sessionId, resumeUrl: ready.resumeGatewayUrl };
+      this.readyInfo = { ...ready, raw: d };
       this.connected();
       this.emit('dispatch', event, data, this.seq);
       this.emit('ready', this.readyInfo);
@@ -282,17 +295,17 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
 
   private connected(): void {
     clearTimeout(this.handshakeTimer);
+    this.lastError = undefined;
     this.failures = 0;
     this.unreachableReported = false;
     this.setState('ready');
   }
 
   private identifyData(): Record<string, unknown> {
-    const properties = this.options.properties ?? defaultClientProperties;
     return {
       token: this.#token,
-      capabilities: this.options.capabilities ?? 0,
-      properties,
+      capabilities: this.capabilities,
+      properties: this.identity.identifyProperties(),
       presence: { status: 'unknown', since: 0, activities: [], afk: false },
       compress: false,
       client_state: { guild_versions: {} },
@@ -369,7 +382,7 @@ export class GatewaySession extends Emitter<GatewaySessionEvents> {
     const delay = delayMs ?? this.delayFor(decision, attempt);
     if (attempt >= (this.options.unreachableAfter ?? 4) && !this.unreachableReported) {
       this.unreachableReported = true;
-      this.emit('unreachable', { attempts: attempt, lastCode: code });
+      this.emit('unreachable', { attempts: attempt, lastCode: code, error: this.lastError });
     }
     this.setState('waiting');
     this.emit('reconnecting', { mode, delayMs: delay, attempt });

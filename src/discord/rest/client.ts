@@ -1,4 +1,4 @@
-import { BROWSER_USER_AGENT, defaultClientProperties, superPropertiesHeader, type ClientProperties } from '../client-properties.ts';
+import { ClientIdentity } from '../client-properties.ts';
 import { DiscordApiError } from '../errors.ts';
 import { tokenKey } from '../token-key.ts';
 import { classifyResponse, discordCode, discordMessage, isAccountWide, retryAfterMs, RETRYABLE_STATUSES } from './classify.ts';
@@ -13,7 +13,8 @@ export interface RestClientOptions {
   apiUrl: string;
   fetch?: FetchLike;
   clock?: Clock;
-  properties?: ClientProperties;
+  /** The account's browser identity: every request carries its headers. Default: the default profile. */
+  identity?: ClientIdentity;
   /** Gap between two requests of this account. Default 100 ms. */
   minIntervalMs?: number;
   /** Extra gaps per route key. Default: 350 ms between interactions. */
@@ -79,7 +80,8 @@ export class RestClient {
   private readonly fetchImpl: FetchLike;
   private readonly clock: Clock;
   private readonly limiter: RateLimiter;
-  private readonly headers: Record<string, string>;
+  /** The browser this client passes as (headers of every request). */
+  readonly identity: ClientIdentity;
   private readonly settings: Required<
     Pick<RestClientOptions, 'maxRateLimitWaitMs' | 'serverErrorRetries' | 'networkRetries' | 'retryBaseMs' | 'requestTimeoutMs'>
   >;
@@ -98,13 +100,7 @@ export class RestClient {
       routeIntervalsMs: options.routeIntervalsMs ?? defaults.routeIntervalsMs,
       clock: this.clock,
     });
-    const properties = options.properties ?? defaultClientProperties;
-    this.headers = {
-      'User-Agent': properties.browser_user_agent || BROWSER_USER_AGENT,
-      'X-Super-Properties': superPropertiesHeader(properties),
-      'X-Discord-Locale': properties.system_locale,
-      'Accept': '*/*',
-    };
+    this.identity = options.identity ?? new ClientIdentity();
     this.settings = {
       maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? defaults.maxRateLimitWaitMs,
       serverErrorRetries: options.serverErrorRetries ?? defaults.serverErrorRetries,
@@ -112,6 +108,11 @@ export class RestClient {
       retryBaseMs: options.retryBaseMs ?? defaults.retryBaseMs,
       requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
     };
+  }
+
+  /** The account's transport (its proxy, when it has one): uploads and downloads use it too. */
+  get fetch(): FetchLike {
+    return this.fetchImpl;
   }
 
   get<T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal): Promise<T> {
@@ -197,7 +198,7 @@ export class RestClient {
   private async attempt<T>(req: RequestOptions, route: string): Promise<Outcome<T>> {
     const url = new URL(this.apiUrl + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { ...this.headers, Authorization: this.#token };
+    const headers: Record<string, string> = { ...this.identity.restHeaders(), Authorization: this.#token };
     let body: string | undefined;
     if (req.body !== undefined) {
       headers['Content-Type'] = 'application/json';

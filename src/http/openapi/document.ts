@@ -7,10 +7,22 @@ import { componentSchemas } from './schemas.ts';
 
 type Operation = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/**
+ * Every account body may name an outbound proxy, and it is shown back masked (switchboard's
+ * addition to useapi's shape, issue 13): added to each provider's account schemas here, in one place.
+ */
+const withProxy = (schema: unknown, shown: boolean): unknown => {
+  const s = schema as { properties?: Record<string, unknown> };
+  const proxy = shown
+    ? { type: 'string', description: "the account's outbound proxy, password masked" }
+    : { type: ['string', 'null'], description: 'http://, https://, socks5:// or socks5h:// proxy URL, credentials allowed; shown back masked' };
+  return { ...s, properties: { ...s.properties, proxy } };
+};
 /** The component name of a provider's account schema: `pika` → `PikaAccount`. */
 const accountComponent = (provider: Provider) => `${provider.name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}Account`;
 const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), json(ref('Error'), ERROR_TEXT[code] ?? 'error')]));
+const retryAfter = { 'Retry-After': { description: 'seconds to wait, when the wait is known (an account cooling down or unreachable)', schema: { type: 'integer', minimum: 1 } } };
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), { ...json(ref('Error'), ERROR_TEXT[code] ?? 'error'), ...(code === 429 ? { headers: retryAfter } : {}) }]));
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'a parameter is missing or invalid',
@@ -72,7 +84,7 @@ function accountPaths(provider: Provider): Record<string, Record<string, Operati
         operationId: `${provider.name}_account_save`,
         summary: 'Create or update an account (verified against Discord)',
         parameters: [channel],
-        requestBody: { required: true, content: { 'application/json': { schema: provider.account.schema.request } } },
+        requestBody: { required: true, content: { 'application/json': { schema: withProxy(provider.account.schema.request, false) } } },
         responses: { '204': { description: 'saved' }, ...errors(400, 401, 413, 415) },
       },
       delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel], responses: { '204': { description: 'deleted' }, ...errors(401), '404': plain404 } },
@@ -107,6 +119,20 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     '/v1/webhooks/deliveries': {
       get: { tags: ['webhooks'], operationId: 'webhook_deliveries', summary: "A job's webhook delivery log", parameters: [{ name: 'jobid', in: 'query', required: true, schema: { type: 'string' } }], responses: { '200': json(ref('Deliveries'), 'deliveries'), ...errors(400, 401) } },
     },
+    '/v1/webhooks/deliveries/{id}/redeliver': {
+      post: { tags: ['webhooks'], operationId: 'webhook_redeliver', summary: 'Send a finished (failed or delivered) delivery again, now', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '202': json(loose, 'the delivery, pending again'), ...errors(401, 404, 409) } },
+    },
+    '/v1/webhooks/alerts': {
+      get: { tags: ['webhooks'], operationId: 'alerts_get', summary: 'Your alert URL and its recent deliveries', responses: { '200': json(ref('AlertSettings'), 'the alert URL (null when none) and recent alert deliveries'), ...errors(401) } },
+      post: {
+        tags: ['webhooks'],
+        operationId: 'alerts_set',
+        summary: 'Set the URL account health events (account.health_changed) are POSTed to',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { url: { type: 'string', maxLength: 1024 } }, required: ['url'] } } } },
+        responses: { '200': json(ref('AlertSettings'), 'the alert URL'), ...errors(400, 401) },
+      },
+      delete: { tags: ['webhooks'], operationId: 'alerts_delete', summary: 'Stop sending alerts', responses: { '204': { description: 'cleared' }, ...errors(401) } },
+    },
     '/v1/results/{jobid}/{index}': {
       get: {
         tags: ['jobs'],
@@ -125,6 +151,10 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     },
   };
   for (const provider of providers) {
+    if (provider.routes) {
+      Object.assign(paths, provider.routes.openapi());
+      continue;
+    }
     Object.assign(paths, accountPaths(provider), jobPaths(provider));
     for (const command of provider.commands) paths[`/v1/${provider.name}/${command.name}`] = { [command.method.toLowerCase()]: commandOperation(provider, command) };
   }
@@ -140,6 +170,6 @@ export function openApiDocument(providers: readonly Provider[], version: string)
     security: [{ bearer: [] }],
     tags: [...providers.map((p) => ({ name: p.name })), { name: 'jobs' }, { name: 'webhooks' }, { name: 'dashboard' }, { name: 'operations' }],
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: { ...componentSchemas, ...Object.fromEntries(providers.map((p) => [accountComponent(p), p.account.schema.response])) } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `switchboard token create`' } }, schemas: { ...componentSchemas, ...Object.fromEntries(providers.map((p) => [accountComponent(p), withProxy(p.account.schema.response, true)])) } },
   };
 }

@@ -20,10 +20,18 @@ export const ErrorSchema = {
 
 export const CreditsSchema = {
   type: 'object',
-  properties: { timestamp: str, total: int, used: int },
-  required: ['timestamp', 'total', 'used'],
+  description: '`used`: the sum of the per-job costs the bot printed since the last reset (or its own figure); `total` only when the bot prints one',
+  properties: {
+    timestamp: str,
+    total: int,
+    used: int,
+    outOfCredits: { type: 'boolean', description: 'the bot refused a command for lack of credits' },
+    resetsAt: { ...str, format: 'date-time', description: 'when the reset rule (SWITCHBOARD_CREDITS_RESET) puts the account back' },
+  },
+  required: ['timestamp', 'used'],
   additionalProperties: false,
 } as const;
+
 
 const fileMeta = { type: 'object', properties: { size: int, type: str }, required: ['size', 'type'], additionalProperties: false } as const;
 
@@ -75,6 +83,11 @@ export const JobSchema = {
     error: str,
     errorDetails: str,
     code: int,
+    botMessages: {
+      type: 'array',
+      description: 'bot messages of this job that no reply rule understood (additive)',
+      items: { type: 'object', properties: { at: { ...str, format: 'date-time' }, messageId: str, text: str, attachments: int, embeds: int }, required: ['at', 'messageId', 'text', 'attachments', 'embeds'], additionalProperties: false },
+    },
   },
   required: ['jobid', 'verb', 'status', 'created', 'updated', 'discord', 'channel', 'code'],
   additionalProperties: false,
@@ -91,8 +104,20 @@ export const JobIdsSchema = { type: 'array', items: str, description: 'ids of th
 
 export const WebhookSecretSchema = {
   type: 'object',
-  properties: { secret: str, header: str, algorithm: str, format: str },
-  required: ['secret', 'header', 'algorithm', 'format'],
+  properties: {
+    secret: str,
+    header: str,
+    algorithm: str,
+    format: str,
+    standardWebhooks: {
+      type: 'object',
+      description: 'The same secret for Standard Webhooks verifiers (webhook-id, webhook-timestamp, webhook-signature headers)',
+      properties: { secret: str, headers: { type: 'array', items: str }, format: str },
+      required: ['secret', 'headers', 'format'],
+      additionalProperties: false,
+    },
+  },
+  required: ['secret', 'header', 'algorithm', 'format', 'standardWebhooks'],
   additionalProperties: false,
 } as const;
 
@@ -101,6 +126,8 @@ export const DeliveriesSchema = {
   items: {
     type: 'object',
     properties: {
+      id: str,
+      type: str,
       url: str,
       status: { enum: ['pending', 'delivered', 'failed'] },
       attempts: int,
@@ -112,9 +139,16 @@ export const DeliveriesSchema = {
         items: { type: 'object', properties: { attempt: int, at: str, durationMs: int, statusCode: { type: ['integer', 'null'] }, error: str }, required: ['attempt', 'at', 'durationMs', 'statusCode'], additionalProperties: false },
       },
     },
-    required: ['url', 'status', 'attempts', 'deliveries'],
+    required: ['id', 'url', 'status', 'attempts', 'deliveries'],
     additionalProperties: false,
   },
+} as const;
+
+export const AlertSettingsSchema = {
+  type: 'object',
+  properties: { url: { type: ['string', 'null'] }, deliveries: DeliveriesSchema },
+  required: ['url', 'deliveries'],
+  additionalProperties: false,
 } as const;
 
 export const componentSchemas = {
@@ -126,4 +160,5 @@ export const componentSchemas = {
   JobIds: JobIdsSchema,
   WebhookSecret: WebhookSecretSchema,
   Deliveries: DeliveriesSchema,
+  AlertSettings: AlertSettingsSchema,
 } as const;

@@ -6,6 +6,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AccountService } from '../../accounts/index.ts';
 import type { Provider } from '../../providers/index.ts';
 import { tenantOf } from '../authenticate.ts';
+import { ApiError } from '../../errors/index.ts';
+
+function isHidden(value: string | undefined): boolean {
+  return value === '1' || value === 'true';
+}
 
 /** Account bodies are three short fields; anything near this size is not an account. */
 const ACCOUNT_BODY_LIMIT = 64 * 1024;
@@ -21,7 +26,9 @@ export function accountRoutes(app: FastifyInstance, providers: readonly Provider
   for (const provider of providers) {
     const base = `/v1/${provider.name}/account`;
 
-    app.get(base, async (request, reply) => {
+    // `?hidden=1`: the channels calls brought themselves (bring-your-own tokens), masked; always JSON.
+    app.get<{ Querystring: { hidden?: string } }>(base, async (request, reply) => {
+      if (isHidden(request.query.hidden)) return accounts.listHidden(tenantOf(request).id, provider);
       const list = await accounts.list(tenantOf(request).id, provider);
       return Object.keys(list).length === 0 ? notConfigured(reply, provider) : list;
     });
@@ -36,7 +43,11 @@ export function accountRoutes(app: FastifyInstance, providers: readonly Provider
       return reply.code(204).send();
     });
 
-    app.delete<{ Params: { channel: string } }>(`${base}/:channel`, async (request, reply) => {
+    app.delete<{ Params: { channel: string }; Querystring: { hidden?: string } }>(`${base}/:channel`, async (request, reply) => {
+      if (isHidden(request.query.hidden)) {
+        if (await accounts.deleteHidden(tenantOf(request).id, provider, request.params.channel)) return reply.code(204).send();
+        throw new ApiError(404, `No bring-your-own ${provider.name} account for channel ${request.params.channel}`);
+      }
       const deleted = await accounts.delete(tenantOf(request).id, provider, request.params.channel);
       return deleted ? reply.code(204).send() : notConfigured(reply, provider);
     });

@@ -18,6 +18,8 @@ export interface DashboardServices {
   pool?: Pick<AccountPool, 'client' | 'health'>;
   /** Several instances: only the one holding an account's lease may open its Gateway session. */
   leases?: { owns(accountId: string): boolean };
+  /** When present, each account in the overview shows its labels in `/metrics`. */
+  metrics?: { accountLabels(account: { id: string; channel: string }): Promise<{ account: string; channel: string }> };
 }
 
 // The page loads only its own files and talks only to this server.
@@ -38,7 +40,14 @@ export async function dashboardRoutes(app: FastifyInstance, services: DashboardS
 
     api.get('/v1/dashboard/overview', async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return dashboardOverview(services.store, services.providers.all, tenantOf(request));
+      const overview = await dashboardOverview(services.store, services.providers.all, tenantOf(request));
+      const metrics = services.metrics;
+      if (!metrics) return overview;
+      // Each account's labels in /metrics (opaque by default), for this tenant's own accounts only.
+      for (const bot of overview.bots) {
+        for (const account of bot.accounts) Object.assign(account, { metricsLabels: await metrics.accountLabels(account) });
+      }
+      return overview;
     });
 
     api.post<{ Params: { id: string } }>('/v1/dashboard/accounts/:id/probe', async (request) => {

@@ -1,15 +1,17 @@
 /** InsightFaceSwap accounts: a Discord token, the user's own server and a text channel in it. */
 import type { ProviderAccountSpec } from '../types.ts';
-import { invalidId, isMissing, missing, notMatchingPath, snowflakeOrError } from '../shared/account-fields.ts';
+import { COMMAND_CHECK_SCHEMA } from '../shared/command-check-schema.ts';
+import { renderCredits } from './credits.ts';
+import { invalidId, isMissing, missing, notMatchingPath, replyUrlProperty, snowflakeOrError } from '../shared/account-fields.ts';
 
 const str = { type: 'string' } as const;
 
 export const faceswapAccount: ProviderAccountSpec = {
   schema: {
-    request: { type: 'object', properties: { discord: str, server: str, channel: str }, required: ['discord', 'server', 'channel'] },
+    request: { type: 'object', properties: { discord: str, server: str, channel: str, replyUrl: replyUrlProperty }, required: ['discord', 'server', 'channel'] },
     response: {
       type: 'object',
-      properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' } },
+      properties: { server: str, channel: str, discord: { ...str, description: 'the Discord token, shown in full as useapi does' }, credits: { $ref: '#/components/schemas/Credits' }, replyUrl: replyUrlProperty, commandCheck: COMMAND_CHECK_SCHEMA },
       required: ['server', 'channel', 'discord'],
       additionalProperties: false,
     },
@@ -29,12 +31,13 @@ export const faceswapAccount: ProviderAccountSpec = {
   },
 
   render(account, discord) {
+    const credits = renderCredits(account.credits, Date.now());
     return {
       server: account.server,
       channel: account.channel,
       discord,
-      // useapi shows credits only once the bot has revealed them.
-      ...(account.credits ? { credits: { ...account.credits } } : {}),
+      // useapi shows credits only once the bot has revealed them; `total` only when it printed one.
+      ...(credits ? { credits } : {}),
     };
   },
 };

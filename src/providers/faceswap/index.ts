@@ -1,9 +1,10 @@
 /** InsightFaceSwap (Picsi.Ai): guild text channels, one command at a time per channel. */
 import type { Provider } from '../types.ts';
+import { faceswapDiscordCommands } from './discord-commands.ts';
 import { faceswapAccount } from './account.ts';
 import { faceswapCommands } from './commands.ts';
-import { creditsFromMessage, interpretFaceswap } from './replies.ts';
 import { faceswapEligible } from './credits.ts';
+import { faceswapCredits, faceswapRuleBook, interpretFaceswap } from './replies.ts';
 
 /** The bot's public application id (its invite link and setup guides name it). */
 export const FACESWAP_APPLICATION_ID = '1090660574196674713';
@@ -11,6 +12,7 @@ export const FACESWAP_APPLICATION_ID = '1090660574196674713';
 export const faceswap: Provider = {
   name: 'faceswap',
   title: 'InsightFaceSwap',
+  discordCommands: faceswapDiscordCommands,
   account: faceswapAccount,
   commands: faceswapCommands,
   location: 'guild',
@@ -18,7 +20,8 @@ export const faceswap: Provider = {
   // useapi's rule, and the only way replies stay unambiguous: one command per channel at a time.
   capacity: () => 1,
   interpret: interpretFaceswap,
-  credits: creditsFromMessage,
+  rules: faceswapRuleBook,
+  credits: faceswapCredits,
   eligible: faceswapEligible,
   renderExtras: () => ({}),
 };

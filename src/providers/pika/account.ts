@@ -1,16 +1,17 @@
 /** Pika accounts: a Discord token, the DM channel with Pika Bot, and the plan's concurrency. */
 import type { ProviderAccountSpec } from '../types.ts';
-import { invalidId, isMissing, missing, notMatchingPath, snowflakeOrError } from '../shared/account-fields.ts';
+import { COMMAND_CHECK_SCHEMA } from '../shared/command-check-schema.ts';
+import { invalidId, isMissing, missing, notMatchingPath, replyUrlProperty, snowflakeOrError } from '../shared/account-fields.ts';
 import { MAX_CONCURRENT_JOBS, parseMaxJobs } from './max-jobs.ts';
 
 const str = { type: 'string' } as const;
 
 export const pikaAccount: ProviderAccountSpec = {
   schema: {
-    request: { type: 'object', properties: { discord: str, channel: str, maxJobs: { type: ['integer', 'string'] } }, required: ['discord', 'channel', 'maxJobs'] },
+    request: { type: 'object', properties: { discord: str, channel: str, maxJobs: { type: ['integer', 'string'] }, replyUrl: replyUrlProperty }, required: ['discord', 'channel', 'maxJobs'] },
     response: {
       type: 'object',
-      properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: MAX_CONCURRENT_JOBS } },
+      properties: { channel: str, discord: str, maxJobs: { type: 'integer', minimum: 1, maximum: MAX_CONCURRENT_JOBS }, replyUrl: replyUrlProperty, commandCheck: COMMAND_CHECK_SCHEMA },
       required: ['channel', 'discord', 'maxJobs'],
       additionalProperties: false,
     },

@@ -21,3 +21,10 @@ export function snowflakeOrError(value: unknown): string | undefined {
 
 export const notMatchingPath = (channel: string, bot: string, pathChannel: string) =>
   `Required param channel (${channel}) not matching to /${bot}/account/${pathChannel}`;
+
+/**
+ * Every account may carry a default `replyUrl` (switchboard's addition, as useapi allows): calls
+ * on it that bring none use it. The account service reads and checks it for every bot; each
+ * provider's account schema lists this property so the API document shows it.
+ */
+export const replyUrlProperty = { type: 'string', maxLength: 1024, description: "the account's default replyUrl, used by calls that bring none (optional; switchboard's addition)" } as const;

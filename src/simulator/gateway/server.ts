@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_GATEWAY_PAYLOAD_BYTES } from '../constants.ts';
+import type { FingerprintJudge } from '../fingerprint.ts';
 import type { World } from '../state.ts';
 import { GatewaySession } from './session.ts';
 
@@ -23,6 +24,8 @@ const LINGER_MS = 5_000;
 
 interface Connection {
   ws: WebSocket;
+  /** The browser headers of the upgrade request, judged at IDENTIFY. */
+  upgrade: Record<string, string>;
   version: number;
   session: GatewaySession | null;
   lastHeartbeat: number;
@@ -42,6 +45,7 @@ export class GatewayServer {
   constructor(
     private readonly world: World,
     private readonly heartbeatIntervalMs: number,
+    private readonly fingerprint?: FingerprintJudge,
   ) {
     world.dispatcher = (userId, event, data) => this.dispatch(userId, event, data);
   }
@@ -53,7 +57,8 @@ export class GatewayServer {
       socket.destroy();
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, url));
+    const upgrade = this.fingerprint?.upgrade(request.headers) ?? {};
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, url, upgrade));
   }
 
   dispatch(userId: string, event: string, data: unknown): void {
@@ -115,8 +120,8 @@ export class GatewayServer {
     return n;
   }
 
-  private open(ws: WebSocket, url: URL): void {
-    const conn: Connection = { ws, version: Number(url.searchParams.get('v') ?? 9), session: null, lastHeartbeat: Date.now(), sends: [], serverClosing: false, timers: [] };
+  private open(ws: WebSocket, url: URL, upgrade: Record<string, string>): void {
+    const conn: Connection = { ws, upgrade, version: Number(url.searchParams.get('v') ?? 9), session: null, lastHeartbeat: Date.now(), sends: [], serverClosing: false, timers: [] };
     this.connections.add(conn);
     ws.on('close', (code) => this.onClose(conn, code));
     ws.on('error', () => {});
@@ -188,18 +193,32 @@ export class GatewayServer {
     if (conn.session) return this.hangUp(conn, 4005, 'Already authenticated.');
     const user = typeof d?.token === 'string' ? this.world.usersByToken.get(d.token) : undefined;
     if (!user || user.revoked) return this.hangUp(conn, 4004, 'Authentication failed.');
+    this.fingerprint?.identify(user.id, conn.upgrade, d!);
     const session = new GatewaySession(this.world.random.hex(32), user.id);
     this.sessions.set(session.id, session);
     this.attach(conn, session);
     const world = this.world;
     const guilds = [...world.guilds.values()].filter((g) => g.members.has(user.id));
     const dms = [...world.channels.values()].filter((c) => c.type === 1 && c.recipients.includes(user.id));
+    // Capabilities change READY's layout (userdoccers "Gateway Capabilities"): with
+    // DEDUPE_USER_OBJECTS (16) users are listed once and DM channels name them by `recipient_ids`;
+    // with PRIORITIZED_READY_PAYLOAD (32) the rest follows in READY_SUPPLEMENTAL.
+    const capabilities = typeof d?.capabilities === 'number' ? d.capabilities : 0;
+    const dedupe = (capabilities & 16) !== 0;
+    const prioritized = (capabilities & 32) !== 0;
+    const channelJson = (c: (typeof dms)[number]) => {
+      const json = world.channelJson(c, user.id);
+      if (!dedupe) return json;
+      const { recipients: _recipients, ...rest } = json;
+      return { ...rest, recipient_ids: c.recipients.filter((id) => id !== user.id) };
+    };
     session.push('READY', {
       v: conn.version,
       user: world.selfUser(user),
       users: dms.flatMap((c) => c.recipients.filter((id) => id !== user.id)).map((id) => world.users.get(id)).filter((u) => !!u).map((u) => world.publicUser(u)),
       guilds: guilds.map((g) => world.guildJson(g)),
-      private_channels: dms.map((c) => world.channelJson(c, user.id)),
+      private_channels: dms.map(channelJson),
+      ...(dedupe ? { merged_members: guilds.map(() => []) } : {}),
       session_id: session.id,
       session_type: 'normal',
       ...(user.requiredAction ? { required_action: user.requiredAction } : {}),
@@ -213,6 +232,15 @@ export class GatewayServer {
       geo_ordered_rtc_regions: [],
       _trace: ['["switchboard-simulator",{"micros":0}]'],
     });
+    if (prioritized) {
+      session.push('READY_SUPPLEMENTAL', {
+        guilds: guilds.map((g) => ({ id: g.id, voice_states: [], embedded_activities: [], activity_instances: [] })),
+        merged_members: guilds.map(() => []),
+        merged_presences: { guilds: guilds.map(() => []), friends: [] },
+        lazy_private_channels: [],
+        disclose: [],
+      });
+    }
   }
 
   private resume(conn: Connection, d: Record<string, unknown> | undefined): void {

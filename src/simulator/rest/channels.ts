@@ -4,7 +4,7 @@ import type { SimContext } from '../context.ts';
 import type { ApplicationRecord, ChannelRecord, GuildRecord, StoredFile, UserRecord } from '../state.ts';
 import { requestUser } from './auth.ts';
 import { contentTypeFor, readPayload } from './body.ts';
-import { DiscordHttpError, formError, missingAccess, unknownChannel, unknownGuild, unknownMessage, uploadNotFound } from './errors.ts';
+import { botsOnly, DiscordHttpError, formError, missingAccess, unknownChannel, unknownGuild, unknownMessage, uploadNotFound } from './errors.ts';
 
 type ChannelParams = { Params: { channelId: string } };
 
@@ -104,12 +104,10 @@ export function registerChannelRoutes(app: FastifyInstance, ctx: SimContext): vo
     return list.reverse().map((m) => messages.render(m));
   });
 
-  app.get<{ Params: { channelId: string; messageId: string } }>('/channels/:channelId/messages/:messageId', async (request) => {
-    const user = requestUser(request);
-    const channel = channelFor(ctx, request.params.channelId, user);
-    const record = messages.visible(channel, request.params.messageId, user.id);
-    if (!record || record.ephemeralFor) throw unknownMessage();
-    return messages.render(record);
+  // Bot-only: real Discord refuses a user token here (real-world.md §1). Every simulated REST
+  // caller is a user, so the route always answers 403 code 20002 — a client regression fails loudly.
+  app.get<{ Params: { channelId: string; messageId: string } }>('/channels/:channelId/messages/:messageId', async () => {
+    throw botsOnly();
   });
 
   // Which command produced a bot's interaction response (spec §1.6).

@@ -28,6 +28,8 @@ export const invalidJson = plain(400, 50109, 'The request body contains invalid 
 export const uploadNotFound = plain(400, 50146, 'Uploaded file not found.');
 export const verificationRequired = plain(403, 40002, 'You need to verify your account in order to perform this action.');
 export const antiAbuse = plain(403, 10008, 'Unknown Message');
+/** A bot-only route called with a user token (e.g. `GET /channels/{id}/messages/{id}`). */
+export const botsOnly = plain(403, 20002, 'Only bots can use this endpoint');
 
 export function serverError(status: number): DiscordHttpError {
   return new DiscordHttpError(status, { message: status === 503 ? 'Service Unavailable' : 'Internal Server Error', code: 0 });

@@ -32,6 +32,7 @@ export function restPlugin(ctx: SimContext) {
       setRequestUser(request, user);
       const { route, bucket } = bucketOf(request);
       ctx.world.report.requests[route] = (ctx.world.report.requests[route] ?? 0) + 1;
+      ctx.fingerprint.rest(user.id, route, request.headers);
       const now = Date.now();
       const limited = ctx.limiter.check(user.id, bucket, now);
       if (limited.violatedDeadline !== undefined) {

@@ -134,7 +134,9 @@ function resolveOptions(ctx: SimContext, record: InteractionRecord, command: Com
     if (def.type === 11) {
       const spec = attachments.find((a) => str(a.id) === str(option.value));
       if (!spec) return issues.push({ path: ['data', 'options', i, 'value'], code: 'INTERACTION_APPLICATION_COMMAND_OPTION_ATTACHMENT_NOT_FOUND', message: 'Attachment not found in data.attachments' });
-      record.files.set(name, resolveAttachment(ctx, record, spec, application, inline));
+      const file = resolveAttachment(ctx, record, spec, application, inline);
+      record.files.set(name, file);
+      (record.received.attachments ??= {})[name] = file.filename;
     }
     record.options.set(name, option.value as string | number | boolean);
   });

@@ -31,6 +31,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: SimContext): voi
       }
       // Discord does not compare file_size with the bytes later (clients send random sizes).
       if (typeof file.file_size === 'number' && file.file_size > MAX_UPLOAD_BYTES) throw new DiscordHttpError(400, { message: 'Request entity too large', code: 40005 });
+      ctx.fingerprint.uploadName(user.id, file.filename);
       const uploadFilename = `${world.random.uuid()}/${safeFilename(file.filename)}`;
       world.uploads.set(uploadFilename, { uploadFilename, filename: file.filename, userId: user.id, channelId: channel.id });
       return {
@@ -70,6 +71,7 @@ export function registerUploadTarget(app: FastifyInstance, ctx: SimContext): voi
       const body = request.body;
       upload.bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
       const type = request.headers['content-type'];
+      ctx.fingerprint.uploadPut(upload.userId, upload.filename, type);
       if (type) upload.contentType = type;
       return reply.code(200).send();
     });

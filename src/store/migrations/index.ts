@@ -8,11 +8,21 @@ import type { StoreDialect } from '../dialect.ts';
 import { migration001 } from './001-tenants-and-accounts.ts';
 import { migration002 } from './002-jobs-and-webhooks.ts';
 import { migration003 } from './003-cluster.ts';
+import { migration005 } from './005-bot-replies.ts';
+import { migration006 } from './006-account-proxy.ts';
+import { migration007 } from './007-one-owner.ts';
+import { migration008 } from './008-operations.ts';
+import { migration009 } from './009-midjourney.ts';
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['001-tenants-and-accounts', migration001],
   ['002-jobs-and-webhooks', migration002],
   ['003-cluster', migration003],
+  ['005-bot-replies', migration005],
+  ['006-account-proxy', migration006],
+  ['007-one-owner', migration007],
+  ['008-operations', migration008],
+  ['009-midjourney', migration009],
 ];
 
 export async function migrateToLatest(dialect: StoreDialect): Promise<void> {

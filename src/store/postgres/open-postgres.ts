@@ -65,6 +65,7 @@ export async function openPostgres(options: PostgresOptions): Promise<StoreDiale
   const constraintFields: Record<string, 'discord' | 'server' | 'channel' | 'name' | 'jobid'> = {
     jobs_pkey: 'jobid',
     accounts_discord_unique: 'discord',
+    accounts_discord_owner_unique: 'discord',
     accounts_server_unique: 'server',
     accounts_channel_unique: 'channel',
   };

@@ -48,15 +48,36 @@ function withFileMutex<T>(filename: string, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/**
+ * The database holds sealed tokens and tenants' data: the folder is made 0700 (narrowed if it
+ * is wider) and the file created 0600 before SQLite opens it, whatever the process umask is.
+ */
+function preparePrivateFile(dir: string, filename: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((fs.statSync(dir).mode & 0o077) !== 0) chmodIfPresent(dir, 0o700);
+  fs.closeSync(fs.openSync(filename, 'a', 0o600));
+  chmodIfPresent(filename, 0o600);
+}
+
+function chmodIfPresent(file: string, mode: number): void {
+  try {
+    fs.chmodSync(file, mode);
+  } catch {
+    // Missing (no WAL yet) or not ours to change (a mounted volume).
+  }
+}
+
 export function openSqlite(options: SqliteOptions): StoreDialect {
   const filename = options.filename === ':memory:' ? ':memory:' : path.join(options.dataDir, options.filename ?? 'switchboard.db');
   let database: BetterSqlite3.Database;
   try {
-    if (filename !== ':memory:') fs.mkdirSync(options.dataDir, { recursive: true });
+    if (filename !== ':memory:') preparePrivateFile(options.dataDir, filename);
     database = new BetterSqlite3(filename);
     // WAL lets readers (GET endpoints) run while a writer holds the lock; busy_timeout makes a
     // second process wait for the lock instead of failing at once.
     database.pragma('journal_mode = WAL');
+    // SQLite gives the -wal and -shm files the main file's mode; stores made before did not have 0600.
+    if (filename !== ':memory:') for (const suffix of ['', '-wal', '-shm']) chmodIfPresent(filename + suffix, 0o600);
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
     database.pragma('synchronous = NORMAL');

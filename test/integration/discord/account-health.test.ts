@@ -52,7 +52,8 @@ describe('account health against the simulator', () => {
     const started = Date.now();
     sim.control.revokeToken(revoked.user.id);
     const health = await waitForState(revoked.user.id, 'auth_failed');
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Promptly (the next scheduled probe is minutes away); generous, since the machine may be loaded.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(health.reason).toBe('token_rejected');
     expect(saved.at(-1)).toMatchObject({ id: revoked.user.id, health: { state: 'auth_failed' } });
     expect(monitor.get(revoked.user.id)?.state).not.toBe('active');

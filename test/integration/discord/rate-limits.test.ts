@@ -44,6 +44,7 @@ describe('REST rate limits and faults against the simulator', () => {
     const report = sim.control.report();
     expect(tooManyRequests).toBeGreaterThanOrEqual(5); // the storm happened: injected and budget 429s
     expect(report.rateLimitViolations).toEqual([]);
+    expect(report.fingerprintViolations).toEqual([]);
   });
 
   it('backs off on 5xx and succeeds once the server recovers', async () => {

@@ -34,7 +34,7 @@ describe('the account selector', () => {
   };
 
   beforeEach(async () => {
-    secrets = await openSecretBox({ secret: 'selector-test-secret-123', dataDir: ctx().setup.config.dataDir }, store().meta);
+    secrets = await openSecretBox({ secret: 'selector-test-secret-123', dataDir: ctx().setup.config.dataDir }, store());
     changed.length = 0;
     selector = new AccountSelector({ store: store(), secrets, now: () => NOW, onAccountChanged: (a) => changed.push(a) });
     tenant = await store().tenants.create({ id: 't1', name: 't1', tokenHash: 'h1', tokenHint: 'x', createdAt: 1 });
@@ -58,8 +58,8 @@ describe('the account selector', () => {
     const sickRow = (await store().accounts.getById(sick))!;
     await store().accounts.setHealth(sick, { ...sickRow.health, state: 'cooling_down', reason: 'rate_limited' }, 2);
     await store().accounts.setCredits(spent, { timestamp: '2026-06-01T08:00:00.000Z', total: 50, used: 50 }, 2);
-    // Used up yesterday: the provider's rule (a daily reset) makes it eligible again.
-    await store().accounts.setCredits(renewed, { timestamp: '2026-05-31T23:00:00.000Z', total: 50, used: 50 }, 2);
+    // Refused for lack of credits more than a day ago: the provider's reset rule (default after:24h) makes it eligible again.
+    await store().accounts.setCredits(renewed, { timestamp: '2026-05-31T11:00:00.000Z', total: 50, used: 50, exhaustedAt: Date.parse('2026-05-31T11:00:00.000Z') }, 2);
     const orders = new Set<string>();
     for (let i = 0; i < 40; i++) {
       const picked = (await selector.select({ tenant, provider: faceswap, command: command(faceswap, 'picsi') })).map((a) => a.id);
@@ -126,8 +126,13 @@ describe('the account selector', () => {
     const account = await add({ channel: '100000000000000001' });
     expect(ineligibility(account, faceswap, NOW)).toBeUndefined();
     const spent = { ...account, credits: { timestamp: '2026-06-01T08:00:00.000Z', total: 10, used: 10 } };
-    expect(ineligibility(spent, faceswap, NOW)).toMatchObject({ status: 429, reason: 'has no credits left until the daily reset' });
-    expect(ineligibility(spent, faceswap, Date.parse('2026-06-02T00:00:00Z'))).toBeUndefined();
+    // The reset rule (SWITCHBOARD_CREDITS_RESET, default after:24h) — never an assumed midnight.
+    expect(ineligibility(spent, faceswap, NOW)).toMatchObject({ status: 429, reason: 'has no credits left until 2026-06-02T08:00:00.000Z' });
+    expect(ineligibility(spent, faceswap, Date.parse('2026-06-02T00:00:00Z'))).toMatchObject({ status: 429 });
+    expect(ineligibility(spent, faceswap, Date.parse('2026-06-02T08:00:00Z'))).toBeUndefined();
+    // A channel held back after the bot failed to answer takes no work until then.
+    expect(ineligibility({ ...account, quarantineUntil: NOW + 60_000 }, faceswap, NOW)).toMatchObject({ status: 429, reason: 'held back after the bot failed to answer' });
+    expect(ineligibility({ ...account, quarantineUntil: NOW - 1 }, faceswap, NOW)).toBeUndefined();
     // Pika has no credit rule: only health counts.
     expect(ineligibility({ ...spent, bot: 'pika' }, pika, NOW)).toBeUndefined();
     expect(ineligibility({ ...account, health: { ...account.health, state: 'auth_failed', reason: 'token_rejected' } }, faceswap, NOW)).toMatchObject({ status: 596 });

@@ -182,6 +182,47 @@ describe('reply correlation', () => {
     correlator.observeHistoryMessage({ ...ack, content: 'edited meanwhile', edited_timestamp: '2026-06-01T00:00:01.000000+00:00' });
     expect(events.slice(-2).map((e) => e.type)).toEqual(['message_created', 'message_updated']);
   });
+  describe('delivery styles of the real bots (issue 12)', () => {
+    it('gives a reply (message_reference) to a message the job owns to that job', () => {
+      register('n1');
+      register('n2', {}, second);
+      const ack = message({ id: later(10), nonce: 'n1', content: 'command sent' });
+      correlator.handleDispatch('MESSAGE_CREATE', ack);
+      const reply = message({ id: later(20), type: 19, message_reference: { message_id: ack.id, channel_id: CHANNEL } });
+      correlator.handleDispatch('MESSAGE_CREATE', reply);
+      expect(events.at(-1)).toEqual({ type: 'message_created', message: reply, rule: 'reference' });
+      expect(second).toEqual([]);
+    });
+
+    it('gives a plain bot message without a mention to the one pending command of a one-command channel', () => {
+      register('n1', { exclusiveChannel: true });
+      const plain = message({ id: later(10), content: 'here it is', attachments: [{ id: 'a', filename: 'r.png', url: 'u' }] });
+      correlator.handleDispatch('MESSAGE_CREATE', plain);
+      expect(events.at(-1)).toEqual({ type: 'message_created', message: plain, rule: 'channel' });
+    });
+
+    it('does not give a message without a mention to a command in a shared channel', () => {
+      register('n1');
+      correlator.handleDispatch('MESSAGE_CREATE', message({ id: later(10), content: 'here it is', attachments: [{ id: 'a', filename: 'r.png', url: 'u' }] }));
+      expect(events).toEqual([]);
+    });
+
+    it('tells several pending jobs in one DM apart by the prompt the message quotes', () => {
+      register('n1', { prompt: 'people running around a horse' });
+      register('n2', { prompt: 'smiling and blinking --size 100' }, second);
+      const final = message({ id: later(10), content: `<@${SELF}> Prompt: smiling and blinking --size 100  Image: 1 Attachment  Author: <@${SELF}>` });
+      correlator.handleDispatch('MESSAGE_CREATE', final);
+      expect(events).toEqual([]);
+      expect(second).toEqual([{ type: 'message_created', message: final, rule: 'prompt' }]);
+    });
+
+    it('never gives a message that names another interaction to the pending one, even in a one-command channel', () => {
+      register('n1', { exclusiveChannel: true });
+      correlator.handleDispatch('INTERACTION_CREATE', { id: 'i1', nonce: 'n1' });
+      correlator.handleDispatch('MESSAGE_CREATE', message({ id: later(10), interaction_metadata: { id: 'i0', type: 2, user: { id: SELF } }, attachments: [{ id: 'a', filename: 'r.png', url: 'u' }] }));
+      expect(events.filter((e) => e.type === 'message_created')).toEqual([]);
+    });
+  });
 });
 
 describe('ordering bounds of the heuristic rules', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DiscordApiError, GatewaySession, type GatewaySocket } from '../../../src/discord/index.ts';
+import { Capability, DEFAULT_CAPABILITIES, DiscordApiError, GatewaySession, type GatewaySocket } from '../../../src/discord/index.ts';
 
 const TOKEN = 'user-token-123';
 
@@ -75,14 +75,17 @@ describe('the gateway session', () => {
     return socket;
   }
 
-  it('identifies as a user: raw token, no intents, capabilities 0, browser properties', async () => {
+  it('identifies as a user: raw token, no intents, real capability bits, browser properties with the 2025 and Gateway-only fields', async () => {
     const socket = await connectReady();
     expect(socket.url).toBe('ws://gateway.test/?v=9&encoding=json');
     const identify = socket.sent.find((p) => p.op === 2)!;
     expect(identify.d.token).toBe(TOKEN);
-    expect(identify.d.capabilities).toBe(0);
+    expect(identify.d.capabilities).toBe(DEFAULT_CAPABILITIES);
+    expect(identify.d.capabilities & Capability.DedupeUserObjects).toBeTruthy();
     expect(identify.d).not.toHaveProperty('intents');
     expect(identify.d.properties.browser_user_agent).toMatch(/Mozilla/);
+    expect(identify.d.properties).toMatchObject({ has_client_mods: false, client_app_state: 'focused', is_fast_connect: false, gateway_connect_reasons: 'AppSkeleton' });
+    for (const id of ['client_launch_id', 'launch_signature', 'client_heartbeat_session_id']) expect(identify.d.properties[id]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(identify.d.compress).toBe(false);
     expect(session.sessionId).toBe('sess-1');
     expect(session.user?.id).toBe('42');
