@@ -10,6 +10,18 @@ import pg from 'pg';
 
 let statements = 0;
 let installed = false;
+/** SQL text → executions, kept only when `BENCH_STATEMENT_HISTOGRAM=1` (to see where a job's statements go). */
+const histogram = process.env.BENCH_STATEMENT_HISTOGRAM === '1' ? new Map<string, number>() : undefined;
+
+/** The SQL text of a call: a better-sqlite3 statement's `source`, pg's first argument (text or config). */
+function sqlOf(self: unknown, args: unknown[]): string {
+  const source = (self as { source?: unknown }).source;
+  if (typeof source === 'string') return source;
+  const first = args[0];
+  if (typeof first === 'string') return first;
+  const text = (first as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text : '(unknown)';
+}
 
 function countCalls(prototype: object, methods: readonly string[]): void {
   const target = prototype as Record<string, (...args: unknown[]) => unknown>;
@@ -18,6 +30,10 @@ function countCalls(prototype: object, methods: readonly string[]): void {
     if (typeof original !== 'function') throw new Error(`cannot count statements: no ${method}`);
     target[method] = function (this: unknown, ...args: unknown[]) {
       statements++;
+      if (histogram) {
+        const text = sqlOf(this, args).replace(/\s+/g, ' ').slice(0, 160);
+        histogram.set(text, (histogram.get(text) ?? 0) + 1);
+      }
       return original.apply(this, args);
     };
   }
@@ -37,6 +53,11 @@ export function countStatements(): void {
 
 export function statementsSoFar(): number {
   return statements;
+}
+
+/** Executions by SQL text (most first), when `BENCH_STATEMENT_HISTOGRAM=1`; else empty. */
+export function statementHistogram(): [sql: string, count: number][] {
+  return [...(histogram ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
 }
 
 /** Takes back statements the benchmark itself caused (e.g. its own polling), so they are not charged to the jobs. */

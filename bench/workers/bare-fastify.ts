@@ -5,9 +5,10 @@ import { serveWorker } from '../support/rpc.ts';
 let app: FastifyInstance | undefined;
 
 serveWorker({
-  async start(params: { path: string; body: unknown }) {
+  /** One GET route per entry, each sending its fixed body (query strings are ignored). */
+  async start(params: { routes: { path: string; body: unknown }[] }) {
     app = Fastify({ logger: false });
-    app.get(params.path, async () => params.body);
+    for (const route of params.routes) app.get(route.path, async () => route.body);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };

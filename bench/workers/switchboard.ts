@@ -17,7 +17,7 @@ import { serveWorker } from '../support/rpc.ts';
 import { settleMemory } from '../support/memory.ts';
 import { wallClock } from '../support/stats.ts';
 import { HeartbeatClock } from '../support/heartbeats.ts';
-import { countStatements, discountStatements, statementsSoFar } from '../support/statement-counter.ts';
+import { countStatements, discountStatements, statementHistogram, statementsSoFar } from '../support/statement-counter.ts';
 
 countStatements();
 
@@ -131,6 +131,8 @@ serveWorker({
   arrivals: () => Object.fromEntries(arrivals),
   /** SQL statements sent to the store since the worker started. */
   statements: () => statementsSoFar(),
+  /** Executions by SQL text, with `BENCH_STATEMENT_HISTOGRAM=1`. */
+  statementHistogram: () => statementHistogram(),
 
   /**
    * Where one `GET /v1/<bot>/account` goes, in µs per call, measured in this process one piece at

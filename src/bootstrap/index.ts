@@ -26,7 +26,7 @@ import { createLogger, type Logger } from '../log/index.ts';
 import { SwitchboardMetrics } from '../metrics/index.ts';
 import { configureProviders, registry, type ProviderRegistry } from '../providers/index.ts';
 import { openSecretBox, type SecretBox } from '../secrets/index.ts';
-import { openStore, type OpenStoreOptions, type Store } from '../store/index.ts';
+import { openStore, type JobRecord, type OpenStoreOptions, type Store } from '../store/index.ts';
 import { AccountAlerts, WebhookDispatcher, type RetryPolicy } from '../webhooks/index.ts';
 
 /** Knobs tests (and benchmarks) turn; production uses the defaults. */
@@ -159,10 +159,11 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     quarantineMs: config.quarantineMs,
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),
   });
-  // Submissions wake the local runner, and through the database the one that owns the account.
-  const wake = () => {
-    runner.wake();
-    void notifications?.publish('work', '').catch(() => undefined);
+  // Submissions wake the local runner; when another instance owns the job's account, that one
+  // too, through the database.
+  const wake = (job: JobRecord) => {
+    runner.wake(job);
+    if (notifications && !(job.accountId && leases.owns(job.accountId))) void notifications.publish('work', '').catch(() => undefined);
   };
   const jobs = new JobService({
     store,

@@ -172,8 +172,9 @@ export async function applyMessage(
       const status = verdict.kind === 'progress' ? 'progress' : 'started';
       const written = await ctx.store.jobs.update(job.jobid, RUNNING_STATUSES, { ...fields, status, ...(changed ? { runnerState: state } : {}) }, now);
       if (written) {
+        // The acknowledgement answers an asynchronous call, wherever it waits; progress is local news.
+        ctx.events.changed(job.jobid, written, state.accepted && !memo.state.accepted ? 'everywhere' : 'local');
         memo.state = state;
-        ctx.events.changed(job.jobid, written);
       }
       break;
     }
@@ -282,7 +283,7 @@ export async function executeJob(ctx: ExecutionContext, job: JobRecord, timeoutM
   const state: RunnerState = { ...planned, step: 0, nonce: generateSnowflake(now), sentAt: now, ...(applicationId ? { applicationId } : {}) };
   const started = await ctx.store.jobs.update(job.jobid, ['created'], { status: 'started', startedAt: now, deadlineAt: now + timeoutMs, runnerState: state }, now);
   if (!started) return; // cancelled before it was sent
-  ctx.events.changed(job.jobid, started);
+  ctx.events.changed(job.jobid, started, 'local');
   // Compared once per account (in the background): differences appear on the account and the dashboard.
   void checkCommandsOnFirstUse(ctx);
   const files = lazyFiles(ctx, job.jobid);

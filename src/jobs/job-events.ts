@@ -19,12 +19,17 @@ export class JobEvents {
   constructor(private readonly publish?: (jobid: string) => void) {}
 
   /**
-   * A job row changed here: tell local waiters and the other instances. `job` is the row as the
-   * write returned it, so local waiters need not read it again.
+   * A job row changed here: tell local waiters, and with `reach` 'everywhere' the other instances.
+   * `job` is the row as the write returned it, so local waiters need not read it again.
+   *
+   * Other instances need to hear only what can answer a call blocked there: the bot's
+   * acknowledgement and the ending. The job's creation and sending, and the bot's progress edits,
+   * stay `local` (a blocked call waits on the instance that took it, and whoever polls reads the
+   * store); each notification costs a statement on the database.
    */
-  changed(jobid: string, job?: JobRecord): void {
+  changed(jobid: string, job?: JobRecord, reach: 'local' | 'everywhere' = 'everywhere'): void {
     this.emitLocal(jobid, job);
-    this.publish?.(jobid);
+    if (reach === 'everywhere') this.publish?.(jobid);
   }
 
   /** A job row changed (here or, via a notification, elsewhere): tell local waiters only. */

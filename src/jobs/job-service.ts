@@ -26,8 +26,11 @@ export interface JobServiceOptions {
   selector: AccountSelector;
   events: JobEvents;
   allowPrivateCallbacks: boolean;
-  /** Tells the runner there is work (in-process hint; the runner also polls). */
-  wake: () => void;
+  /**
+   * Tells the runner there is work: `job` was just stored (or cancelled) on its account (a hint;
+   * the runner also polls).
+   */
+  wake: (job: JobRecord) => void;
   now?: () => number;
   /** How often a waiting caller re-reads the job even without a notification. */
   pollIntervalMs?: number;
@@ -104,8 +107,8 @@ export class JobService {
         const limit = maxJobs ?? provider.capacity(account);
         const result = await this.insert(draft, account, limit, queueLimit);
         if (result.ok) {
-          this.#o.events.changed(result.job.jobid, result.job);
-          this.#o.wake();
+          this.#o.events.changed(result.job.jobid, result.job, 'local');
+          this.#o.wake(result.job);
           this.#o.onSubmitted?.(result.job);
           return result.job;
         }
@@ -221,7 +224,7 @@ export class JobService {
       [job.status],
     );
     if (!cancelled) return this.cancel(tenantId, jobid); // it changed meanwhile: decide again
-    this.#o.wake();
+    this.#o.wake(cancelled);
     return cancelled;
   }
 

@@ -6,7 +6,7 @@
  */
 import type { AccountPool } from '../accounts/account-pool.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
-import { isActive, type AccountRecord, type JobRecord, type Store } from '../store/index.ts';
+import { isActive, isTerminal, type AccountRecord, type JobRecord, type Store } from '../store/index.ts';
 import type { Logger } from '../webhooks/index.ts';
 import { endJob, failure, type JobEnding } from './end-job.ts';
 import { executeJob, resumeJob, type ExecutionContext } from './execute.ts';
@@ -49,10 +49,24 @@ export class JobRunner {
   #lastSweep = 0;
   /** Accounts where a job of this runner ended since the last scan: their queues may move. */
   readonly #freed = new Set<string>();
+  /** Jobs stored by this process since the last scan, as the insert returned them. */
+  #handed: JobRecord[] = [];
+  /** Woken without knowing by what (another instance, changed accounts): read the runnable jobs. */
+  #look = true;
+  /**
+   * Accounts that may have queued jobs: those the last sweep counted, and those a submission
+   * here queued on since. A freed slot elsewhere is filled from the queue only there, so a job
+   * ending on an account without a queue costs no statement. Undefined after a wake from
+   * elsewhere (another instance may have queued), until the next sweep counts again.
+   */
+  #queues: Set<string> | undefined;
 
   constructor(options: JobRunnerOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 1000, ...options };
-    this.#loop = new PollLoop(() => this.#scan(), this.#o.pollIntervalMs, (error) => this.#o.log.error({ err: error }, 'job runner scan failed'));
+    this.#loop = new PollLoop(() => this.#scan(), this.#o.pollIntervalMs, (error) => {
+      this.#look = true; // rows handed to the failed scan are found again by reading
+      this.#o.log.error({ err: error }, 'job runner scan failed');
+    });
   }
 
   get #ending(): JobEnding {
@@ -70,8 +84,17 @@ export class JobRunner {
     await Promise.all([...this.#running.values()].map((r) => r.done));
   }
 
-  /** Looks for work now rather than at the next poll. */
-  wake(): void {
+  /**
+   * Looks for work now rather than at the next poll. With `job` (a row this process just stored
+   * or cancelled) the scan starts it without reading the runnable jobs again; without it, the
+   * scan reads them.
+   */
+  wake(job?: JobRecord): void {
+    if (job) this.#handed.push(job);
+    else {
+      this.#look = true;
+      this.#queues = undefined;
+    }
     this.#loop.kick();
   }
 
@@ -96,15 +119,31 @@ export class JobRunner {
     }
     const accounts = this.#accounts!.byId;
     const ids = [...accounts.keys()];
-    // Queued jobs move into freed slots, oldest first (FIFO per account).
-    const promote = sweep ? [...(await store.jobs.queuedCounts(ids)).keys()] : [...this.#freed].filter((id) => accounts.has(id));
+    // What to look at: everything on a sweep; the runnable jobs after a wake from elsewhere; else
+    // only the rows this scan was handed (stored here) and the ones it promotes.
+    const look = this.#look;
+    this.#look = false;
+    const handed = this.#handed;
+    this.#handed = [];
+    // Queued jobs move into freed slots, oldest first (FIFO per account); a cancel here may have
+    // freed one too.
+    const freed = new Set([...this.#freed, ...handed.flatMap((j) => (isTerminal(j.status) && !j.holdsSlot && j.accountId ? [j.accountId] : []))]);
     this.#freed.clear();
+    if (sweep) this.#queues = new Set((await store.jobs.queuedCounts(ids)).keys());
+    for (const job of handed) if (job.queued && job.accountId) this.#queues?.add(job.accountId);
+    const queues = this.#queues;
+    const promote = sweep ? [...queues!] : [...freed].filter((id) => accounts.has(id) && (!queues || queues.has(id)));
+    const promoted: JobRecord[] = [];
     for (const accountId of promote) {
       const account = accounts.get(accountId)!;
       const provider = this.#o.providers.get(account.bot);
-      if (provider) await store.jobs.promoteQueued(accountId, provider.capacity(account), now());
+      if (provider) promoted.push(...(await store.jobs.promoteQueued(accountId, provider.capacity(account), now())));
     }
-    const jobs = sweep ? await store.jobs.listActiveForAccounts(ids) : await store.jobs.listRunnable(ids);
+    const jobs = sweep
+      ? await store.jobs.listActiveForAccounts(ids)
+      : look
+        ? await store.jobs.listRunnable(ids)
+        : [...handed.filter((j) => j.status === 'created' && j.holdsSlot), ...promoted].sort((a, b) => a.createdAt - b.createdAt || (a.jobid < b.jobid ? -1 : 1));
     for (const job of jobs) {
       if (this.#running.has(job.jobid) || this.#loop.stopped) continue;
       const account = accounts.get(job.accountId ?? '');
@@ -151,7 +190,7 @@ export class JobRunner {
       .finally(() => {
         this.#running.delete(job.jobid);
         if (job.accountId) this.#freed.add(job.accountId);
-        this.wake(); // a slot may have freed
+        this.#loop.kick(); // a slot may have freed: the scan fills it from the account's queue
       });
   }
 

@@ -1,7 +1,7 @@
 /**
- * Jobs, their input files, and capacity. A slot is claimed in the same transaction that inserts
- * the job, under a lock on the account row (PostgreSQL) or SQLite's single writer, so two
- * instances can never both see a free slot and both take it.
+ * Jobs, their input files, and capacity. A slot is claimed by the statement that inserts the job
+ * (see `claim`), run under a lock on the account row (PostgreSQL) or as SQLite's single writer,
+ * so two instances can never both see a free slot and both take it.
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
@@ -110,66 +110,97 @@ export class SqlJobStore implements JobStore {
   }
 
   async insert(job: NewJob, files: JobFile[], capacity?: CapacityClaim): Promise<InsertJobResult> {
-    return guardUnique(this.dialect, () =>
-      this.db.transaction().execute(async (trx): Promise<InsertJobResult> => {
-        let queued = false;
-        let queuedAhead = 0;
-        if (capacity) {
-          await this.lockAccount(trx, capacity.accountId);
-          const executing = (await this.executingOn(trx, capacity.accountId).execute()).map((r) => r.jobid);
-          if (executing.length >= capacity.limit) {
-            if (capacity.queueLimit === undefined) return { ok: false, reason: 'full', executing };
-            const waiting = await trx.selectFrom('jobs').select((eb) => eb.fn.countAll<number | string>().as('n')).where('accountId', '=', capacity.accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES).executeTakeFirstOrThrow();
-            queuedAhead = Number(waiting.n);
-            if (queuedAhead >= capacity.queueLimit) return { ok: false, reason: 'queue_full', executing };
-            queued = true;
-          }
-        }
-        const row = {
-          jobid: job.jobid,
-          tenantId: job.tenantId,
-          bot: job.bot,
-          verb: job.verb,
-          status: job.status,
-          queued: queued ? 1 : 0,
-          holdsSlot: capacity && !queued ? 1 : 0,
-          accountId: job.accountId,
-          channel: job.channel,
-          server: job.server,
-          discordMasked: job.discordMasked,
-          maxJobs: job.maxJobs,
-          request: JSON.stringify(job.request),
-          replyUrl: job.replyUrl,
-          replyRef: job.replyRef,
-          messageId: job.messageId,
-          content: job.content,
-          messageTimestamp: job.timestamp,
-          attachments: json(job.attachments),
-          embeds: json(job.embeds),
-          buttons: json(job.buttons),
-          results: null,
-          error: job.error,
-          errorDetails: job.errorDetails,
-          code: job.code,
-          parentJobId: job.parentJobId,
-          button: job.button,
-          runnerState: JSON.stringify(job.runnerState),
-          createdAt: job.createdAt,
-          updatedAt: job.createdAt,
-          startedAt: job.startedAt ?? null,
-          finishedAt: null,
-          deadlineAt: job.deadlineAt,
-        };
-        const inserted = await trx.insertInto('jobs').values(row).returningAll().executeTakeFirstOrThrow();
-        if (files.length > 0) {
-          await trx
-            .insertInto('jobFiles')
-            .values(files.map((f) => ({ jobId: job.jobid, field: f.field, filename: f.filename, contentType: f.contentType, size: f.data.length, data: f.data.toString('base64') })))
-            .execute();
-        }
-        return { ok: true, job: toJob(inserted), queuedAhead };
-      }),
-    );
+    const values = {
+      jobid: job.jobid,
+      tenantId: job.tenantId,
+      bot: job.bot,
+      verb: job.verb,
+      status: job.status,
+      accountId: job.accountId,
+      channel: job.channel,
+      server: job.server,
+      discordMasked: job.discordMasked,
+      maxJobs: job.maxJobs,
+      request: JSON.stringify(job.request),
+      replyUrl: job.replyUrl,
+      replyRef: job.replyRef,
+      messageId: job.messageId,
+      content: job.content,
+      messageTimestamp: job.timestamp,
+      attachments: json(job.attachments),
+      embeds: json(job.embeds),
+      buttons: json(job.buttons),
+      results: null,
+      error: job.error,
+      errorDetails: job.errorDetails,
+      code: job.code,
+      parentJobId: job.parentJobId,
+      button: job.button,
+      runnerState: JSON.stringify(job.runnerState),
+      createdAt: job.createdAt,
+      updatedAt: job.createdAt,
+      startedAt: job.startedAt ?? null,
+      finishedAt: null,
+      deadlineAt: job.deadlineAt,
+      botMessages: null,
+    };
+    const write = async (db: Kysely<Database>): Promise<InsertJobResult> => {
+      const inserted = capacity ? await this.claim(db, values, capacity) : await db.insertInto('jobs').values({ ...values, queued: 0, holdsSlot: 0 }).returningAll().executeTakeFirstOrThrow();
+      if (!inserted) {
+        const executing = (await this.executingOn(db, capacity!.accountId).execute()).map((r) => r.jobid);
+        return { ok: false, reason: capacity!.queueLimit === undefined ? 'full' : 'queue_full', executing };
+      }
+      if (files.length > 0) {
+        await db
+          .insertInto('jobFiles')
+          .values(files.map((f) => ({ jobId: job.jobid, field: f.field, filename: f.filename, contentType: f.contentType, size: f.data.length, data: f.data.toString('base64') })))
+          .execute();
+      }
+      return { ok: true, job: toJob(inserted) };
+    };
+    return guardUnique(this.dialect, () => {
+      // SQLite runs one statement alone (one writer, and a write statement holds the write lock
+      // from its start), so a claim without files needs no transaction. PostgreSQL claims under
+      // the account's lock, taken in a statement of its own (see `claim`).
+      const alone = files.length === 0 && !(capacity && this.dialect.rowLocks);
+      if (alone) return write(this.db);
+      return this.db.transaction().execute(async (trx) => {
+        if (capacity) await this.lockAccount(trx, capacity.accountId);
+        return write(trx);
+      });
+    });
+  }
+
+  /**
+   * Inserts the job in ONE statement that also decides its place: a slot while the account runs
+   * fewer than `limit` jobs, else (with a `queueLimit`) a queue place while fewer than that many
+   * wait; no row when neither. `INSERT … SELECT … WHERE` with the counts as subqueries, so the
+   * check and the insert cannot be separated by another writer: on SQLite the statement holds
+   * the write lock throughout (a write statement starts a write transaction, not a read one to be
+   * upgraded later: https://www.sqlite.org/lang_transaction.html); on PostgreSQL it runs after the
+   * account's row lock was taken in an earlier statement of the same transaction, so its snapshot
+   * (taken at the statement's start, READ COMMITTED) already sees every job a previous lock holder
+   * inserted. (Taking the lock in the same statement, e.g. a CTE, would not: the counts would use a
+   * snapshot from before the wait for the lock.)
+   */
+  private async claim(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<Selectable<JobsTable> | undefined> {
+    const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('holdsSlot', '=', 1);
+    const free = sql<boolean>`(${running}) < ${capacity.limit}`;
+    const waiting = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES);
+    const columns = Object.keys(values) as (keyof JobsTable)[];
+    const row = db
+      .selectNoFrom((eb) => [
+        ...columns.map((column) => eb.val(values[column as keyof typeof values]).as(column)),
+        sql<number>`CASE WHEN ${free} THEN 0 ELSE 1 END`.as('queued'),
+        sql<number>`CASE WHEN ${free} THEN 1 ELSE 0 END`.as('holdsSlot'),
+      ])
+      .where(capacity.queueLimit === undefined ? free : sql<boolean>`(${free} OR (${waiting}) < ${capacity.queueLimit})`);
+    return db
+      .insertInto('jobs')
+      .columns([...columns, 'queued', 'holdsSlot'])
+      .expression(row as never)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async get(tenantId: string, jobid: string): Promise<JobRecord | undefined> {

@@ -124,7 +124,7 @@ export interface CapacityClaim {
 }
 
 export type InsertJobResult =
-  | { ok: true; job: JobRecord; queuedAhead: number }
+  | { ok: true; job: JobRecord }
   | { ok: false; reason: 'full'; executing: string[] }
   | { ok: false; reason: 'queue_full'; executing: string[] };
 

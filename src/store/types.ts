@@ -196,7 +196,7 @@ export interface MetaStore {
  */
 export interface StoreNotifications {
   publish(topic: string, payload: string): Promise<void>;
-  /** Calls `handler` for every message on `topic` from any instance (including this one). */
+  /** Calls `handler` for every message on `topic` from the other instances (an instance does not hear its own). */
   subscribe(topic: string, handler: (payload: string) => void): Promise<void>;
 }
 

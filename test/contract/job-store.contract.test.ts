@@ -78,6 +78,25 @@ describe.each(kinds)('the %s job store', (kind) => {
     for (const r of refused) expect(!r.ok && [...r.executing].sort()).toEqual(acceptedIds);
   });
 
+  it('gives racing claims with a queue exactly `limit` slots and `queueLimit` queue places', async () => {
+    const results = await Promise.all(Array.from({ length: 9 }, () => store().jobs.insert(newJob(), [], { accountId: 'a1', limit: 2, queueLimit: 3 })));
+    const jobs = results.flatMap((r) => (r.ok ? [r.job] : []));
+    expect(jobs.filter((j) => j.holdsSlot && !j.queued)).toHaveLength(2);
+    expect(jobs.filter((j) => j.queued && !j.holdsSlot)).toHaveLength(3);
+    expect(results.filter((r) => !r.ok && r.reason === 'queue_full')).toHaveLength(4);
+    expect(await store().jobs.queuedCounts(['a1'])).toEqual(new Map([['a1', 3]]));
+    expect((await store().jobs.slotsInUse()).find((s) => s.accountId === 'a1')?.count).toBe(2);
+  });
+
+  it('claims a slot and stores the input files together', async () => {
+    const file = { field: 'image', filename: 'a.png', contentType: 'image/png', data: Buffer.from([9]) };
+    const first = await store().jobs.insert(newJob(), [file], { accountId: 'a1', limit: 1 });
+    const second = await store().jobs.insert(newJob(), [file], { accountId: 'a1', limit: 1 });
+    expect(first).toMatchObject({ ok: true, job: { holdsSlot: true } });
+    expect(second).toMatchObject({ ok: false, reason: 'full' });
+    expect(await store().jobs.files(first.ok ? first.job.jobid : '')).toHaveLength(1);
+  });
+
   it('frees a slot when a job ends', async () => {
     const first = await store().jobs.insert(newJob(), [], { accountId: 'a1', limit: 1 });
     expect((await store().jobs.insert(newJob(), [], { accountId: 'a1', limit: 1 })).ok).toBe(false);
@@ -91,11 +110,13 @@ describe.each(kinds)('the %s job store', (kind) => {
     const q1 = await store().jobs.insert(newJob(), [], claim);
     const q2 = await store().jobs.insert(newJob(), [], claim);
     const q3 = await store().jobs.insert(newJob(), [], claim);
-    expect(running).toMatchObject({ ok: true, queuedAhead: 0, job: { queued: false } });
-    expect(q1).toMatchObject({ ok: true, queuedAhead: 0, job: { queued: true } });
-    expect(q2).toMatchObject({ ok: true, queuedAhead: 1, job: { queued: true } });
+    expect(running).toMatchObject({ ok: true, job: { queued: false, holdsSlot: true } });
+    expect(q1).toMatchObject({ ok: true, job: { queued: true, holdsSlot: false } });
+    expect(q2).toMatchObject({ ok: true, job: { queued: true, holdsSlot: false } });
     expect(q3).toMatchObject({ ok: false, reason: 'queue_full' });
+    expect(!q3.ok && q3.executing).toEqual([running.ok ? running.job.jobid : '']);
     const q2job = q2.ok ? q2.job : undefined;
+    expect(await store().jobs.queuePosition(q1.ok ? q1.job : q2job!)).toBe(0);
     expect(await store().jobs.queuedCounts(['a1', 'nobody'])).toEqual(new Map([['a1', 2]]));
     expect(await store().jobs.queuePosition(q2job!)).toBe(1);
 

@@ -44,7 +44,8 @@ export function form(fields: Record<string, string | Blob>): FormData {
 
 export async function startHarness(options: { kind?: StoreKind; simulator?: SimulatorOptions; runtime?: RuntimeOptions; env?: Record<string, string> } = {}): Promise<Harness> {
   const sim = await startSimulator({ heartbeatIntervalMs: 1000, interactionTimeoutMs: 1500, ...options.simulator });
-  const setup = await freshDatabase(options.kind ?? 'sqlite', {
+  // TEST_STORE=postgres runs the suites that do not choose a store on PostgreSQL instead.
+  const setup = await freshDatabase(options.kind ?? (process.env.TEST_STORE === 'postgres' ? 'postgres' : 'sqlite'), {
     SWITCHBOARD_SECRET: 'harness-secret-value-123',
     DISCORD_API_URL: sim.apiUrl,
     DISCORD_GATEWAY_URL: sim.gatewayUrl,
