@@ -30,7 +30,7 @@ describe('faceswap webhooks', () => {
     await waitUntil(async () => {
       const log = await (await h.call('GET', `/v1/webhooks/deliveries?jobid=${encodeURIComponent(completed.jobid)}`)).json();
       return log[0]?.attempts >= 2;
-    });
+    }, 60_000, 'a second attempt at the down receiver');
     await receiver.start();
     await receiver.waitFor(2);
 
@@ -42,10 +42,15 @@ describe('faceswap webhooks', () => {
     const byJob = Object.fromEntries(bodies.map((b) => [b.jobid, b]));
     expect(byJob[completed.jobid]).toEqual(completed);
     expect(byJob[failed.jobid]).toMatchObject({ status: 'failed', code: 422 });
-    const log = await (await h.call('GET', `/v1/webhooks/deliveries?jobid=${encodeURIComponent(completed.jobid)}`)).json();
+    // The receiver answers before the dispatcher records the delivery: wait for the record, not for time.
+    let log: any[] = [];
+    await waitUntil(async () => {
+      log = await (await h.call('GET', `/v1/webhooks/deliveries?jobid=${encodeURIComponent(completed.jobid)}`)).json();
+      return log[0]?.status === 'delivered';
+    }, 60_000, 'the delivery recorded as delivered');
     expect(log[0]).toMatchObject({ status: 'delivered', url: receiver.url });
     expect(log[0].deliveries.at(-1).statusCode).toBe(200);
-  });
+  }, 120_000);
 
   it('refuses a loopback replyUrl when private callbacks are not allowed', async () => {
     const strict = await startHarness({ env: { SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS: '0' } });
