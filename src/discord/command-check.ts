@@ -3,8 +3,9 @@
  * channel (guild index for guild channels, the channel's own index for DMs) and says what differs
  * in plain words. Used on account save, by `switchboard doctor`, and when a command is first sent.
  */
-import { ClientIdentity, type ClientProfile } from './client-properties.ts';
-import { RestClient, type FetchLike } from './rest/client.ts';
+import type { ClientProfile } from './client-properties.ts';
+import type { FetchLike } from './rest/client.ts';
+import { checkClient } from './verify.ts';
 import { OptionType, type ApplicationCommand, type ApplicationCommandIndex, type CommandOptionDefinition } from './types.ts';
 
 export type OptionKind = 'string' | 'integer' | 'boolean' | 'number' | 'attachment';
@@ -104,18 +105,7 @@ function describe(type: number): string {
 
 /** Reads the live command index of a channel with an account's token (no gateway needed). */
 export async function fetchCommandIndex(options: { token: string; apiUrl: string; channelId: string; guildId?: string; fetch?: FetchLike; profile?: Partial<ClientProfile>; timeoutMs?: number }): Promise<ApplicationCommandIndex> {
-  const rest = new RestClient({
-    token: options.token,
-    apiUrl: options.apiUrl,
-    fetch: options.fetch,
-    identity: new ClientIdentity(options.profile),
-    minIntervalMs: 0,
-    maxRateLimitWaitMs: 5_000,
-    serverErrorRetries: 1,
-    networkRetries: 1,
-    retryBaseMs: 250,
-    requestTimeoutMs: options.timeoutMs ?? 10_000,
-  });
+  const rest = checkClient(options);
   const path = options.guildId ? `/guilds/${options.guildId}/application-command-index` : `/channels/${options.channelId}/application-command-index`;
   return rest.get<ApplicationCommandIndex>(path);
 }

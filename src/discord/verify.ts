@@ -41,8 +41,12 @@ export interface VerifyAccountOptions {
  * that the account can see the channel (and, given a guild, that the channel belongs to it).
  * Never throws for Discord's answers; the message never contains the token.
  */
-export async function verifyAccount(options: VerifyAccountOptions): Promise<VerifyAccountResult> {
-  const rest = new RestClient({
+/**
+ * A REST client for one-off checks with a token that is not (yet) an account's: no pacing, short
+ * waits and few retries, so a save or `doctor` answers quickly; the account's transport and profile.
+ */
+export function checkClient(options: Pick<VerifyAccountOptions, 'token' | 'apiUrl' | 'fetch' | 'profile' | 'timeoutMs'>): RestClient {
+  return new RestClient({
     token: options.token,
     apiUrl: options.apiUrl,
     fetch: options.fetch,
@@ -54,6 +58,10 @@ export async function verifyAccount(options: VerifyAccountOptions): Promise<Veri
     retryBaseMs: 250,
     requestTimeoutMs: options.timeoutMs ?? 10_000,
   });
+}
+
+export async function verifyAccount(options: VerifyAccountOptions): Promise<VerifyAccountResult> {
+  const rest = checkClient(options);
   let user: DiscordUser;
   try {
     user = await rest.get<DiscordUser>('/users/@me');
