@@ -24,6 +24,7 @@ import type { Cdn } from '../cdn.ts';
 import type { InteractionContext, SimBot } from '../interactions.ts';
 import type { Messages, NewMessage } from '../messages.ts';
 import type { ApplicationRecord, ChannelRecord, MessageRecord, StoredFile, UserRecord, World } from '../state.ts';
+import type { MidjourneyUserSettings } from '../types.ts';
 import { encodePng, type Rgb } from '../../shared/png.ts';
 import { option, registerApplication } from './commands.ts';
 
@@ -42,19 +43,8 @@ export interface MidjourneyStyle {
   deleteProgress: boolean;
 }
 
-export interface MidjourneyUserState {
-  mode: MidjourneyMode;
-  remix: boolean;
-  fastHoursTotal: number;
-  fastHoursUsed: number;
-  /** A pending moderation message blocks every command until acknowledged. */
-  pendingModeration: boolean;
-  /** The next command opens the CAPTCHA iframe modal instead. */
-  captcha: boolean;
-  /** Most jobs this user ever had running at once, and how many were answered "Job queued" (statistics). */
-  peakRunning: number;
-  queuedJobs: number;
-}
+/** One user's Midjourney state: the same shape the control API reads and sets. */
+export type MidjourneyUserState = MidjourneyUserSettings;
 
 /** What a grid or image message was made from: buttons on it look it up by its job hash. */
 interface Job {
