@@ -27,6 +27,8 @@ interface Measured {
   completed: number;
   restPerJob: number;
   refused: number;
+  /** switchboard's job rows of the measured run (for `throughput-one.ts`). */
+  rows?: JobRow[];
 }
 
 export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: number, ctx: BenchContext): Promise<Measured> {
@@ -53,6 +55,7 @@ export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: nu
       restPerJob: sum(Object.values(report.requests)) / jobs,
       statementsPerJob: statements / jobs,
       refused: jobs - (status[200] ?? 0),
+      rows,
     };
   });
 }

@@ -4,7 +4,6 @@
  * CLI's other commands and the tests all start here.
  */
 import { AccountPool, AccountSelector, AccountService, checkOwnership, checkProviderCommands, HiddenAccountSweeper, type AccountPoolOptions } from '../accounts/index.ts';
-import { ApiError } from '../errors/index.ts';
 import { DiscordBudget } from '../limits/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
@@ -184,13 +183,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
       checkOwnership: (claim) => checkOwnership(store, claim, config.maxAccountsPerTenant),
     }),
     onSubmitted: (job) => metrics.jobSubmitted(job),
-    beforeSubmit: async (tenant) => {
-      let active = 0;
-      for (const provider of providers.all) active += (await store.jobs.listActive(tenant.id, provider.name)).length;
-      if (active >= config.maxActiveJobsPerTenant) {
-        throw new ApiError(429, `Too many jobs waiting or running for this API token (at most ${config.maxActiveJobsPerTenant})`, 'wait for some to finish, or ask the operator to raise SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT');
-      }
-    },
+    maxActiveJobsPerTenant: config.maxActiveJobsPerTenant,
   });
   // Every job ending (bot result, failure, cancel, expiry, recovery) is announced once, by endJob.
   events.onEnded((job) => {

@@ -36,16 +36,15 @@ export interface JobServiceOptions {
   pollIntervalMs?: number;
   /** Observer (metrics): a job was accepted. Endings are announced by `JobEvents.onEnded`. */
   onSubmitted?: (job: JobRecord) => void;
-  // --- issue 15 (hostile input): the per-tenant cap on jobs, wired in bootstrap ---
-  /** Refuses a submission over the tenant's caps (active jobs); throws an ApiError. */
-  beforeSubmit?: (tenant: TenantRecord) => Promise<void>;
+  /** Jobs one tenant may have waiting or running, all bots together (issue 15); checked by the claim. */
+  maxActiveJobsPerTenant?: number;
 }
 
 /** How long a queued job may wait for a slot before it fails (on top of its own run time). */
 const QUEUE_WAIT_MS = 60 * 60_000;
 
 export class JobService {
-  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted' | 'beforeSubmit'>> & Pick<JobServiceOptions, 'onSubmitted' | 'beforeSubmit'>;
+  readonly #o: Required<Omit<JobServiceOptions, 'onSubmitted' | 'maxActiveJobsPerTenant'>> & Pick<JobServiceOptions, 'onSubmitted' | 'maxActiveJobsPerTenant'>;
   /** Wakes every caller blocked in {@link waitFor} (used at shutdown). */
   readonly #waiters = new Set<() => void>();
   #stopping = false;
@@ -73,7 +72,6 @@ export class JobService {
   async submit(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput): Promise<JobRecord> {
     const checked = checkFields(command.fields, input);
     if (!checked.ok) throw new ApiError(checked.status ?? 400, checked.error);
-    await this.#o.beforeSubmit?.(tenant);
     const replyUrl = input.fields.replyUrl?.trim() || undefined;
     if (replyUrl) {
       const problem = checkReplyUrl(replyUrl, this.#o.allowPrivateCallbacks);
@@ -106,6 +104,10 @@ export class JobService {
       for (const account of order) {
         const limit = maxJobs ?? provider.capacity(account);
         const result = await this.insert(draft, account, limit, queueLimit);
+        if (!result.ok && result.reason === 'tenant_limit') {
+          const max = this.#o.maxActiveJobsPerTenant;
+          throw new ApiError(429, `Too many jobs waiting or running for this API token (at most ${max})`, 'wait for some to finish, or ask the operator to raise SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT');
+        }
         if (result.ok) {
           this.#o.events.changed(result.job.jobid, result.job, 'local');
           this.#o.wake(result.job);
@@ -186,7 +188,7 @@ export class JobService {
             deadlineAt: now + command.timeoutMs + (queueLimit ? QUEUE_WAIT_MS : 0),
           },
           draft.files,
-          { accountId: account.id, limit, ...(queueLimit ? { queueLimit } : {}) },
+          { accountId: account.id, limit, ...(queueLimit ? { queueLimit } : {}), ...(this.#o.maxActiveJobsPerTenant !== undefined ? { tenantLimit: this.#o.maxActiveJobsPerTenant } : {}) },
         );
       } catch (error) {
         // Two jobs in the same millisecond on the same channel: take the next millisecond.

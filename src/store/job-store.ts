@@ -105,6 +105,15 @@ export class SqlJobStore implements JobStore {
     if (this.dialect.rowLocks) await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
   }
 
+  /** Jobs waiting or running for a tenant, all bots. */
+  private activeOf(db: Kysely<Database>, tenantId: string) {
+    return db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('tenantId', '=', tenantId).where('status', 'in', ACTIVE_STATUSES);
+  }
+
+  private async activeCount(db: Kysely<Database>, tenantId: string): Promise<number> {
+    return Number((await this.activeOf(db, tenantId).executeTakeFirstOrThrow()).n);
+  }
+
   private executingOn(db: Kysely<Database>, accountId: string) {
     return db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('holdsSlot', '=', 1).orderBy('createdAt').orderBy('jobid');
   }
@@ -147,6 +156,8 @@ export class SqlJobStore implements JobStore {
     const write = async (db: Kysely<Database>): Promise<InsertJobResult> => {
       const inserted = capacity ? await this.claim(db, values, capacity) : await db.insertInto('jobs').values({ ...values, queued: 0, holdsSlot: 0 }).returningAll().executeTakeFirstOrThrow();
       if (!inserted) {
+        // The rare path: say which limit refused it.
+        if (capacity!.tenantLimit !== undefined && (await this.activeCount(db, job.tenantId)) >= capacity!.tenantLimit) return { ok: false, reason: 'tenant_limit', executing: [] };
         const executing = (await this.executingOn(db, capacity!.accountId).execute()).map((r) => r.jobid);
         return { ok: false, reason: capacity!.queueLimit === undefined ? 'full' : 'queue_full', executing };
       }
@@ -188,13 +199,17 @@ export class SqlJobStore implements JobStore {
     const free = sql<boolean>`(${running}) < ${capacity.limit}`;
     const waiting = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES);
     const columns = Object.keys(values) as (keyof JobsTable)[];
+    // Under the tenant's cap too (checked in the same statement; on PostgreSQL the lock is the
+    // account's, so two accounts of one tenant may overshoot it by a job each — a cap, not a quota).
+    const underCap = capacity.tenantLimit === undefined ? sql<boolean>`1 = 1` : sql<boolean>`(${this.activeOf(db, values.tenantId)}) < ${capacity.tenantLimit}`;
+    const room = capacity.queueLimit === undefined ? free : sql<boolean>`(${free} OR (${waiting}) < ${capacity.queueLimit})`;
     const row = db
       .selectNoFrom((eb) => [
         ...columns.map((column) => eb.val(values[column as keyof typeof values]).as(column)),
         sql<number>`CASE WHEN ${free} THEN 0 ELSE 1 END`.as('queued'),
         sql<number>`CASE WHEN ${free} THEN 1 ELSE 0 END`.as('holdsSlot'),
       ])
-      .where(capacity.queueLimit === undefined ? free : sql<boolean>`(${free} OR (${waiting}) < ${capacity.queueLimit})`);
+      .where(sql<boolean>`${underCap} AND ${room}`);
     return db
       .insertInto('jobs')
       .columns([...columns, 'queued', 'holdsSlot'])

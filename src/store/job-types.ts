@@ -121,12 +121,18 @@ export interface CapacityClaim {
   limit: number;
   /** When every slot is taken: wait in a FIFO queue of at most this many jobs instead of failing. */
   queueLimit?: number;
+  /**
+   * The tenant's cap on jobs waiting or running, all bots together (issue 15): checked by the
+   * same statement that claims, so a submission costs no statement of its own for it.
+   */
+  tenantLimit?: number;
 }
 
 export type InsertJobResult =
   | { ok: true; job: JobRecord }
   | { ok: false; reason: 'full'; executing: string[] }
-  | { ok: false; reason: 'queue_full'; executing: string[] };
+  | { ok: false; reason: 'queue_full'; executing: string[] }
+  | { ok: false; reason: 'tenant_limit'; executing: string[] };
 
 /** A webhook to enqueue in the same transaction that ends a job. */
 export interface TerminalWebhook {

@@ -88,6 +88,19 @@ describe.each(kinds)('the %s job store', (kind) => {
     expect((await store().jobs.slotsInUse()).find((s) => s.accountId === 'a1')?.count).toBe(2);
   });
 
+  it('refuses a claim over the tenant cap on active jobs, counting every bot and only that tenant', async () => {
+    await store().accounts.upsert({ id: 'a2', tenantId: 't1', bot: 'faceswap', channel: '100000000000000002', server: null, discordToken: 'y', discordFingerprint: 'f2', maxJobs: 1, now: 1 });
+    await store().accounts.upsert({ id: 'a3', tenantId: 't2', bot: 'pika', channel: '100000000000000003', server: null, discordToken: 'z', discordFingerprint: 'f3', maxJobs: 1, now: 1 });
+    const capped = (accountId: string) => ({ accountId, limit: 5, queueLimit: 5, tenantLimit: 2 });
+    expect((await store().jobs.insert(newJob(), [], capped('a1'))).ok).toBe(true);
+    const other = await store().jobs.insert(newJob({ bot: 'faceswap', accountId: 'a2' }), [], capped('a2'));
+    expect(other.ok).toBe(true);
+    expect(await store().jobs.insert(newJob(), [], capped('a1'))).toMatchObject({ ok: false, reason: 'tenant_limit' });
+    expect((await store().jobs.insert(newJob({ tenantId: 't2', accountId: 'a3' }), [], capped('a3'))).ok).toBe(true);
+    await store().jobs.update(other.ok ? other.job.jobid : '', ['created'], { status: 'completed' }, 2000);
+    expect((await store().jobs.insert(newJob(), [], capped('a1'))).ok).toBe(true);
+  });
+
   it('claims a slot and stores the input files together', async () => {
     const file = { field: 'image', filename: 'a.png', contentType: 'image/png', data: Buffer.from([9]) };
     const first = await store().jobs.insert(newJob(), [file], { accountId: 'a1', limit: 1 });

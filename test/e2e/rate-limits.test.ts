@@ -54,4 +54,25 @@ describe('rate limits', () => {
       await expect429(await h.call('POST', `/v1/pika/account/${account.channelId}`, { token, json: { discord: 'invalid-token-more-xxxxxxxx', channel: account.channelId, maxJobs: 2 } }), /authentication failures/);
     }
   });
+
+  it('refuses a job over the tenant cap on jobs waiting or running, and takes one again when a place frees', async () => {
+    // The bot takes 5 s per step: the first job stays running (and the others queued) throughout.
+    h = await startHarness({ simulator: { botLatencyMs: 5_000, interactionTimeoutMs: 60_000 }, env: { SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT: '3', SWITCHBOARD_QUEUE_LIMIT: '10' } });
+    await h.addPikaAccount(1);
+    const jobids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await h.call('POST', '/v1/pika/create', { form: form({ prompt: `job ${i}` }) });
+      expect(response.status).toBe(200);
+      jobids.push((await response.json()).jobid);
+    }
+    const refused = await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'one too many' }) });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: 429, error: expect.stringMatching(/Too many jobs waiting or running for this API token \(at most 3\)/) });
+    // Another tenant is not affected.
+    const other = (await issueApiToken(h.services.store, 'other')).token;
+    expect((await h.call('GET', '/v1/pika/jobs', { token: other })).status).toBe(200);
+    // A queued job cancelled frees its place under the cap.
+    expect((await h.call('GET', `/v1/pika/jobs/cancel/?jobid=${encodeURIComponent(jobids[2]!)}`)).status).toBe(200);
+    expect((await h.call('POST', '/v1/pika/create', { form: form({ prompt: 'room again' }) })).status).toBe(200);
+  });
 });
