@@ -7,7 +7,7 @@ import { AccountPool, AccountSelector, AccountService, checkOwnership, checkProv
 import { DiscordBudget } from '../limits/index.ts';
 import type { Config } from '../config/index.ts';
 import { instanceIdFor, LeaseManager } from '../cluster/index.ts';
-import { JobEvents, JobRunner, JobService, RetentionSweeper } from '../jobs/index.ts';
+import { JobEvents, JobRunner, JobService, RetainedBytes, RetentionSweeper } from '../jobs/index.ts';
 import {
   chromeTransport,
   ClientIdentity,
@@ -153,7 +153,7 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
     events,
     log,
     owns: (id) => leases.owns(id),
-    retainResults: config.retainResults && { allowPrivate: config.allowPrivateCallbacks, maxTenantBytes: config.maxResultBytesPerTenant },
+    retainResults: config.retainResults && { allowPrivate: config.allowPrivateCallbacks, maxTenantBytes: config.maxResultBytesPerTenant, usage: new RetainedBytes(store) },
     observer: metrics,
     quarantineMs: config.quarantineMs,
     ...(runtime.runnerPollMs ? { pollIntervalMs: runtime.runnerPollMs } : {}),

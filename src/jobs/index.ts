@@ -5,4 +5,4 @@ export { endJob, failure, type JobEnding, type TerminalPatch } from './end-job.t
 export { isAccepted, stepProgress, type RunnerState } from './runner-state.ts';
 export { renderJob } from './render.ts';
 export { maskToken, newJobId } from './job-id.ts';
-export { RetentionSweeper, resultUrl } from './retain.ts';
+export { RetainedBytes, RetentionSweeper, resultUrl } from './retain.ts';

@@ -9,6 +9,8 @@ import type { DiscordMessage } from '../discord/index.ts';
 import { internalHostReason, isInternalAddress } from '../webhooks/index.ts';
 import type { RetainedResult, Store } from '../store/index.ts';
 
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
 /** Largest result file kept (GIF/video results are a few MB). */
 const MAX_RESULT_BYTES = 50 * 1024 * 1024;
 
@@ -19,6 +21,37 @@ export interface RetentionPolicy {
   /** Bytes of retained files a tenant may hold; further results keep only Discord's links. */
   maxTenantBytes?: number;
   tenantId?: string;
+  /** Remembers each tenant's retained bytes between jobs (else every job sums them in the store). */
+  usage?: RetainedBytes;
+}
+
+/**
+ * Each tenant's retained bytes, read from the store at most once per `ttlMs` and counted up as
+ * this process keeps files, so a completed job does not sum the tenant's whole history. What the
+ * sweeper drops, or another instance keeps, is seen at the next read: the cap may be stricter or
+ * looser than the store for up to `ttlMs` — it bounds storage, it is not an exact quota.
+ */
+export class RetainedBytes {
+  readonly #known = new Map<string, { bytes: number; readAt: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async of(tenantId: string): Promise<number> {
+    const known = this.#known.get(tenantId);
+    if (known && this.now() - known.readAt < this.ttlMs) return known.bytes;
+    const bytes = await this.store.jobs.resultBytes(tenantId);
+    this.#known.set(tenantId, { bytes, readAt: this.now() });
+    return bytes;
+  }
+
+  add(tenantId: string, bytes: number): void {
+    const known = this.#known.get(tenantId);
+    if (known) known.bytes += bytes;
+  }
 }
 
 /**
@@ -37,7 +70,9 @@ export async function retainResults(
 ): Promise<RetainedResult[]> {
   const kept: RetainedResult[] = [];
   const files = [];
-  let budget = policy.maxTenantBytes !== undefined && policy.tenantId !== undefined ? policy.maxTenantBytes - (await store.jobs.resultBytes(policy.tenantId)) : Number.POSITIVE_INFINITY;
+  const { tenantId, maxTenantBytes, usage } = policy;
+  const held = async (tenant: string) => (usage ? usage.of(tenant) : store.jobs.resultBytes(tenant));
+  let budget = maxTenantBytes !== undefined && tenantId !== undefined ? maxTenantBytes - (await held(tenantId)) : Number.POSITIVE_INFINITY;
   for (const [index, attachment] of (message.attachments ?? []).entries()) {
     try {
       const limit = Math.min(MAX_RESULT_BYTES, budget);
@@ -56,6 +91,7 @@ export async function retainResults(
     }
   }
   await store.jobs.saveResultFiles(jobid, files, now);
+  if (tenantId !== undefined) usage?.add(tenantId, sum(kept.map((k) => k.size)));
   return kept;
 }
 

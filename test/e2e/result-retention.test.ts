@@ -52,3 +52,20 @@ describe('result retention', () => {
     expect(after.attachments).toHaveLength(1);
   });
 });
+
+describe('result retention under the tenant cap', () => {
+  it('keeps results until the tenant holds SWITCHBOARD_MAX_RESULT_BYTES_PER_TENANT, then keeps only Discord’s links', async () => {
+    const h = await startHarness({ simulator: { botLatencyMs: 5 }, env: { SWITCHBOARD_MAX_RESULT_BYTES_PER_TENANT: '1' } });
+    try {
+      await h.addFaceswapAccount();
+      const swap = async (seed: number) => (await h.call('POST', '/v1/faceswap/picsi', { form: form({ source_image: png(seed), target_image_gif_or_video: png(seed + 1) }) })).json();
+      // A file larger than what is left of the tenant's budget is not kept; the job still completes.
+      const first = await swap(11);
+      expect(first.status).toBe('completed');
+      expect(first.results).toBeUndefined();
+      expect(first.attachments).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
