@@ -64,12 +64,14 @@ export class JobService {
   }
 
   /** The job as API responses show it: a queued job also says how many jobs are ahead of it. */
-  async present(job: JobRecord): Promise<Record<string, unknown>> {
-    return job.queued ? renderJob(job, this.provider(job.bot), { jobsAhead: await this.#o.store.jobs.queuePosition(job) }) : this.render(job);
+  async present(job: JobRecord & { jobsAhead?: number }): Promise<Record<string, unknown>> {
+    if (!job.queued) return this.render(job);
+    return renderJob(job, this.provider(job.bot), { jobsAhead: job.jobsAhead ?? (await this.#o.store.jobs.queuePosition(job)) });
   }
 
   /** Validates, selects an account, claims its slot and stores the job. Throws ApiError. */
-  async submit(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput): Promise<JobRecord> {
+  /** The stored job; a queued one also carries `jobsAhead` as its claim counted it. */
+  async submit(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput): Promise<JobRecord & { jobsAhead?: number }> {
     const checked = checkFields(command.fields, input);
     if (!checked.ok) throw new ApiError(checked.status ?? 400, checked.error);
     const replyUrl = input.fields.replyUrl?.trim() || undefined;

@@ -167,7 +167,8 @@ export class SqlJobStore implements JobStore {
           .values(files.map((f) => ({ jobId: job.jobid, field: f.field, filename: f.filename, contentType: f.contentType, size: f.data.length, data: f.data.toString('base64') })))
           .execute();
       }
-      return { ok: true, job: toJob(inserted) };
+      const ahead = (inserted as { jobsAhead?: number | string | null }).jobsAhead;
+      return { ok: true, job: { ...toJob(inserted), ...(inserted.queued && ahead != null ? { jobsAhead: Number(ahead) } : {}) } };
     };
     return guardUnique(this.dialect, () => {
       // SQLite runs one statement alone (one writer, and a write statement holds the write lock
@@ -194,7 +195,7 @@ export class SqlJobStore implements JobStore {
    * inserted. (Taking the lock in the same statement, e.g. a CTE, would not: the counts would use a
    * snapshot from before the wait for the lock.)
    */
-  private async claim(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<Selectable<JobsTable> | undefined> {
+  private async claim(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<(Selectable<JobsTable> & { jobsAhead?: number | string | null }) | undefined> {
     const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('holdsSlot', '=', 1);
     const free = sql<boolean>`(${running}) < ${capacity.limit}`;
     const waiting = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES);
@@ -210,11 +211,14 @@ export class SqlJobStore implements JobStore {
         sql<number>`CASE WHEN ${free} THEN 1 ELSE 0 END`.as('holdsSlot'),
       ])
       .where(sql<boolean>`${underCap} AND ${room}`);
+    // A queued job's answer says how many wait before it: counted here rather than by a read of its own.
+    const ahead = capacity.queueLimit === undefined ? sql<number | null>`NULL` : sql<number | null>`(${this.aheadOf(db, capacity.accountId, values.createdAt, values.jobid)})`;
     return db
       .insertInto('jobs')
       .columns([...columns, 'queued', 'holdsSlot'])
       .expression(row as never)
       .returningAll()
+      .returning(ahead.as('jobsAhead'))
       .executeTakeFirst();
   }
 
@@ -319,17 +323,20 @@ export class SqlJobStore implements JobStore {
     });
   }
 
-  async queuePosition(job: JobRecord): Promise<number> {
-    if (!job.queued || job.accountId === null) return 0;
-    const row = await this.db
+  /** Queued jobs of the account that are ahead of a job created at `createdAt` (FIFO by creation, then id). */
+  private aheadOf(db: Kysely<Database>, accountId: string, createdAt: number, jobid: string) {
+    return db
       .selectFrom('jobs')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('accountId', '=', job.accountId)
+      .where('accountId', '=', accountId)
       .where('queued', '=', 1)
       .where('status', 'in', ACTIVE_STATUSES)
-      .where((eb) => eb.or([eb('createdAt', '<', job.createdAt), eb.and([eb('createdAt', '=', job.createdAt), eb('jobid', '<', job.jobid)])]))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      .where((eb) => eb.or([eb('createdAt', '<', createdAt), eb.and([eb('createdAt', '=', createdAt), eb('jobid', '<', jobid)])]));
+  }
+
+  async queuePosition(job: JobRecord): Promise<number> {
+    if (!job.queued || job.accountId === null) return 0;
+    return Number((await this.aheadOf(this.db, job.accountId, job.createdAt, job.jobid).executeTakeFirstOrThrow()).n);
   }
 
   async files(jobid: string): Promise<JobFile[]> {

@@ -129,7 +129,8 @@ export interface CapacityClaim {
 }
 
 export type InsertJobResult =
-  | { ok: true; job: JobRecord }
+  /** `jobsAhead`: for a job that went into a queue, how many wait before it (read by the claim itself). */
+  | { ok: true; job: JobRecord & { jobsAhead?: number } }
   | { ok: false; reason: 'full'; executing: string[] }
   | { ok: false; reason: 'queue_full'; executing: string[] }
   | { ok: false; reason: 'tenant_limit'; executing: string[] };

@@ -124,8 +124,10 @@ describe.each(kinds)('the %s job store', (kind) => {
     const q2 = await store().jobs.insert(newJob(), [], claim);
     const q3 = await store().jobs.insert(newJob(), [], claim);
     expect(running).toMatchObject({ ok: true, job: { queued: false, holdsSlot: true } });
-    expect(q1).toMatchObject({ ok: true, job: { queued: true, holdsSlot: false } });
-    expect(q2).toMatchObject({ ok: true, job: { queued: true, holdsSlot: false } });
+    // The claim itself counts the jobs ahead of a queued one.
+    expect(q1).toMatchObject({ ok: true, job: { queued: true, holdsSlot: false, jobsAhead: 0 } });
+    expect(q2).toMatchObject({ ok: true, job: { queued: true, holdsSlot: false, jobsAhead: 1 } });
+    expect(running.ok && running.job.jobsAhead).toBeUndefined();
     expect(q3).toMatchObject({ ok: false, reason: 'queue_full' });
     expect(!q3.ok && q3.executing).toEqual([running.ok ? running.job.jobid : '']);
     const q2job = q2.ok ? q2.job : undefined;
