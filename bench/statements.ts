@@ -21,13 +21,14 @@ await withWorkers(['simulator', 'switchboard'], async ([sim, sb]) => {
   await sb!.call('connectAll');
   await submitPikaJobs(server, ids('warm', Math.min(4 * accounts, 40)), 8);
   await drained(sb!, 60_000);
-  const before = new Map(await sb!.call<[string, number][]>('statementHistogram'));
+  const before = new Map((await sb!.call<[string, number, number][]>('statementHistogram')).map(([text, n, ms]) => [text, { n, ms }]));
   const total = await sb!.call<number>('statements');
   await submitPikaJobs(server, ids('job', jobs), 32);
   await drained(sb!, 300_000);
-  const after = await sb!.call<[string, number][]>('statementHistogram');
+  const after = await sb!.call<[string, number, number][]>('statementHistogram');
   const counted = (await sb!.call<number>('statements')) - total;
-  const rows = after.map(([text, n]) => [text, n - (before.get(text) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const rows = after.map(([text, n, ms]) => [text, n - (before.get(text)?.n ?? 0), ms - (before.get(text)?.ms ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   console.log(`${kind}, ${accounts} accounts, ${jobs} jobs: ${(counted / jobs).toFixed(2)} statements per job (counted, polling discounted)`);
-  for (const [text, n] of rows) console.log(`${(n / jobs).toFixed(2).padStart(6)}  ${text}`);
+  console.log('per job   ms/job (driver call; PostgreSQL: until the query is sent)  statement');
+  for (const [text, n, ms] of rows) console.log(`${(n / jobs).toFixed(2).padStart(7)}  ${(ms / jobs).toFixed(3).padStart(7)}  ${text}`);
 });

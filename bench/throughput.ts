@@ -29,6 +29,8 @@ interface Measured {
   refused: number;
   /** switchboard's job rows of the measured run (for `throughput-one.ts`). */
   rows?: JobRow[];
+  /** CPU time switchboard's process spent per job (user + system), a measure less at the mercy of a busy machine. */
+  cpuMsPerJob?: number;
 }
 
 export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: number, ctx: BenchContext): Promise<Measured> {
@@ -41,10 +43,16 @@ export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: nu
     await drained(sb!, 60_000);
     await sim!.call('resetReport');
     const statementsBefore = await sb!.call<number>('statements');
+    const cpuBefore = await sb!.call<number>('cpuMs');
+    // BENCH_WINDOW_PROFILE=<file>: a CPU profile of switchboard over the measured jobs only.
+    const windowProfile = process.env.BENCH_WINDOW_PROFILE;
+    if (windowProfile) await sb!.call('windowProfile', { action: 'start' });
     ctx.log(`throughput: switchboard ${kind}, ${accounts} accounts, ${jobs} jobs`);
     const { firstSentAt, status } = await submitPikaJobs(server, ids('job', jobs), SUBMITTERS);
     await drained(sb!, 300_000);
     const statements = (await sb!.call<number>('statements')) - statementsBefore;
+    const cpuMs = (await sb!.call<number>('cpuMs')) - cpuBefore;
+    if (windowProfile) await sb!.call('windowProfile', { action: 'stop', file: windowProfile });
     const rows = (await sb!.call<JobRow[]>('jobs')).filter((j) => j.createdAt >= Math.floor(firstSentAt));
     const completed = rows.filter((j) => j.status === 'completed');
     const last = Math.max(...completed.map((j) => j.finishedAt ?? 0));
@@ -56,6 +64,7 @@ export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: nu
       statementsPerJob: statements / jobs,
       refused: jobs - (status[200] ?? 0),
       rows,
+      cpuMsPerJob: cpuMs / jobs,
     };
   });
 }

@@ -12,6 +12,8 @@ let statements = 0;
 let installed = false;
 /** SQL text → executions, kept only when `BENCH_STATEMENT_HISTOGRAM=1` (to see where a job's statements go). */
 const histogram = process.env.BENCH_STATEMENT_HISTOGRAM === '1' ? new Map<string, number>() : undefined;
+/** SQL text → milliseconds spent in the driver call (synchronous for SQLite: the statement's whole cost). */
+const timing = new Map<string, number>();
 
 /** The SQL text of a call: a better-sqlite3 statement's `source`, pg's first argument (text or config). */
 function sqlOf(self: unknown, args: unknown[]): string {
@@ -30,11 +32,15 @@ function countCalls(prototype: object, methods: readonly string[]): void {
     if (typeof original !== 'function') throw new Error(`cannot count statements: no ${method}`);
     target[method] = function (this: unknown, ...args: unknown[]) {
       statements++;
-      if (histogram) {
-        const text = sqlOf(this, args).replace(/\s+/g, ' ').slice(0, 160);
-        histogram.set(text, (histogram.get(text) ?? 0) + 1);
+      if (!histogram) return original.apply(this, args);
+      const text = sqlOf(this, args).replace(/\s+/g, ' ').slice(0, 160);
+      histogram.set(text, (histogram.get(text) ?? 0) + 1);
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        timing.set(text, (timing.get(text) ?? 0) + performance.now() - started);
       }
-      return original.apply(this, args);
     };
   }
 }
@@ -56,8 +62,8 @@ export function statementsSoFar(): number {
 }
 
 /** Executions by SQL text (most first), when `BENCH_STATEMENT_HISTOGRAM=1`; else empty. */
-export function statementHistogram(): [sql: string, count: number][] {
-  return [...(histogram ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+export function statementHistogram(): [sql: string, count: number, ms: number][] {
+  return [...(histogram ?? new Map<string, number>())].map(([text, n]) => [text, n, timing.get(text) ?? 0] as [string, number, number]).sort((a, b) => b[1] - a[1]);
 }
 
 /** Takes back statements the benchmark itself caused (e.g. its own polling), so they are not charged to the jobs. */

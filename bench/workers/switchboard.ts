@@ -4,6 +4,8 @@
  * worker answers what the benchmarks read from inside: job rows, request arrival times, process
  * usage, heartbeat timing.
  */
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { authenticateApiToken, issueApiToken } from '../../src/auth/index.ts';
@@ -35,6 +37,7 @@ let running: { services: Services; app: FastifyInstance; database: BenchDatabase
 const arrivals = new Map<string, number>();
 const heartbeats = new HeartbeatClock();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+let profiler: Session | undefined;
 
 const current = () => {
   if (!running) throw new Error('switchboard not started');
@@ -163,6 +166,25 @@ serveWorker({
     const result = { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, cpu: process.cpuUsage(), loopDelayMaxMs: loopDelay.max / 1e6, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 };
     loopDelay.reset();
     return result;
+  },
+  /** A CPU profile of a window only (no start-up, no warm-up): `windowProfile('start')`, then `('stop', file)`. */
+  async windowProfile(params: { action: 'start' | 'stop'; file?: string }) {
+    if (params.action === 'start') {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+      return;
+    }
+    const { profile } = await profiler!.post('Profiler.stop');
+    fs.writeFileSync(params.file!, JSON.stringify(profile));
+    profiler!.disconnect();
+    profiler = undefined;
+  },
+  /** CPU time this process has used so far, in ms (user + system), without a GC first. */
+  cpuMs: () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
   },
   startLoopMonitor: () => loopDelay.enable(),
   heartbeats: (intervalMs: number) => heartbeats.summary(intervalMs),

@@ -48,6 +48,12 @@ export class JobService {
   /** Wakes every caller blocked in {@link waitFor} (used at shutdown). */
   readonly #waiters = new Set<() => void>();
   #stopping = false;
+  /**
+   * The last millisecond a job id was minted for, per channel: ids carry the millisecond and the
+   * channel, so a burst on one channel takes the next free millisecond here instead of failing an
+   * insert on the unique key (the retry below remains for ids minted by another instance).
+   */
+  readonly #lastStamp = new Map<string, number>();
 
   constructor(options: JobServiceOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 500, ...options };
@@ -154,7 +160,7 @@ export class JobService {
     const { tenant, provider, command, built, parent } = draft;
     const discordMasked = maskToken(this.#o.secrets.decrypt(account.discordToken));
     for (let attempt = 0; ; attempt++) {
-      const now = this.#o.now() + attempt;
+      const now = this.#stamp(account.channel, attempt);
       try {
         return await this.#o.store.jobs.insert(
           {
@@ -198,6 +204,14 @@ export class JobService {
         throw error;
       }
     }
+  }
+
+  #stamp(channel: string, attempt: number): number {
+    const now = this.#o.now();
+    const stamp = Math.max(now, (this.#lastStamp.get(channel) ?? 0) + 1) + attempt;
+    if (this.#lastStamp.size > 10_000) for (const [key, at] of this.#lastStamp) if (at < now) this.#lastStamp.delete(key);
+    this.#lastStamp.set(channel, stamp);
+    return stamp;
   }
 
   async get(tenantId: string, jobid: string | undefined): Promise<JobRecord> {
