@@ -1,9 +1,10 @@
 /**
  * Jobs, their input files, and capacity. A slot is claimed by the statement that inserts the job
- * (see `claim`), run under a lock on the account row (PostgreSQL) or as SQLite's single writer,
- * so two instances can never both see a free slot and both take it.
+ * (see `claim`): SQLite's single writer runs it alone; on PostgreSQL a function takes a lock on
+ * the account row first (`claimLocked`, migration 012), so two instances can never both see a
+ * free slot and both take it.
  */
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { Database, JobsTable } from './schema.ts';
 import type { BotMessageNote } from './types.ts';
@@ -25,6 +26,12 @@ import {
   type UpdateOptions,
 } from './job-types.ts';
 import { enqueueWebhook } from './outbox-store.ts';
+
+type Refusal = 'tenant_limit' | 'full' | 'queue_full';
+/** A claim's outcome: the stored row (and, queued, the jobs ahead of it), or which limit refused it. */
+type Claimed = { row: Selectable<JobsTable>; jobsAhead?: number } | { refused: Refusal };
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 const byCreation = (a: JobRecord, b: JobRecord) => a.createdAt - b.createdAt || (a.jobid < b.jobid ? -1 : a.jobid > b.jobid ? 1 : 0);
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
@@ -100,11 +107,6 @@ export class SqlJobStore implements JobStore {
     return this.dialect.db;
   }
 
-  /** Serialises capacity decisions for one account across transactions and instances. */
-  private async lockAccount(trx: Transaction<Database>, accountId: string): Promise<void> {
-    if (this.dialect.rowLocks) await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
-  }
-
   /** Jobs waiting or running for a tenant, all bots. */
   private activeOf(db: Kysely<Database>, tenantId: string) {
     return db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('tenantId', '=', tenantId).where('status', 'in', ACTIVE_STATUSES);
@@ -154,48 +156,68 @@ export class SqlJobStore implements JobStore {
       botMessages: null,
     };
     const write = async (db: Kysely<Database>): Promise<InsertJobResult> => {
-      const inserted = capacity ? await this.claim(db, values, capacity) : await db.insertInto('jobs').values({ ...values, queued: 0, holdsSlot: 0 }).returningAll().executeTakeFirstOrThrow();
-      if (!inserted) {
-        // The rare path: say which limit refused it.
-        if (capacity!.tenantLimit !== undefined && (await this.activeCount(db, job.tenantId)) >= capacity!.tenantLimit) return { ok: false, reason: 'tenant_limit', executing: [] };
+      const claimed = !capacity
+        ? { row: await db.insertInto('jobs').values({ ...values, queued: 0, holdsSlot: 0 }).returningAll().executeTakeFirstOrThrow() }
+        : this.dialect.rowLocks
+          ? await this.claimLocked(db, values, capacity)
+          : await this.claim(db, values, capacity);
+      if (!('row' in claimed)) {
+        if (claimed.refused === 'tenant_limit') return { ok: false, reason: 'tenant_limit', executing: [] };
         const executing = (await this.executingOn(db, capacity!.accountId).execute()).map((r) => r.jobid);
-        return { ok: false, reason: capacity!.queueLimit === undefined ? 'full' : 'queue_full', executing };
+        return { ok: false, reason: claimed.refused, executing };
       }
+      const { row: inserted, jobsAhead } = claimed;
       if (files.length > 0) {
         await db
           .insertInto('jobFiles')
           .values(files.map((f) => ({ jobId: job.jobid, field: f.field, filename: f.filename, contentType: f.contentType, size: f.data.length, data: f.data.toString('base64') })))
           .execute();
       }
-      const ahead = (inserted as { jobsAhead?: number | string | null }).jobsAhead;
-      return { ok: true, job: { ...toJob(inserted), ...(inserted.queued && ahead != null ? { jobsAhead: Number(ahead) } : {}) } };
+      return { ok: true, job: { ...toJob(inserted), ...(inserted.queued && jobsAhead !== undefined ? { jobsAhead } : {}) } };
     };
-    return guardUnique(this.dialect, () => {
-      // SQLite runs one statement alone (one writer, and a write statement holds the write lock
-      // from its start), so a claim without files needs no transaction. PostgreSQL claims under
-      // the account's lock, taken in a statement of its own (see `claim`).
-      const alone = files.length === 0 && !(capacity && this.dialect.rowLocks);
-      if (alone) return write(this.db);
-      return this.db.transaction().execute(async (trx) => {
-        if (capacity) await this.lockAccount(trx, capacity.accountId);
-        return write(trx);
-      });
-    });
+    // A claim is one statement on both stores (see `claim` and `claimLocked`): only the input
+    // files make a transaction.
+    return guardUnique(this.dialect, () => (files.length === 0 ? write(this.db) : this.db.transaction().execute(write)));
   }
 
   /**
-   * Inserts the job in ONE statement that also decides its place: a slot while the account runs
-   * fewer than `limit` jobs, else (with a `queueLimit`) a queue place while fewer than that many
-   * wait; no row when neither. `INSERT … SELECT … WHERE` with the counts as subqueries, so the
-   * check and the insert cannot be separated by another writer: on SQLite the statement holds
-   * the write lock throughout (a write statement starts a write transaction, not a read one to be
-   * upgraded later: https://www.sqlite.org/lang_transaction.html); on PostgreSQL it runs after the
-   * account's row lock was taken in an earlier statement of the same transaction, so its snapshot
-   * (taken at the statement's start, READ COMMITTED) already sees every job a previous lock holder
-   * inserted. (Taking the lock in the same statement, e.g. a CTE, would not: the counts would use a
-   * snapshot from before the wait for the lock.)
+   * SQLite: inserts the job in ONE statement that also decides its place: a slot while the account
+   * runs fewer than `limit` jobs, else (with a `queueLimit`) a queue place while fewer than that
+   * many wait, and only while the tenant is under its cap; no row when none. `INSERT … SELECT …
+   * WHERE` with the counts as subqueries, so the check and the insert cannot be separated by
+   * another writer: the statement holds the write lock throughout (a write statement starts a
+   * write transaction, not a read one to be upgraded later:
+   * https://www.sqlite.org/lang_transaction.html). PostgreSQL needs the account's lock before the
+   * counts: {@link claimLocked}.
    */
-  private async claim(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<(Selectable<JobsTable> & { jobsAhead?: number | string | null }) | undefined> {
+  private async claim(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<Claimed> {
+    const inserted = await this.claimStatement(db, values, capacity);
+    if (inserted) {
+      const { jobsAhead, ...row } = inserted;
+      return { row, ...(jobsAhead != null ? { jobsAhead: Number(jobsAhead) } : {}) };
+    }
+    // The rare path: say which limit refused it.
+    if (capacity.tenantLimit !== undefined && (await this.activeCount(db, values.tenantId)) >= capacity.tenantLimit) return { refused: 'tenant_limit' };
+    return { refused: capacity.queueLimit === undefined ? 'full' : 'queue_full' };
+  }
+
+  /**
+   * PostgreSQL: the same decision in one call of `switchboard_claim_job` (migration 012), which
+   * takes the account's row lock and only then counts, each in a statement of its own — in READ
+   * COMMITTED a lock taken inside the counting statement would leave its snapshot blind to a job
+   * the previous lock holder just inserted.
+   */
+  private async claimLocked(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<Claimed> {
+    const row = Object.fromEntries(Object.entries(values).map(([key, value]) => [snakeCase(key), value]));
+    const { rows } = await sql<{ claimed: Record<string, unknown> }>`select switchboard_claim_job(${capacity.accountId}, ${JSON.stringify(row)}::jsonb, ${capacity.limit}::integer, ${capacity.queueLimit ?? null}::integer, ${capacity.tenantLimit ?? null}::integer, ${sql.val([...ACTIVE_STATUSES])}::text[]) as claimed`.execute(db);
+    const claimed = rows[0]!.claimed;
+    if (typeof claimed.refused === 'string') return { refused: claimed.refused as Refusal };
+    // (The store's camel-case plugin may already have renamed the JSON's keys; renaming again is harmless.)
+    const { jobsAhead, ...inserted } = Object.fromEntries(Object.entries(claimed).map(([key, value]) => [camelCase(key), value])) as Selectable<JobsTable> & { jobsAhead?: number };
+    return { row: inserted, ...(typeof jobsAhead === 'number' ? { jobsAhead } : {}) };
+  }
+
+  private async claimStatement(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<(Selectable<JobsTable> & { jobsAhead?: number | string | null }) | undefined> {
     const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('holdsSlot', '=', 1);
     const free = sql<boolean>`(${running}) < ${capacity.limit}`;
     const waiting = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES);
@@ -308,7 +330,7 @@ export class SqlJobStore implements JobStore {
 
   async promoteQueued(accountId: string, limit: number, now: number): Promise<JobRecord[]> {
     // One statement: as many of the oldest queued jobs as there are free slots take one. SQLite
-    // runs it alone (one writer); PostgreSQL runs it under the account's lock, like a claim.
+    // runs it alone (one writer); PostgreSQL under the account's lock, like a claim.
     const promote = async (db: Kysely<Database>) => {
       const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', accountId).where('holdsSlot', '=', 1);
       const free = sql<number>`(CASE WHEN CAST(${limit} AS INTEGER) > (${running}) THEN CAST(${limit} AS INTEGER) - (${running}) ELSE 0 END)`;
@@ -317,10 +339,9 @@ export class SqlJobStore implements JobStore {
       return rows.map(toJob).sort((x, y) => x.createdAt - y.createdAt || x.jobid.localeCompare(y.jobid));
     };
     if (!this.dialect.rowLocks) return promote(this.db);
-    return this.db.transaction().execute(async (trx) => {
-      await this.lockAccount(trx, accountId);
-      return promote(trx);
-    });
+    // PostgreSQL: the account's lock, then the same update, in one call (migration 012; see `claimLocked`).
+    const { rows } = await sql<Selectable<JobsTable>>`select * from switchboard_promote_queued(${accountId}, ${limit}::integer, ${now}::bigint, ${sql.val([...ACTIVE_STATUSES])}::text[])`.execute(this.db);
+    return rows.map(toJob).sort(byCreation);
   }
 
   /** Queued jobs of the account that are ahead of a job created at `createdAt` (FIFO by creation, then id). */
