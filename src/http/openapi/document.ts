@@ -28,11 +28,12 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'a parameter is missing or invalid',
   401: 'missing or unknown API token',
   404: 'not found (job, channel, configuration)',
-  409: 'the job has already ended',
+  403: 'the API token holds as many accounts as it may (SWITCHBOARD_MAX_ACCOUNTS_PER_TENANT)',
+  409: 'a conflict: the job has already ended, the Discord account belongs to another API token, or the channel still runs jobs sent with another token',
   413: 'body or file too large',
   415: 'unsupported content type',
   422: 'the bot refused the job (failed / moderated): the body is the job',
-  429: 'every eligible slot is busy (`executingJobs` lists the running jobs), or the account is cooling down',
+  429: 'every eligible slot is busy (`executingJobs` lists the running jobs), the account is cooling down, or a rate limit or cap was reached',
   503: 'the store is not reachable',
   596: 'the account needs a human (captcha, verification, moderation) or Discord rejected its token',
 };
@@ -64,7 +65,7 @@ function commandOperation(provider: Provider, command: ProviderCommand): Operati
         ...(command.fields.every((f) => f.kind === 'text' || !f.required) ? { 'application/json': { schema: formSchema(text) } } : {}),
       },
     },
-    responses: { '200': json(ref('Job'), 'the job'), '422': json(ref('Job'), ERROR_TEXT[422]!), ...errors(400, 401, 404, 413, 429, 596), '504': json(ref('Job'), 'the bot did not answer in time: the body is the failed job') },
+    responses: { '200': json(ref('Job'), 'the job'), '422': json(ref('Job'), ERROR_TEXT[422]!), ...errors(400, 401, 403, 404, 409, 413, 429, 596), '504': json(ref('Job'), 'the bot did not answer in time: the body is the failed job') },
   };
 }
 
@@ -73,9 +74,16 @@ function accountPaths(provider: Provider): Record<string, Record<string, Operati
   const plain404 = { description: 'nothing configured (plain text, as useapi)', content: { 'text/plain': { schema: { type: 'string' } } } };
   const channel = { name: 'channel', in: 'path', required: true, schema: { type: 'string' }, description: 'Discord channel id' };
   const tags = [provider.name];
+  const hidden = { name: 'hidden', in: 'query', required: false, schema: { type: 'string', enum: ['1', 'true'] }, description: 'the bring-your-own accounts (channels that calls brought with their own `discord` token) instead of the configured ones' };
   return {
     [`/v1/${provider.name}/account`]: {
-      get: { tags, operationId: `${provider.name}_accounts`, summary: 'List configured accounts, keyed by channel', responses: { '200': json({ type: 'object', additionalProperties: ref(account) }, 'accounts'), '401': errors(401)['401'], '404': plain404 } },
+      get: {
+        tags,
+        operationId: `${provider.name}_accounts`,
+        summary: 'List configured accounts, keyed by channel (with `?hidden=1`: the bring-your-own ones, masked)',
+        parameters: [hidden],
+        responses: { '200': json({ type: 'object', additionalProperties: { anyOf: [ref(account), HIDDEN_ACCOUNT] } }, 'accounts, keyed by channel'), '401': errors(401)['401'], '404': plain404 },
+      },
     },
     [`/v1/${provider.name}/account/{channel}`]: {
       get: { tags, operationId: `${provider.name}_account`, parameters: [channel], responses: { '200': json(ref(account), 'the account'), ...errors(401), '404': plain404 } },
@@ -85,9 +93,9 @@ function accountPaths(provider: Provider): Record<string, Record<string, Operati
         summary: 'Create or update an account (verified against Discord)',
         parameters: [channel],
         requestBody: { required: true, content: { 'application/json': { schema: withProxy(provider.account.schema.request, false) } } },
-        responses: { '204': { description: 'saved' }, ...errors(400, 401, 413, 415) },
+        responses: { '204': { description: 'saved' }, ...errors(400, 401, 403, 409, 413, 415, 429) },
       },
-      delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel], responses: { '204': { description: 'deleted' }, ...errors(401), '404': plain404 } },
+      delete: { tags, operationId: `${provider.name}_account_delete`, parameters: [channel, hidden], responses: { '204': { description: 'deleted' }, ...errors(401), '404': { description: 'nothing configured (plain text, as useapi; with `?hidden=1` the JSON error envelope)', content: { 'text/plain': { schema: { type: 'string' } }, 'application/json': { schema: ref('Error') } } } } },
     },
   };
 }
@@ -106,6 +114,13 @@ function jobPaths(provider: Provider): Record<string, Record<string, Operation>>
 }
 
 const loose = { type: 'object' };
+/** A bring-your-own account as `GET …/account?hidden=1` lists it. */
+const HIDDEN_ACCOUNT = {
+  type: 'object',
+  properties: { channel: { type: 'string' }, discord: { type: 'string', description: 'masked' }, maxJobs: { type: 'integer' }, health: { type: 'string' }, lastUsed: { type: 'string', format: 'date-time' } },
+  required: ['channel', 'discord', 'health', 'lastUsed'],
+  additionalProperties: false,
+};
 
 export function openApiDocument(providers: readonly Provider[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, Operation>> = {
