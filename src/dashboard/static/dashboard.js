@@ -119,7 +119,7 @@
     setText(health.querySelector('.reason'), `${why}${when}`);
     const c = account.credits;
     setText(credits, c ? `${c.used}${c.total !== undefined ? ` / ${c.total}` : ''} used${c.exhaustedAt !== undefined ? ' · out of credits' : ''}` : '—');
-    // Whatever the bot last said about the account (the provider names the fields): `fastTimeRemaining` → "fast time remaining".
+    // Whatever the bot last said about the account, fields as the provider names them (`someField` → "some field").
     const said = account.reported ? Object.entries(account.reported.fields).map(([k, v]) => `${k.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()}: ${v}`) : [];
     setList(reported, said);
     const check = account.commandCheck;
