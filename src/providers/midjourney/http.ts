@@ -16,7 +16,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, badRequest } from '../../errors/index.ts';
 import { isTerminal, type AccountRecord, type JobRecord, type TenantRecord } from '../../store/index.ts';
 import type { CommandInput, Provider, ProviderCommand, ProviderHttpServices } from '../types.ts';
-import { maskToken } from '../../jobs/index.ts';
+// The job-id module itself, not the jobs index: that one loads the provider registry (a cycle).
+import { maskToken } from '../../jobs/job-id.ts';
 import { DEFAULT_MAX_JOBS, pendingModMessage } from './account.ts';
 import { buildButton } from './commands.ts';
 import { fetchImage, fetchImages } from './images.ts';
