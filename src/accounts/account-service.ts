@@ -3,9 +3,9 @@
  * useapi's duplicate rules, encryption of the Discord token, and rendering in useapi's shape.
  */
 import crypto from 'node:crypto';
-import { badRequest } from '../errors/index.ts';
-import { parseProxyUrl, redactProxy, type VerifyAccountResult } from '../discord/index.ts';
-import type { AccountFields, Provider } from '../providers/index.ts';
+import { ApiError, badRequest } from '../errors/index.ts';
+import { DiscordApiError, parseProxyUrl, redactProxy, type VerifyAccountResult } from '../discord/index.ts';
+import type { AccountFields, AccountRest, Provider } from '../providers/index.ts';
 import { toStoredHealth } from './account-pool.ts';
 import { checkOwnership, conflictAfterViolation } from './ownership.ts';
 import { healthAfterVerification, healthPolicyDefaults, type AccountHealth, type HealthPolicy } from './health.ts';
@@ -17,7 +17,15 @@ import { botMissing, toCommandCheck, type CommandCheckOutcome } from './command-
 /** Checks a token and channel against Discord (`verifyAccount`), bound to the configured API URL. */
 export type AccountVerifier = (input: { token: string; channelId: string; guildId?: string; proxy?: string; commandIndex?: boolean }) => Promise<VerifyAccountResult>;
 
+/**
+ * Runs `use` with a Discord REST client for a token that is not (yet) an account's, presenting the
+ * identity and going through the transport (proxy) the account's own traffic will use.
+ */
+export type DiscordCheckClient = <T>(input: { token: string; proxy?: string }, use: (rest: AccountRest) => Promise<T>) => Promise<T>;
+
 export interface AccountServiceOptions {
+  /** Discord calls made for a save that names no channel (a provider's `discoverChannel`). */
+  discord?: DiscordCheckClient;
   /** When given, every save is checked against Discord first (issue: verification on save). */
   verify?: AccountVerifier;
   /**
@@ -68,23 +76,80 @@ export class AccountService {
     return account?.listed ? this.render(provider, account) : undefined;
   }
 
+  /**
+   * Creates or updates the account whose channel the provider finds from the token alone (its
+   * `discoverChannel`, through the account's own client identity and proxy), then saves it as
+   * `save` with that channel would. `created`: there was no configured account on that channel.
+   * Discord's refusals and failures are 4xx, never 5xx.
+   */
+  async saveDiscovered(tenantId: string, provider: Provider, body: unknown): Promise<{ account: AccountRecord; created: boolean }> {
+    const object = requireObject(body);
+    const parsed = provider.account.parse(object, '');
+    if (!parsed.ok) throw badRequest(parsed.error);
+    const discover = provider.account.discoverChannel;
+    if (!discover || !this.options.discord) throw badRequest(`Required param channel is missing or empty`, `this server cannot find the ${provider.title ?? provider.name} channel from the token: name the channel in the path`);
+    const proxy = parseProxyField(object.proxy);
+    this.options.beforeDiscordCall?.(tenantId);
+    let found: Awaited<ReturnType<typeof discover>>;
+    try {
+      found = await this.options.discord({ token: parsed.value.discord, ...(proxy ? { proxy } : {}) }, (rest) => discover(rest));
+    } catch (error) {
+      throw this.discoveryError(error, provider, proxy);
+    }
+    if (!found.ok) throw new ApiError(found.status ?? 400, found.error, found.details);
+    const channel = found.value;
+    if (parsed.value.channel && parsed.value.channel !== channel) {
+      throw badRequest(`Required param channel (${parsed.value.channel}) is not the channel found for this discord token (${channel})`);
+    }
+    const existed = (await this.store.accounts.get(tenantId, provider.name, channel))?.listed === true;
+    const account = await this.saveFields(tenantId, provider, channel, { ...object, channel, maxJobs: parsed.value.maxJobs ?? undefined }, true);
+    return { account, created: !existed };
+  }
+
+  /** Discord's answer to a discovery as a 4xx in the useapi envelope (the token never appears). */
+  private discoveryError(error: unknown, provider: Provider, proxy: string | undefined): ApiError {
+    if (!(error instanceof DiscordApiError)) return badRequest(`Could not find the ${provider.title ?? provider.name} channel for this discord token`, error instanceof Error ? error.message : String(error));
+    const via = proxy ? ` through proxy ${redactProxy(proxy)}` : '';
+    switch (error.kind) {
+      case 'unauthorized':
+        this.options.onDiscordAuthFailure?.();
+        return badRequest('Discord rejected the discord token (401 Unauthorized)', 'the token is wrong, revoked, or belongs to a deleted account');
+      case 'captcha':
+      case 'verification_required':
+      case 'anti_abuse':
+        return badRequest('Discord asks for a human check on this account (log in to Discord with it and follow what it asks)', error.message);
+      case 'rate_limited':
+        return new ApiError(429, 'Discord rate limit detected for this account. Please wait and retry again.', error.message);
+      case 'network':
+      case 'server_error':
+      case 'cloudflare_blocked':
+      case 'unexpected':
+        // No answer from Discord (or its outage): nothing about the account is known, so nothing is saved.
+        return badRequest(`Could not reach Discord${via} to find the ${provider.title ?? provider.name} channel; nothing was saved, retry later`, error.message);
+      default:
+        return badRequest(`Discord refused to find the ${provider.title ?? provider.name} channel for this discord token (${error.status}${error.code ? ` code ${error.code}` : ''})`, error.message);
+    }
+  }
+
   /** Creates or updates the account for `pathChannel`; throws a 400 ApiError with useapi's text. */
   async save(tenantId: string, provider: Provider, pathChannel: string, body: unknown): Promise<AccountRecord> {
-    if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
-      throw badRequest('Request body must be a JSON object');
-    }
-    const parsed = provider.account.parse((body ?? {}) as Record<string, unknown>, pathChannel);
+    return this.saveFields(tenantId, provider, pathChannel, requireObject(body), false);
+  }
+
+  /** `budgetSpent`: the call already counted against the per-token Discord budget (discovery). */
+  private async saveFields(tenantId: string, provider: Provider, pathChannel: string, body: Record<string, unknown>, budgetSpent: boolean): Promise<AccountRecord> {
+    const parsed = provider.account.parse(body, pathChannel);
     if (!parsed.ok) throw badRequest(parsed.error);
     const fields = parsed.value;
     const replyUrl = this.defaultReplyUrl(body);
-    const proxy = parseProxyField((body as Record<string, unknown> | null | undefined)?.proxy);
+    const proxy = parseProxyField(body.proxy);
     const fingerprint = this.secrets.fingerprint(fields.discord);
 
     const others = (await this.store.accounts.list(tenantId, provider.name)).filter((a) => a.channel !== fields.channel);
     this.rejectDuplicates(others, fingerprint, fields.server);
     const claim = { tenantId, bot: provider.name, channel: fields.channel, fingerprint };
     await checkOwnership(this.store, claim, this.options.maxAccountsPerTenant);
-    if (this.options.verify) this.options.beforeDiscordCall?.(tenantId);
+    if (this.options.verify && !budgetSpent) this.options.beforeDiscordCall?.(tenantId);
     const health = await this.verify(provider, fields, proxy);
     // Only a channel Discord just showed us is worth comparing; otherwise the re-prober comes back.
     const commands = this.options.verify && health?.state === 'active' && this.options.checkCommands ? await this.checkCommands(provider, fields, proxy) : undefined;
@@ -227,6 +292,13 @@ export class AccountService {
       ...(account.proxy ? { proxy: redactProxy(this.secrets.decrypt(account.proxy)) } : {}),
     };
   }
+}
+
+/** An account body: a JSON object, or nothing at all (then every required field is missing). */
+function requireObject(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   proxyTransport,
   resolveProfile,
   verifyAccount,
+  checkClient,
   type ClientProfile,
   type Transport,
 } from '../discord/index.ts';
@@ -217,6 +218,18 @@ export async function openServices(config: Config, runtime: RuntimeOptions = {})
   };
   const retention = new RetentionSweeper(store, { resultDays: config.resultRetentionDays, jobDays: config.jobRetentionDays });
   const accounts = new AccountService(store, secrets, {
+      // Finding an account's channel from its token (e.g. the DM with the bot): the same client as
+      // verification, so the same browser profile and the account's proxy. The channel is not known
+      // yet, so a per-channel profile cannot apply; the base profile is what such an account gets.
+      discord: async ({ token, proxy }, use) => {
+        const profile = resolveProfile(baseProfile);
+        const transport = transportFor(proxy, profile);
+        try {
+          return await use(checkClient({ token, apiUrl: config.discordApiUrl, fetch: transport.fetch, profile }));
+        } finally {
+          if (transport !== directTransport) await transport.close().catch(() => undefined);
+        }
+      },
       ...(config.verifyAccounts
         ? {
             verify: async ({ proxy, ...input }) => {

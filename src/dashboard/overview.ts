@@ -24,6 +24,8 @@ export interface AccountView {
   maxJobs: number | null;
   health: { state: string; reason: string | null; detail: string | null; failures: number; since: string | null; until: string | null; nextProbeAt: string | null };
   credits: { timestamp: string; total?: number; used: number; exhaustedAt?: number } | null;
+  /** What the bot last said about the account's state (e.g. a speed mode), as its provider reports it; null until then. */
+  reported: { at: string; fields: Record<string, string | number | boolean> } | null;
   slots: { used: number; capacity: number; queued: number };
   /** What differs between the bot's commands and what switchboard sends (null until checked). */
   commandCheck: { checkedAt: string; ok: boolean; problems: string[] } | null;
@@ -84,6 +86,7 @@ export function accountView(account: AccountRecord, provider: Provider | undefin
     },
     // An out-of-credits mark the provider's reset rule has already lifted is not shown.
     credits: account.credits && account.credits.exhaustedAt !== undefined && provider && !provider.eligible?.(account, Date.now()) ? (({ exhaustedAt: _lifted, ...rest }) => rest)(account.credits) : account.credits,
+    reported: account.reportedStatus ? { at: new Date(account.reportedStatus.at).toISOString(), fields: account.reportedStatus.fields } : null,
     slots: {
       used: jobsOnAccount.filter((j) => j.holdsSlot).length,
       capacity: provider ? provider.capacity(account) : 0,

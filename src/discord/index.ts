@@ -38,7 +38,7 @@ export type { GatewaySessionOptions, GatewaySessionEvents, ReadyInfo, SessionSta
 export type { GatewaySocket } from './gateway/protocol.ts';
 export { CLOSE_CODE_TABLE, decideClose, NO_CODE_DECISION, UNKNOWN_CODE_DECISION } from './gateway/close-codes.ts';
 export type { CloseAction, CloseDecision } from './gateway/close-codes.ts';
-export { verifyAccount } from './verify.ts';
+export { checkClient, verifyAccount } from './verify.ts';
 export type { VerifyAccountOptions, VerifyAccountResult, VerifyFailureReason } from './verify.ts';
 export {
   DiscordError,

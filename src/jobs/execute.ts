@@ -134,6 +134,12 @@ export async function applyMessage(
     const credits = ctx.provider.credits(current, message, verdict, ctx.now());
     if (credits) await ctx.store.accounts.setCredits(ctx.account.id, credits, ctx.now());
   }
+  const reported = ctx.provider.accountStatus?.(message, verdict, step);
+  if (reported && Object.keys(reported).length > 0) {
+    // Merged into what the bot said before (another message may have reported other fields), read afresh.
+    const current = (await ctx.store.accounts.getById(ctx.account.id))?.reportedStatus?.fields ?? {};
+    await ctx.store.accounts.setReportedStatus(ctx.account.id, { at: ctx.now(), fields: { ...current, ...reported } }, ctx.now());
+  }
   const fields = messagePatch(message, ctx.provider);
   // A reply whose words are all in embeds: its text is the job's content.
   if (verdict.kind === 'done' && verdict.text && !fields.content) fields.content = verdict.text;

@@ -21,7 +21,7 @@ export interface AccountFields {
   replyUrl?: string | null;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; status?: number };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; status?: number; details?: string };
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
 export type JsonSchema = Record<string, unknown>;
@@ -42,7 +42,26 @@ export interface ProviderAccountSpec {
    * and the commands of its command index. Returns the 400 message when the account cannot work.
    */
   verify?(found: { channel: DiscordChannel; commands: readonly { name: string; application_id: string }[] }): string | undefined;
+  /**
+   * Finds the account's channel from its token alone (e.g. the DM with the bot, opened when
+   * missing), for saves that name no channel. `rest` is the account's own Discord client: its
+   * browser identity and its transport (proxy). Discord's errors are thrown as they come (the
+   * account service turns them into 400s); a refusal of the provider's own is returned.
+   */
+  discoverChannel?(rest: AccountRest): Promise<Parsed<string>>;
 }
+
+/** The Discord REST calls a provider may make with an account's own client (see `discoverChannel`). */
+export interface AccountRest {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+}
+
+/**
+ * What the bot last said about the account's state on its side (e.g. a speed mode), as flat
+ * fields the provider names; the account API and the dashboard show them as reported.
+ */
+export type ReportedStatus = Readonly<Record<string, string | number | boolean>>;
 
 /** An uploaded file of a command request. */
 export interface InputFile {
@@ -191,6 +210,11 @@ export interface Provider {
    * account's new credits given its current ones; undefined when it says nothing.
    */
   credits?(previous: Credits | null, message: DiscordMessage, verdict: Verdict, now: number): Credits | undefined;
+  /**
+   * What a message (already interpreted as `verdict` for `step`) says about the account's state
+   * in the bot, as fields merged into the account's reported status; undefined when it says nothing.
+   */
+  accountStatus?(message: DiscordMessage, verdict: Verdict, step: CommandStep): ReportedStatus | undefined;
   /**
    * The bot answered a step with a modal (`INTERACTION_MODAL_CREATE`, or an iframe modal such as
    * a human check): the verdict it means for the job. Undefined leaves the job waiting.

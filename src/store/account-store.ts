@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
-import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type BotMessageNote, type CommandCheck, type Credits } from './types.ts';
+import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type BotMessageNote, type CommandCheck, type Credits, type ReportedAccountStatus } from './types.ts';
 import { ACTIVE_STATUSES as ACTIVE } from './job-types.ts';
 
 function parseJson<T>(text: string | null | undefined): T | null {
@@ -53,6 +53,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
     proxy: row.proxy ?? null,
+    reportedStatus: parseJson<ReportedAccountStatus>(row.reportedStatus),
   };
 }
 
@@ -167,6 +168,10 @@ export class SqlAccountStore implements AccountStore {
       .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, creditsExhaustedAt: credits?.exhaustedAt ?? null, updatedAt: now })
       .where('id', '=', accountId)
       .execute();
+  }
+
+  async setReportedStatus(accountId: string, status: ReportedAccountStatus | null, now: number): Promise<void> {
+    await this.db.updateTable('accounts').set({ reportedStatus: status ? JSON.stringify(status) : null, updatedAt: now }).where('id', '=', accountId).execute();
   }
 
   async setCommandCheck(accountId: string, check: CommandCheck | null, now: number): Promise<void> {

@@ -58,6 +58,8 @@ export interface AccountsTable {
   leaseUntil: number | null;
   /** AES-256-GCM ciphertext of the account's outbound proxy URL (migration 006); null: none. */
   proxy: string | null;
+  /** JSON `{ at, fields }`: what the bot last said about the account's state (migration 011). */
+  reportedStatus: Generated<string | null>;
 }
 
 export interface ResultFilesTable {

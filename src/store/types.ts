@@ -46,6 +46,14 @@ export interface Credits {
   exhaustedAt?: number;
 }
 
+/** What the bot last said about an account's state on its side (e.g. a speed mode), as its provider reads it. */
+export interface ReportedAccountStatus {
+  /** Epoch ms of the latest report. */
+  at: number;
+  /** Flat fields the provider names, merged report after report. */
+  fields: Record<string, string | number | boolean>;
+}
+
 /** A bot message that no reply rule understood (or that arrived where no job could own it). */
 export interface BotMessageNote {
   /** Epoch ms when switchboard saw it. */
@@ -111,6 +119,8 @@ export interface AccountRecord {
   updatedAt: number;
   /** Ciphertext of the outbound proxy URL (credentials included); null or absent for none. */
   proxy?: string | null;
+  /** What the bot last said about the account's state (null or absent until it has). */
+  reportedStatus?: ReportedAccountStatus | null;
 }
 
 /** What a create-or-update writes; `id` is used only when the row is new. */
@@ -177,6 +187,7 @@ export interface AccountStore {
   upsert(input: AccountInput): Promise<AccountRecord>;
   delete(tenantId: string, bot: string, channel: string): Promise<boolean>;
   setCredits(accountId: string, credits: Credits | null, now: number): Promise<void>;
+  setReportedStatus(accountId: string, status: ReportedAccountStatus | null, now: number): Promise<void>;
   setCommandCheck(accountId: string, check: CommandCheck | null, now: number): Promise<void>;
   setQuarantine(accountId: string, until: number | null, now: number): Promise<void>;
   /** Appends a note to the account's recent bot messages, keeping the newest `keep`. */

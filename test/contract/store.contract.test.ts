@@ -174,6 +174,18 @@ describe.each(kinds)('the %s store', (kind) => {
       expect((await store.accounts.get('t1', 'faceswap', '100000000000000001'))?.credits).toBeNull();
     });
 
+    it('stores what the bot reported about an account, keeps it over a re-save, and clears it', async () => {
+      const { id } = await store.accounts.upsert(account());
+      expect((await store.accounts.getById(id))?.reportedStatus).toBeNull();
+      const status = { at: 7100, fields: { mode: 'relaxed', hours: 12.5, remix: false } };
+      await store.accounts.setReportedStatus(id, status, 7100);
+      expect((await store.accounts.get('t1', 'faceswap', '100000000000000001'))?.reportedStatus).toEqual(status);
+      await store.accounts.upsert({ ...account(), maxJobs: 2, now: 7200 });
+      expect((await store.accounts.getById(id))?.reportedStatus).toEqual(status);
+      await store.accounts.setReportedStatus(id, null, 7300);
+      expect((await store.accounts.getById(id))?.reportedStatus).toBeNull();
+    });
+
     it('stores a health state with its reason and times', async () => {
       const { id } = await store.accounts.upsert(account());
       const health = { state: 'cooling_down' as const, reason: 'rate_limited', detail: 'retry after 60 s', failures: 2, since: 8000, until: 9000, nextProbeAt: 9000 };

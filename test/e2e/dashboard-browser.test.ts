@@ -23,6 +23,7 @@ describe.runIf(available)('the dashboard in headless Chromium', () => {
   let page: Page;
   let faceswap: { channel: string };
   let pikaChannel: string;
+  let midjourneyChannel: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -41,6 +42,11 @@ describe.runIf(available)('the dashboard in headless Chromium', () => {
     pikaChannel = pika.channelId;
     const saved = await h.call('POST', `/v1/pika/account/${pika.channelId}`, { json: { discord: pika.user.token, channel: pika.channelId, maxJobs: 3 } });
     expect(saved.status).toBe(204);
+    // A Midjourney account switched to relax mode: the dashboard shows what the bot confirmed.
+    const midjourney = h.sim.control.midjourney.createAccount();
+    midjourneyChannel = midjourney.channelId;
+    expect((await h.call('POST', '/v2/account/midjourney', { json: { discord: midjourney.user.token } })).status).toBe(201);
+    expect((await h.call('POST', '/v2/jobs/relax', { json: {} })).status).toBe(200);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
     page.on('console', (message) => {
@@ -68,6 +74,7 @@ describe.runIf(available)('the dashboard in headless Chromium', () => {
     const pikaTable = page.getByRole('table', { name: 'pika' });
     await faceswapTable.getByRole('row').filter({ hasText: faceswap.channel }).filter({ hasText: 'active' }).waitFor();
     await pikaTable.getByRole('row').filter({ hasText: pikaChannel }).filter({ hasText: '0 / 3 in use' }).waitFor();
+    await page.getByRole('table', { name: 'midjourney' }).getByRole('row').filter({ hasText: midjourneyChannel }).filter({ hasText: 'mode: relaxed' }).waitFor();
     expect(await page.locator('#tenant-name').textContent()).toBe('harness');
     expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('switchboard.token'))).toBe(h.token);
 

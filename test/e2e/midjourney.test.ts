@@ -133,6 +133,11 @@ describe('midjourney end to end', () => {
       expect(done).toMatchObject({ verb: 'relax', status: 'completed' });
       expect(done.content).toMatch(/^Done! /);
       expect(h.sim.control.midjourney.getUser(account.userId).mode).toBe('relaxed');
+      // The mode the bot confirmed is the account's, on the account and on the dashboard.
+      const accountMode = async () => (await (await h.call('GET', `/v2/account/midjourney/${account.channel}`)).json()).mode;
+      expect(await accountMode()).toBe('relaxed');
+      const dashboard = async () => (await (await h.call('GET', '/v1/dashboard/overview')).json()).bots.find((b: { name: string }) => b.name === 'midjourney').accounts.find((a: { channel: string }) => a.channel === account.channel);
+      expect((await dashboard()).reported).toMatchObject({ fields: { mode: 'relaxed' }, at: expect.any(String) });
       expect(await waitForEnd((await imagine('slow boat')).jobid)).toMatchObject({ status: 'completed', mode: 'relaxed' });
       const info = await (await post('info', {})).json();
       expect(info).toMatchObject({ verb: 'info', status: 'completed' });
@@ -141,8 +146,12 @@ describe('midjourney end to end', () => {
       const shown = await (await h.call('GET', `/v2/account/midjourney/${account.channel}`)).json();
       expect(shown.fastTimeRemaining).toMatchObject({ total: 15, hours: expect.any(Number) });
       expect(shown.fastTimeRemaining.hours).toBeLessThan(15);
+      expect(shown.mode).toBe('relaxed');
+      expect((await dashboard()).reported.fields).toEqual({ mode: 'relaxed', fastTimeRemaining: expect.stringMatching(/^[\d.]+\/15(\.0+)? hours/) });
       expect((await (await post('fast', {})).json()).status).toBe('completed');
       expect(h.sim.control.midjourney.getUser(account.userId).mode).toBe('fast');
+      expect(await accountMode()).toBe('fast');
+      expect((await dashboard()).reported.fields).toMatchObject({ mode: 'fast' });
     });
 
     it('ends a moderated prompt as moderated (422 with the job)', async () => {

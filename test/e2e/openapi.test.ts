@@ -63,6 +63,11 @@ describe('OpenAPI', () => {
     await check('GET', '/v1/webhooks/deliveries', '/v1/webhooks/deliveries', await h.call('GET', `/v1/webhooks/deliveries?jobid=${encodeURIComponent(job.jobid)}`));
     await check('POST', '/v1/pika/create', '/v1/pika/create', await h.call('POST', '/v1/pika/create', { form: form({}) }));
     await check('GET', '/v1/faceswap/account', '/v1/faceswap/account', await h.call('GET', '/v1/faceswap/account', { token: 'wrong' }));
+    // Midjourney's account from its token alone (201), then shown.
+    const mj = h.sim.control.midjourney.createAccount();
+    const found = await check('POST', '/v2/account/midjourney', '/v2/account/midjourney', await h.call('POST', '/v2/account/midjourney', { json: { discord: mj.user.token } }));
+    await check('GET', `/v2/account/midjourney/${found.channel}`, '/v2/account/midjourney/{channel}', await h.call('GET', `/v2/account/midjourney/${found.channel}`));
+    await check('POST', '/v2/account/midjourney', '/v2/account/midjourney', await h.call('POST', '/v2/account/midjourney', { json: { discord: 'rejected-token' } }));
   });
 
   it('serves the API browser and its assets locally', async () => {

@@ -92,6 +92,7 @@
       el('td', { class: 'mono channel' }),
       el('td', {}, [el('span', { class: 'badge health', 'data-kind': 'health' }), el('span', { class: 'reason' })]),
       el('td', { class: 'num credits' }),
+      el('td', { class: 'reported' }),
       el('td', { class: 'num slots' }),
       el('td', { class: 'commands' }),
       el('td', { class: 'bot-messages' }),
@@ -109,7 +110,7 @@
   }
 
   function updateAccountRow(row, account) {
-    const [channel, health, credits, slots, commands, botMessages] = row.cells;
+    const [channel, health, credits, reported, slots, commands, botMessages] = row.cells;
     setText(channel, account.server ? `${account.channel} (server ${account.server})` : account.channel);
     badge(health.querySelector('.health'), account.health.state);
     const h = account.health;
@@ -118,6 +119,9 @@
     setText(health.querySelector('.reason'), `${why}${when}`);
     const c = account.credits;
     setText(credits, c ? `${c.used}${c.total !== undefined ? ` / ${c.total}` : ''} used${c.exhaustedAt !== undefined ? ' · out of credits' : ''}` : '—');
+    // Whatever the bot last said about the account, fields as the provider names them (`someField` → "some field").
+    const said = account.reported ? Object.entries(account.reported.fields).map(([k, v]) => `${k.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()}: ${v}`) : [];
+    setList(reported, said);
     const check = account.commandCheck;
     setList(commands, check ? (check.ok ? ['match what switchboard sends'] : check.problems) : []);
     const notes = (account.botMessages ?? []).map((m) => `${new Date(m.at).toLocaleTimeString()} ${m.reason}: ${m.text || `(${m.attachments} attachment(s), ${m.embeds} embed(s))`}`);
@@ -136,7 +140,7 @@
           el('div', { class: 'scroll' }, [
             el('table', {}, [
               el('caption', { text: bot.name }),
-              el('thead', {}, [el('tr', {}, ['Channel', 'Health', 'Credits', 'Slots', 'Commands', 'Bot messages not understood', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))]),
+              el('thead', {}, [el('tr', {}, ['Channel', 'Health', 'Credits', 'Bot status', 'Slots', 'Commands', 'Bot messages not understood', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))]),
               el('tbody'),
             ]),
           ]),

@@ -4,9 +4,11 @@
  * optional per-account `replyUrl` (v3's addition, kept because operators ask for it). Messages are
  * useapi's own, its "more that" typo included, in the order its page lists them.
  */
+import { DiscordApiError } from '../../discord/index.ts';
 import type { AccountRecord } from '../../store/index.ts';
-import type { AccountFields, Parsed, ProviderAccountSpec } from '../types.ts';
+import type { AccountFields, AccountRest, Parsed, ProviderAccountSpec } from '../types.ts';
 import { isMissing, isSnowflake, missing } from '../shared/account-fields.ts';
+import { COMMAND_CHECK_SCHEMA } from '../shared/command-check-schema.ts';
 
 /** Pro and Mega plans run 15 jobs at once; useapi caps maxJobs there. */
 export const MAX_CONCURRENT_JOBS = 15;
@@ -124,6 +126,39 @@ export function verifyMidjourneyChannel(found: { channel: { id: string; type: nu
   return undefined;
 }
 
+/** useapi's 400 when the account has no way to the bot (A.3; its backquote included). */
+export const BOT_NOT_CONFIGURED = '`Midjourney bot not configured';
+
+type PrivateChannel = { id?: unknown; type?: unknown; recipients?: readonly { id?: unknown }[] };
+
+/**
+ * `POST /v2/account/midjourney` (A.3): the account's DM channel with the bot, found among its
+ * private channels (`GET /users/@me/channels`, the DM whose recipient is the bot), else opened
+ * with `POST /users/@me/channels {recipients: [bot]}` as the web client does when a user first
+ * messages someone; Discord answers the existing DM there too. Both go through `rest`, the
+ * account's own client.
+ */
+export async function discoverMidjourneyDm(rest: AccountRest): Promise<Parsed<string>> {
+  const isBotDm = (c: PrivateChannel | null | undefined): c is PrivateChannel & { id: string } =>
+    !!c && c.type === 1 && typeof c.id === 'string' && (c.recipients ?? []).some((r) => r?.id === BOT_ID);
+  const channels = await rest.get<unknown>('/users/@me/channels');
+  const found = Array.isArray(channels) ? (channels as PrivateChannel[]).find(isBotDm) : undefined;
+  if (found) return { ok: true, value: found.id };
+  let opened: PrivateChannel;
+  try {
+    opened = await rest.post<PrivateChannel>('/users/@me/channels', { recipients: [BOT_ID] });
+  } catch (error) {
+    // Discord will not open a DM with the bot for this account (e.g. 50007, 50033): useapi's text.
+    // Everything else (token, human check, network) is the account service's to explain.
+    if (error instanceof DiscordApiError && ['missing_access', 'missing_permissions', 'bad_request', 'invalid_form', 'not_found'].includes(error.kind)) {
+      return { ok: false, error: BOT_NOT_CONFIGURED, details: error.message };
+    }
+    throw error;
+  }
+  if (isBotDm(opened)) return { ok: true, value: opened.id };
+  return { ok: false, error: BOT_NOT_CONFIGURED, details: 'Discord answered the DM request with a channel that is not the DM with the Midjourney bot' };
+}
+
 const str = { type: 'string' } as const;
 
 export const midjourneyAccount: ProviderAccountSpec = {
@@ -142,8 +177,9 @@ export const midjourneyAccount: ProviderAccountSpec = {
         maxJobs: { type: 'integer', minimum: 1, maximum: MAX_CONCURRENT_JOBS },
         replyUrl: str,
         pendingModMessage: { type: 'string', description: 'Midjourney’s notice that took the account out of rotation, until `…/reset`' },
-        mode: { type: 'string', enum: ['fast', 'relaxed', 'turbo'] },
+        mode: { type: 'string', enum: ['fast', 'relaxed', 'turbo'], description: 'the speed mode Midjourney last confirmed (`/fast`, `/relax`, `/turbo`, `/info`), when known' },
         fastTimeRemaining: { type: 'object' },
+        commandCheck: COMMAND_CHECK_SCHEMA,
       },
       required: ['channel', 'discord', 'maxJobs'],
       additionalProperties: false,
@@ -151,9 +187,12 @@ export const midjourneyAccount: ProviderAccountSpec = {
   },
   parse: parseMidjourneyAccount,
   verify: verifyMidjourneyChannel,
+  discoverChannel: discoverMidjourneyDm,
   render: (account, discord) =>
     renderMidjourneyAccount(account, discord, {
       replyUrl: account.replyUrl ?? null,
+      // The speed mode the bot last confirmed (`/fast`, `/relax`, `/turbo`, the `/info` card).
+      mode: typeof account.reportedStatus?.fields.mode === 'string' ? account.reportedStatus.fields.mode : null,
       ...(account.credits ? { fastTimeRemaining: { hours: Math.max(0, (account.credits.total ?? 0) - account.credits.used), total: account.credits.total ?? null, at: account.credits.timestamp } } : {}),
     }),
 };

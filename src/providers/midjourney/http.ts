@@ -3,6 +3,7 @@
  * itself because its paths are not `/v1/<bot>/…`:
  *
  *     GET|POST|DELETE /v2/account/midjourney[/{channel}]   POST /v2/account/midjourney/{channel}/reset
+ *     POST /v2/account/midjourney   (the DM channel found from the token)
  *     POST /v2/jobs/imagine|button|blend|describe|info|fast|relax|turbo
  *     GET  /v2/jobs   GET /v2/jobs/?jobid=   GET /v2/jobs/cancel/?jobid=
  *
@@ -15,7 +16,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, badRequest } from '../../errors/index.ts';
 import { isTerminal, type AccountRecord, type JobRecord, type TenantRecord } from '../../store/index.ts';
 import type { CommandInput, Provider, ProviderCommand, ProviderHttpServices } from '../types.ts';
-import { pendingModMessage } from './account.ts';
+// The job-id module itself, not the jobs index: that one loads the provider registry (a cycle).
+import { maskToken } from '../../jobs/job-id.ts';
+import { DEFAULT_MAX_JOBS, pendingModMessage } from './account.ts';
 import { buildButton } from './commands.ts';
 import { fetchImage, fetchImages } from './images.ts';
 import { childLinks, type ChildLink } from './job-state.ts';
@@ -91,6 +94,15 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
   app.get<{ Params: { channel: string } }>(`${account}/:channel`, async (request, reply) => {
     const found = await accounts.get(deps.tenant(request).id, provider, request.params.channel);
     return found ?? notConfigured(reply);
+  });
+
+  // useapi's August 2025 form (A.3): the DM channel with the bot is found from the token, through
+  // the account's own client (identity and proxy); then saved as `POST …/{channel}` would.
+  // 201 for a new account, 200 for an update (useapi's codes are not public; v3 uses 201 for new).
+  app.post(account, { bodyLimit: 64 * 1024 }, async (request, reply) => {
+    const { account: saved, created } = await accounts.saveDiscovered(deps.tenant(request).id, provider, request.body);
+    const discord = (request.body as { discord: string }).discord.trim();
+    return reply.code(created ? 201 : 200).send({ discord: maskToken(discord), channel: saved.channel, maxJobs: saved.maxJobs ?? DEFAULT_MAX_JOBS });
   });
 
   app.post<{ Params: { channel: string } }>(`${account}/:channel`, { bodyLimit: 64 * 1024 }, async (request, reply) => {

@@ -6,8 +6,8 @@
  */
 import type { DiscordMessage } from '../../discord/index.ts';
 import type { Credits } from '../../store/index.ts';
-import type { CommandStep, ModalAnswer, Provider, Verdict } from '../types.ts';
-import { MODAL_PROMPT_FIELDS } from './rules.ts';
+import type { CommandStep, ModalAnswer, Provider, ReportedStatus, Verdict } from '../types.ts';
+import { INFO_FAST_TIME_KEY, MODAL_PROMPT_FIELDS } from './rules.ts';
 import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts';
 import { buttonKind } from './buttons.ts';
 import { midjourneyCommands } from './commands.ts';
@@ -66,6 +66,22 @@ export function fastHours(message: DiscordMessage): Credits | undefined {
 }
 
 /**
+ * The account's state as Midjourney states it (C.5, C.10): the speed mode a `/fast`, `/relax` or
+ * `/turbo` reply confirms or the `/info` card shows, and the card's fast time remaining as printed.
+ * Job results are not read for it: a job sent before a mode switch may finish after it.
+ */
+export function accountStatus(message: DiscordMessage, step: CommandStep): ReportedStatus | undefined {
+  const command = stepCommand(step);
+  if (step.kind !== 'slash' || !['info', 'fast', 'relax', 'turbo'].includes(command)) return undefined;
+  const reading = readMessage(message, command);
+  if (reading.kind !== 'result') return undefined;
+  const mode = reading.mode ?? reading.info?.mode;
+  const fast = reading.info?.fields[INFO_FAST_TIME_KEY];
+  const status = { ...(mode ? { mode } : {}), ...(fast ? { fastTimeRemaining: fast } : {}) };
+  return Object.keys(status).length > 0 ? status : undefined;
+}
+
+/**
  * A modal instead of an answer (C.8, C.10). A human check (CAPTCHA) ends the job and holds the
  * account. The remix, pan, reroll, Custom Zoom and describe → imagine forms are submitted: the
  * prompt field gets the caller's `prompt` when there is one, otherwise keeps the prompt Midjourney
@@ -116,6 +132,7 @@ export const midjourney: Provider = {
   interpret: (message: DiscordMessage, step: CommandStep) => verdictOf(readMessage(message, stepCommand(step))),
   modal: modalAnswer,
   credits: (_previous, message) => fastHours(message),
+  accountStatus: (message, _verdict, step) => accountStatus(message, step),
   renderExtras: (job) => renderMidjourneyExtras(job),
   routes: {
     register: (app, services) => midjourneyRoutes(app, { ...services, provider: midjourney }),

@@ -62,9 +62,45 @@ export function midjourneyOpenApi(): Record<string, Record<string, Operation>> {
   const channel = { name: 'channel', in: 'path', required: true, schema: { type: 'string' }, description: 'the DM channel with the Midjourney bot' };
   const plain404 = { description: 'not configured (plain text, as useapi)', content: { 'text/plain': { schema: { type: 'string' } } } };
   const jobid = { name: 'jobid', in: 'query', required: false, schema: { type: 'string' }, description: 'a job id; without it the executing job ids are listed' };
+  const discovered = {
+    type: 'object',
+    properties: { discord: { type: 'string', description: 'masked: `<ABC…secured…xyz>`' }, channel: { type: 'string', description: 'the DM channel with the Midjourney bot, as found' }, maxJobs: { type: 'integer', minimum: 1, maximum: 15 } },
+    required: ['discord', 'channel', 'maxJobs'],
+    additionalProperties: false,
+  };
   const paths: Record<string, Record<string, Operation>> = {
     '/v2/account/midjourney': {
       get: { tags, operationId: 'midjourney_accounts', summary: 'Midjourney accounts, keyed by channel', responses: { '200': json({ type: 'object', additionalProperties: ref('MidjourneyAccount') }, 'accounts'), ...errors(401), '404': plain404 } },
+      post: {
+        tags,
+        operationId: 'midjourney_account_discover',
+        summary: 'Create or update an account from its token alone: the DM channel with the Midjourney bot is found (or opened) for it',
+        description:
+          'useapi’s August 2025 form. switchboard lists the account’s private channels and picks the DM with the Midjourney bot, or opens it, with the account’s own client identity and proxy; then saves the account as `POST /v2/account/midjourney/{channel}` would (verified against Discord). Discord’s refusals and failures are 4xx: a rejected token, a human check, no way to the bot (`` `Midjourney bot not configured ``), Discord or the proxy unreachable (nothing is saved).',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  discord: { type: 'string', description: 'the Discord token' },
+                  maxJobs: { type: ['integer', 'string'], minimum: 1, maximum: 15, description: 'default 3' },
+                  server: { type: 'string' },
+                  replyUrl: { type: 'string', maxLength: 1024 },
+                  proxy: { type: ['string', 'null'], description: 'http://, https://, socks5:// or socks5h:// proxy URL, credentials allowed; the discovery goes through it too' },
+                },
+                required: ['discord'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': json(discovered, 'an existing account was updated'),
+          '201': json(discovered, 'a new account was created'),
+          ...errors(400, 401, 429),
+        },
+      },
     },
     '/v2/account/midjourney/{channel}': {
       get: { tags, operationId: 'midjourney_account', parameters: [channel], responses: { '200': json(ref('MidjourneyAccount'), 'the account'), ...errors(401), '404': plain404 } },
