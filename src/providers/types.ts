@@ -94,6 +94,12 @@ export interface BuiltCommand {
   /** Request fields the job echoes (prompt, idname, options, image metadata…). */
   echo: Record<string, unknown>;
   steps: CommandStep[];
+  /**
+   * A child job (`selection: 'parent'`) that may exist once per parent under this key (e.g.
+   * Midjourney's U1–U4): the store refuses a second live or completed child with the same key,
+   * atomically, and the submission answers 409. A failed, moderated or cancelled child frees it.
+   */
+  oncePerParent?: string;
 }
 
 export interface ProviderCommand {
