@@ -7,7 +7,7 @@
 import type { DiscordMessage } from '../../discord/index.ts';
 import type { Credits } from '../../store/index.ts';
 import type { CommandStep, ModalAnswer, Provider, Verdict } from '../types.ts';
-import { MODAL_PROMPT_FIELDS } from './rules.ts';
+import { midjourneyRuleBook } from './rule-book.ts';
 import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts';
 import { buttonKind } from './buttons.ts';
 import { midjourneyCommands } from './commands.ts';
@@ -94,7 +94,7 @@ export function modalPromptField(modal: Record<string, unknown>): string | undef
     }
   };
   walk(modal.components);
-  return inputs.find((id) => MODAL_PROMPT_FIELDS.some((p) => p.test(id))) ?? (inputs.length === 1 ? inputs[0] : undefined);
+  return inputs.find((id) => midjourneyRuleBook.current.modalPromptFields.some((p) => p.test(id))) ?? (inputs.length === 1 ? inputs[0] : undefined);
 }
 
 export const midjourney: Provider = {
@@ -116,6 +116,8 @@ export const midjourney: Provider = {
   interpret: (message: DiscordMessage, step: CommandStep) => verdictOf(readMessage(message, stepCommand(step))),
   modal: modalAnswer,
   credits: (_previous, message) => fastHours(message),
+  // Its rule data has its own shape (notices by embed title …), checked and merged by its own book.
+  operatorRules: midjourneyRuleBook,
   renderExtras: (job) => renderMidjourneyExtras(job),
   routes: {
     register: (app, services) => midjourneyRoutes(app, { ...services, provider: midjourney }),
