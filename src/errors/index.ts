@@ -29,4 +29,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * 409: the plan's once-per-parent key is held by another child of the parent (the store refused
+ * the insert; see `BuiltCommand.oncePerParent`). A provider with its own routes may answer it in its own words.
+ */
+export class OncePerParentConflict extends ApiError {
+  override name = 'OncePerParentConflict';
+  constructor(
+    readonly key: string,
+    readonly parentJobId: string,
+  ) {
+    super(409, `${key} was already run on job ${parentJobId}`, undefined, { jobid: parentJobId });
+  }
+}
+
 export const badRequest = (message: string, errorDetails?: string) => new ApiError(400, message, errorDetails);

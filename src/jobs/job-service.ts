@@ -7,7 +7,7 @@
 import type { AccountRecord, JobFile, JobRecord, Store, TenantRecord } from '../store/index.ts';
 import { isTerminal, UniqueViolation } from '../store/index.ts';
 import type { AccountSelector } from '../accounts/account-selector.ts';
-import { ApiError, badRequest } from '../errors/index.ts';
+import { ApiError, badRequest, OncePerParentConflict } from '../errors/index.ts';
 import { checkFields, type BuiltCommand, type CommandInput, type Provider, type ProviderCommand, type ProviderRegistry } from '../providers/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { checkReplyUrl } from '../webhooks/index.ts';
@@ -189,6 +189,7 @@ export class JobService {
             code: null,
             parentJobId: parent?.jobid ?? null,
             button: parent ? (draft.built.steps[0]?.kind === 'button' ? draft.built.steps[0].button : null) : null,
+            onceKey: parent ? (built.oncePerParent ?? null) : null,
             // The plan travels with the row, so any instance (or this one after a restart) can run it.
             runnerState: plannedState(built.steps, account.discordFingerprint),
             createdAt: now,
@@ -201,6 +202,11 @@ export class JobService {
       } catch (error) {
         // Two jobs in the same millisecond on the same channel: take the next millisecond.
         if (error instanceof UniqueViolation && error.field === 'jobid' && attempt < 50) continue;
+        // Another child of the parent holds the plan's once-per-parent key (it won a race, or
+        // already ran): the database refused this one, whichever process inserted the other.
+        if (error instanceof UniqueViolation && error.field === 'once' && parent) {
+          throw new OncePerParentConflict(built.oncePerParent ?? '', parent.jobid);
+        }
         throw error;
       }
     }

@@ -35,7 +35,7 @@ export function getProvider(name: string): Provider | undefined {
  * rule. Throws ConfigError naming a bad entry.
  */
 export function configureProviders(config: Pick<Config, 'botRulesFile' | 'creditsReset'>, fallbackRules?: unknown): void {
-  const books = providers.flatMap((p) => (p.rules ? [p.rules] : []));
+  const books = providers.flatMap((p) => p.operatorRules ?? p.rules ?? []);
   if (config.botRulesFile) installRulesFile(config.botRulesFile, books);
   else if (fallbackRules !== undefined) {
     for (const book of books) book.reset();

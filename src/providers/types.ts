@@ -9,7 +9,7 @@ import type { AccountService } from '../accounts/index.ts';
 import type { CommandNeed, DiscordChannel, DiscordMessage } from '../discord/index.ts';
 import type { JobService } from '../jobs/index.ts';
 import type { AccountRecord, Credits, JobRecord, Store, TenantRecord } from '../store/index.ts';
-import type { RuleBook } from './shared/reply-rules.ts';
+import type { OperatorRules, RuleBook } from './shared/reply-rules.ts';
 
 /** The validated fields of a `POST /v1/<bot>/account/<channel>` body. */
 export interface AccountFields {
@@ -113,6 +113,12 @@ export interface BuiltCommand {
   /** Request fields the job echoes (prompt, idname, options, image metadata…). */
   echo: Record<string, unknown>;
   steps: CommandStep[];
+  /**
+   * A child job (`selection: 'parent'`) that may exist once per parent under this key (e.g.
+   * Midjourney's U1–U4): the store refuses a second live or completed child with the same key,
+   * atomically, and the submission answers 409. A failed, moderated or cancelled child frees it.
+   */
+  oncePerParent?: string;
 }
 
 export interface ProviderCommand {
@@ -205,6 +211,11 @@ export interface Provider {
   interpret(message: DiscordMessage, step: CommandStep): Verdict;
   /** The bot's reply rules as data (the provider's table, possibly extended by the operator's rules file). */
   readonly rules?: RuleBook;
+  /**
+   * The provider's part of the operator's rules file when its rule data has a shape of its own
+   * (Midjourney's notice table); otherwise `rules` is that part.
+   */
+  readonly operatorRules?: OperatorRules;
   /**
    * What a message (already interpreted as `verdict`) says about the account's credits, as the
    * account's new credits given its current ones; undefined when it says nothing.

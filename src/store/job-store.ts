@@ -147,6 +147,7 @@ export class SqlJobStore implements JobStore {
       code: job.code,
       parentJobId: job.parentJobId,
       button: job.button,
+      onceKey: job.onceKey ?? null,
       runnerState: JSON.stringify(job.runnerState),
       createdAt: job.createdAt,
       updatedAt: job.createdAt,

@@ -95,7 +95,20 @@ export type JobPatch = Partial<
 >;
 
 /** `queued` and `holdsSlot` are decided by the capacity claim at insert. */
-export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'queued' | 'holdsSlot' | 'results' | 'botMessages'> & { startedAt?: number | null };
+export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'queued' | 'holdsSlot' | 'results' | 'botMessages'> & {
+  startedAt?: number | null;
+  /**
+   * A child (with `parentJobId`) claims this key on its parent: the insert fails with
+   * {@link UniqueViolation} `once` while another child of the parent holds it (see {@link ONCE_KEY_STATUSES}).
+   */
+  onceKey?: string | null;
+};
+
+/**
+ * The statuses in which a child holds its once-per-parent key (migration 010's partial index):
+ * live or completed. A child that failed, was moderated or cancelled frees it for a retry.
+ */
+export const ONCE_KEY_STATUSES = [...ACTIVE_STATUSES, 'completed'] as const satisfies readonly JobStatus[];
 
 export interface JobFile {
   field: string;
@@ -151,7 +164,10 @@ export interface UpdateOptions {
 }
 
 export interface JobStore {
-  /** Inserts a job, atomically claiming a slot (or a queue place) when `capacity` is given. */
+  /**
+   * Inserts a job, atomically claiming a slot (or a queue place) when `capacity` is given.
+   * Throws {@link UniqueViolation} `once` when the job's `onceKey` is held by a sibling.
+   */
   insert(job: NewJob, files: JobFile[], capacity?: CapacityClaim): Promise<InsertJobResult>;
   get(tenantId: string, jobid: string): Promise<JobRecord | undefined>;
   getById(jobid: string): Promise<JobRecord | undefined>;

@@ -108,6 +108,8 @@ export interface JobsTable {
   code: number | null;
   parentJobId: string | null;
   button: string | null;
+  /** At most one live-or-completed child of a parent holds a key (migration 010; e.g. U1–U4). */
+  onceKey?: string | null;
   /** JSON: the retained copies of the result attachments (see `result_files`). */
   results: string | null;
   /** JSON: bot messages of this job that no rule understood. */

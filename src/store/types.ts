@@ -143,7 +143,7 @@ export interface AccountInput {
 /** Raised when a write would break a uniqueness rule; `field` names the rule. */
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';
-  constructor(readonly field: 'discord' | 'server' | 'channel' | 'name' | 'jobid', options?: ErrorOptions) {
+  constructor(readonly field: 'discord' | 'server' | 'channel' | 'name' | 'jobid' | 'once', options?: ErrorOptions) {
     super(`unique constraint on ${field}`, options);
   }
 }

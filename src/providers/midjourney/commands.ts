@@ -5,7 +5,7 @@
  * (`blendUrls`, `describeUrl`) are fetched before planning and arrive here as files
  * `image1`…`image5` (see `images.ts`), so a URL that cannot be retrieved is a 400 at submission.
  */
-import type { JobRecord } from '../../store/index.ts';
+import { ONCE_KEY_STATUSES, type JobRecord, type JobStatus } from '../../store/index.ts';
 import { replyFields } from '../shared/command-fields.ts';
 import type { BuiltCommand, CommandInput, FieldSpec, Parsed, ProviderCommand } from '../types.ts';
 import { actionOf, canonicalName, isOncePerParent } from './buttons.ts';
@@ -68,11 +68,21 @@ const fetchedImages = (n: number, required: number): FieldSpec[] =>
 /** The image files planned from fetched URLs: `image1`…`imageN`. */
 const imageFiles = (input: CommandInput): string[] => Object.keys(input.files).filter((k) => /^image[1-5]$/.test(k)).sort();
 
+/** The 409 of a second U1–U4 on one parent (A.2: body `{error, button, jobid, code}`; `jobid` is the parent's). */
+export const upscaledConflict = (button: string, parentJobId: string) => ({ status: 409, error: ERRORS.upscaled, extra: { button, jobid: parentJobId } });
+
 /**
  * Plans a button press on a finished job. `children` are the jobs already made from `parent`
- * (for U1–U4, which run once per parent: 409).
+ * (for U1–U4, which run once per parent: 409). That check answers the plain case early; the
+ * plan's `oncePerParent` key makes the store enforce it under concurrency (migration 010).
+ * A U1 child that failed, was moderated or cancelled does not count: its upscale never arrived,
+ * so pressing U1 again is a retry, as Midjourney itself allows (the button stays on the grid).
  */
-export function buildButton(input: CommandInput, parent: JobRecord | undefined, children: readonly { button: string | null; jobid: string }[] = []): Parsed<BuiltCommand> {
+export function buildButton(
+  input: CommandInput,
+  parent: JobRecord | undefined,
+  children: readonly { button: string | null; jobid: string; status?: JobStatus }[] = [],
+): Parsed<BuiltCommand> {
   const jobid = text(input, 'jobid');
   const button = canonicalName(text(input, 'button') ?? '');
   if (!parent) return { ok: false, status: 404, error: `Unable to locate job ${jobid}` };
@@ -83,14 +93,15 @@ export function buildButton(input: CommandInput, parent: JobRecord | undefined, 
   const prompt = text(input, 'prompt');
   if (action === 'custom-zoom' && !prompt) return { ok: false, error: ERRORS.customZoomPrompt };
   if (isOncePerParent(button)) {
-    const done = children.find((c) => c.button === button);
-    if (done) return { ok: false, status: 409, error: ERRORS.upscaled };
+    const holds = (c: (typeof children)[number]) => c.status === undefined || (ONCE_KEY_STATUSES as readonly JobStatus[]).includes(c.status);
+    if (children.some((c) => c.button === button && holds(c))) return { ok: false, status: 409, error: ERRORS.upscaled };
   }
   return {
     ok: true,
     value: {
       echo: { button, ...(prompt ? { prompt } : typeof parent.request.prompt === 'string' ? { prompt: parent.request.prompt } : {}) },
       steps: [{ kind: 'button', button, messageId: parent.messageId, expects: 'media', ...(prompt ? { text: prompt } : {}) }],
+      ...(isOncePerParent(button) ? { oncePerParent: button } : {}),
     },
   };
 }

@@ -13,13 +13,13 @@
  * an account waits for a human (pending moderation message, CAPTCHA) until `…/reset`.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, badRequest } from '../../errors/index.ts';
+import { ApiError, badRequest, OncePerParentConflict } from '../../errors/index.ts';
 import { isTerminal, type AccountRecord, type JobRecord, type TenantRecord } from '../../store/index.ts';
 import type { CommandInput, Provider, ProviderCommand, ProviderHttpServices } from '../types.ts';
 // The job-id module itself, not the jobs index: that one loads the provider registry (a cycle).
 import { maskToken } from '../../jobs/job-id.ts';
 import { DEFAULT_MAX_JOBS, pendingModMessage } from './account.ts';
-import { buildButton } from './commands.ts';
+import { buildButton, upscaledConflict } from './commands.ts';
 import { fetchImage, fetchImages } from './images.ts';
 import { childLinks, type ChildLink } from './job-state.ts';
 
@@ -136,6 +136,9 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
         job = await jobs.submit(tenant, provider, command, prepared);
       } catch (error) {
         if (error instanceof ApiError && error.status === 429) throw new ApiError(429, fullText(command.name), error.message, error.extra);
+        // A U1–U4 that lost a race to a simultaneous press (the store's once-per-parent key):
+        // the same answer as when the first one had already been seen (prepare).
+        if (error instanceof OncePerParentConflict) throw conflict(error.key, error.parentJobId);
         throw error;
       }
       const wait = command.answer === 'terminal' ? command.timeoutMs + 5_000 : ACCEPT_WAIT_MS;
@@ -171,10 +174,15 @@ export function midjourneyRoutes(app: FastifyInstance, deps: MidjourneyHttpDeps)
     }
     if (command.name === 'button' && parent) {
       // The plan is checked again by the job service; here only because it needs the children.
-      const planned = buildButton(input, parent, await children(tenant.id, parent.jobid));
-      if (!planned.ok) throw new ApiError(planned.status ?? 400, planned.error, undefined, planned.status === 409 ? { button: input.fields.button?.trim(), jobid: parent.jobid } : undefined);
+      const planned = buildButton(input, parent, await deps.store.jobs.listChildren(tenant.id, parent.jobid));
+      if (!planned.ok) throw planned.status === 409 ? conflict(input.fields.button ?? '', parent.jobid) : new ApiError(planned.status ?? 400, planned.error);
     }
     return input;
+  }
+
+  function conflict(button: string, parentJobId: string): ApiError {
+    const c = upscaledConflict(button.trim(), parentJobId);
+    return new ApiError(c.status, c.error, undefined, c.extra);
   }
 
   async function send(reply: FastifyReply, tenant: TenantRecord, job: JobRecord): Promise<FastifyReply> {

@@ -7,7 +7,7 @@
 import type { DiscordMessage } from '../../discord/index.ts';
 import type { Credits } from '../../store/index.ts';
 import type { CommandStep, ModalAnswer, Provider, ReportedStatus, Verdict } from '../types.ts';
-import { INFO_FAST_TIME_KEY, MODAL_PROMPT_FIELDS } from './rules.ts';
+import { midjourneyRuleBook } from './rule-book.ts';
 import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts';
 import { buttonKind } from './buttons.ts';
 import { midjourneyCommands } from './commands.ts';
@@ -76,7 +76,8 @@ export function accountStatus(message: DiscordMessage, step: CommandStep): Repor
   const reading = readMessage(message, command);
   if (reading.kind !== 'result') return undefined;
   const mode = reading.mode ?? reading.info?.mode;
-  const fast = reading.info?.fields[INFO_FAST_TIME_KEY];
+  // As printed, under whichever of the operator's fast-time keys the card uses.
+  const fast = midjourneyRuleBook.current.table.infoFastTimeKeys.map((key) => reading.info?.fields[key]).find(Boolean);
   const status = { ...(mode ? { mode } : {}), ...(fast ? { fastTimeRemaining: fast } : {}) };
   return Object.keys(status).length > 0 ? status : undefined;
 }
@@ -110,7 +111,7 @@ export function modalPromptField(modal: Record<string, unknown>): string | undef
     }
   };
   walk(modal.components);
-  return inputs.find((id) => MODAL_PROMPT_FIELDS.some((p) => p.test(id))) ?? (inputs.length === 1 ? inputs[0] : undefined);
+  return inputs.find((id) => midjourneyRuleBook.current.modalPromptFields.some((p) => p.test(id))) ?? (inputs.length === 1 ? inputs[0] : undefined);
 }
 
 export const midjourney: Provider = {
@@ -133,6 +134,8 @@ export const midjourney: Provider = {
   modal: modalAnswer,
   credits: (_previous, message) => fastHours(message),
   accountStatus: (message, _verdict, step) => accountStatus(message, step),
+  // Its rule data has its own shape (notices by embed title …), checked and merged by its own book.
+  operatorRules: midjourneyRuleBook,
   renderExtras: (job) => renderMidjourneyExtras(job),
   routes: {
     register: (app, services) => midjourneyRoutes(app, { ...services, provider: midjourney }),

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_JOBS } from './account.ts';
 import { jobHash } from './buttons.ts';
 import { parseContent } from './content.ts';
 import { describePrompts } from './replies.ts';
+import { midjourneyRuleBook } from './rule-book.ts';
 import { noticeRule } from './rules.ts';
 
 export interface ChildLink {
@@ -28,7 +29,7 @@ export function renderMidjourneyExtras(job: JobRecord): Record<string, unknown> 
   const parsed = parseContent(job.content);
   const running = job.status === 'started' || job.status === 'progress';
   const embeds = (job.embeds ?? []) as Embed[];
-  const queued = running && embeds.some((e) => typeof e.title === 'string' && noticeRule(e.title)?.outcome === 'queued');
+  const queued = running && embeds.some((e) => typeof e.title === 'string' && noticeRule(e.title, midjourneyRuleBook.current.notices)?.outcome === 'queued');
   const describe = job.verb === 'midjourney-describe' && job.status === 'completed' ? embeds.find((e) => typeof e.description === 'string' && e.description !== '') : undefined;
   const hash = jobHash({ attachments: (job.attachments ?? []) as { filename?: string }[] });
   return {

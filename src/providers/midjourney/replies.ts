@@ -3,7 +3,8 @@
  * interaction id, reply to the clicked message, job hash). Structure decides first:
  *
  * - an embed: the `/info` card, the describe card (description + image), or a notice read through
- *   {@link NOTICE_RULES} by its title, else by its colour (red = error);
+ *   the notice table (`rules.ts`, as the operator's rules file left it) by its title, else by its
+ *   colour (red = error);
  * - a content line of the `**prompt** - …` shape: a percentage or `(Waiting to start)` is
  *   progress; an image attachment without either is the result (C.3: the *new* final message;
  *   the deleted progress message is not an event the job needs);
@@ -13,20 +14,8 @@
  */
 import { buttonNames, jobHash, cancelButton, hashOfCustomId } from './buttons.ts';
 import { parseContent, type SpeedMode } from './content.ts';
-import {
-  EMBED_COLOURS,
-  ERROR_TITLE_WORDS,
-  FAILED_CONTENT_PREFIX,
-  INFO_FAST_TIME_KEY,
-  INFO_JOB_MODE_KEY,
-  INFO_TITLE,
-  MODE_REPLY_PREFIXES,
-  NOTICE_RULES,
-  noticeRule,
-  SKIPPED_CONTENTS,
-  CAPTCHA_MODAL,
-  type NoticeRule,
-} from './rules.ts';
+import { midjourneyRuleBook, type MidjourneyRules } from './rule-book.ts';
+import { noticeRule, type NoticeRule } from './rules.ts';
 
 /** The fields of a Discord message this module reads. */
 export interface BotMessage {
@@ -81,16 +70,17 @@ function noticeText(embed: Record<string, unknown>): string {
 }
 
 /** Reads the `**Key**: value` lines of the `/info` card. */
-export function parseInfo(description: string): InfoCard {
+export function parseInfo(description: string, rules: MidjourneyRules = midjourneyRuleBook.current): InfoCard {
   const fields: Record<string, string> = {};
   for (const line of description.split('\n')) {
     const m = /^\s*\*\*([^*]+)\*\*\s*:\s*(.*)$/.exec(line);
     if (m) fields[m[1]!.trim()] = m[2]!.trim();
   }
   const card: InfoCard = { fields };
-  const fast = /([\d.]+)\s*\/\s*([\d.]+)/.exec(fields[INFO_FAST_TIME_KEY] ?? '');
+  const field = (keys: readonly string[]) => fields[keys.find((k) => fields[k] !== undefined) ?? ''] ?? '';
+  const fast = /([\d.]+)\s*\/\s*([\d.]+)/.exec(field(rules.table.infoFastTimeKeys));
   if (fast) card.fastTimeRemaining = { remaining: Number(fast[1]), total: Number(fast[2]) };
-  const mode = (fields[INFO_JOB_MODE_KEY] ?? '').toLowerCase();
+  const mode = field(rules.table.infoJobModeKeys).toLowerCase();
   if (mode.startsWith('fast')) card.mode = 'fast';
   else if (mode.startsWith('relax')) card.mode = 'relaxed';
   else if (mode.startsWith('turbo')) card.mode = 'turbo';
@@ -124,9 +114,11 @@ function readNotice(embed: Record<string, unknown>, rule: NoticeRule): Reading {
 
 /**
  * Reads one bot message tied to a job whose current step runs `command`.
- * `rules` lets an operator's file replace the notice table.
+ * `rules`: the rules in force (the built-in tables, as the operator's rules file left them).
  */
-export function readMessage(message: BotMessage, command: MjCommand, rules: readonly NoticeRule[] = NOTICE_RULES): Reading {
+export function readMessage(message: BotMessage, command: MjCommand, rules: MidjourneyRules = midjourneyRuleBook.current): Reading {
+  const t = rules.table;
+  const lower = (s: string) => s.toLowerCase();
   const content = (message.content ?? '').trim();
   const embeds = (message.embeds ?? []).filter((e) => e && e.type !== 'link');
   const embed = embeds.find((e) => str(e.title) !== '' || str(e.description) !== '' || typeof e.color === 'number');
@@ -134,28 +126,28 @@ export function readMessage(message: BotMessage, command: MjCommand, rules: read
   if (embed) {
     const title = str(embed.title);
     const colour = typeof embed.color === 'number' ? embed.color : undefined;
-    const rule = noticeRule(title, rules);
+    const rule = noticeRule(title, rules.notices);
     if (rule) return readNotice(embed, rule);
-    if (colour === EMBED_COLOURS.error) return { kind: 'failed', error: noticeText(embed), code: 422, retryable: false };
-    if (command === 'info' && title.toLowerCase().includes(INFO_TITLE.toLowerCase())) {
-      return { kind: 'result', buttons: [], info: parseInfo(str(embed.description)) };
+    if (colour !== undefined && rules.errorColours.has(colour)) return { kind: 'failed', error: noticeText(embed), code: 422, retryable: false };
+    if (command === 'info' && t.infoTitles.some((x) => lower(title).includes(lower(x)))) {
+      return { kind: 'result', buttons: [], info: parseInfo(str(embed.description), rules) };
     }
     if (command === 'describe' && str(embed.description) !== '') {
       return { kind: 'result', buttons: buttonNames(message.components), prompts: describePrompts(str(embed.description)) };
     }
-    if (ERROR_TITLE_WORDS.some((w) => title.toLowerCase().includes(w))) return { kind: 'failed', error: noticeText(embed), code: 422, retryable: false };
+    if (t.errorTitleWords.some((w) => lower(title).includes(lower(w)))) return { kind: 'failed', error: noticeText(embed), code: 422, retryable: false };
   }
 
-  if (SKIPPED_CONTENTS.includes(content)) return { kind: 'ignore', why: 'not a result' };
-  if (content.startsWith(FAILED_CONTENT_PREFIX)) return { kind: 'failed', error: content.replace(/<@!?\d+>/g, '').trim(), code: 422, retryable: false };
+  if (t.skippedContents.includes(content)) return { kind: 'ignore', why: 'not a result' };
+  if (t.failedContentPrefixes.some((p) => content.startsWith(p))) return { kind: 'failed', error: content.replace(/<@!?\d+>/g, '').trim(), code: 422, retryable: false };
 
   if (command === 'fast' || command === 'relax' || command === 'turbo') {
-    if (MODE_REPLY_PREFIXES.some((p) => content.startsWith(p))) return { kind: 'result', mode: COMMAND_MODE[command]!, buttons: [] };
+    if (t.modeReplyPrefixes.some((p) => content.startsWith(p))) return { kind: 'result', mode: COMMAND_MODE[command]!, buttons: [] };
     return content ? { kind: 'unknown', text: content } : { kind: 'ignore', why: 'empty' };
   }
   if (command === 'info') {
     // useapi's example shows the card's lines as `content`; either place is read.
-    const card = parseInfo(embed ? str(embed.description) : content);
+    const card = parseInfo(embed ? str(embed.description) : content, rules);
     if (Object.keys(card.fields).length >= 2) return { kind: 'result', buttons: [], info: card };
     return content || embed ? { kind: 'unknown', text: content || noticeText(embed!) } : { kind: 'ignore', why: 'empty' };
   }
@@ -186,8 +178,9 @@ function hashOfCancel(message: BotMessage): string | undefined {
  * "Action required to continue", or one whose `iframe_path` is a captcha page. Vary (Region)'s
  * editor is an iframe modal with an `MJ::iframe::` id too, so the id alone proves nothing.
  */
-export function isCaptchaModal(modal: Record<string, unknown>): boolean {
+export function isCaptchaModal(modal: Record<string, unknown>, rules: MidjourneyRules = midjourneyRuleBook.current): boolean {
   const title = str(modal.title).trim().toLowerCase();
-  if (title.startsWith(CAPTCHA_MODAL.title.toLowerCase())) return true;
-  return str(modal.iframe_path).includes(CAPTCHA_MODAL.iframePath);
+  if (rules.table.captchaModalTitles.some((x) => title.startsWith(x.toLowerCase()))) return true;
+  const path = str(modal.iframe_path);
+  return path !== '' && rules.table.captchaIframePaths.some((p) => path.includes(p));
 }

@@ -3,8 +3,8 @@
  * matched before structure: a message is first tied to a job (nonce, interaction id, reference,
  * job hash) and read by its shape (attachments, components, embed colour); these tables only say
  * what a notice *means* once it is known to be one. Every string comes from code that drove the
- * real bot, cited per row; an operator may replace or extend any table (the rules file), so a
- * change of wording needs no release.
+ * real bot, cited per row; an operator may replace or extend any table (the rules file, checked
+ * and merged by `rule-book.ts`), so a change of wording needs no release.
  */
 
 /** What a bot notice does to the job and, for some, to the account. */
@@ -19,6 +19,9 @@ export type NoticeOutcome =
   | 'needs_human'
   /** The account cannot work (blocked, no plan): it leaves rotation. */
   | 'disabled';
+
+/** Every outcome, for checking an operator's notice rules. */
+export const NOTICE_OUTCOMES = ['failed', 'moderated', 'queued', 'needs_human', 'disabled'] as const satisfies readonly NoticeOutcome[];
 
 export interface NoticeRule {
   /** Stable id, used in logs and by operator overrides. */
@@ -78,8 +81,8 @@ export const INFO_FAST_TIME_KEY = 'Fast Time Remaining';
 /** The `/info` key holding the current speed mode (C.5). */
 export const INFO_JOB_MODE_KEY = 'Job Mode';
 
-/** Text inputs of the bot's modals that hold the prompt (C.8): `…::new_prompt`, `…::prompt`, `…PromptField`. */
-export const MODAL_PROMPT_FIELDS: readonly RegExp[] = [/::new_prompt$/i, /::prompt$/i, /PromptField$/i];
+/** Text inputs of the bot's modals that hold the prompt (C.8): `…::new_prompt`, `…::prompt`, `…PromptField` (regular expressions, case-insensitive). */
+export const MODAL_PROMPT_FIELDS: readonly string[] = ['::new_prompt$', '::prompt$', 'PromptField$'];
 
 /** The gateway's human-check modal (C.10): an iframe modal with this title, or a captcha `iframe_path` (NZ: `/captcha/embedded/`). */
 export const CAPTCHA_MODAL = { title: 'Action required to continue', iframePath: '/captcha/' } as const;

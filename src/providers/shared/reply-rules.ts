@@ -68,6 +68,38 @@ export class RuleError extends Error {
   }
 }
 
+/**
+ * A provider's part of the operator's rules file (`SWITCHBOARD_BOT_RULES`), whatever the shape
+ * of its rule data: the shared reply-rule table ({@link RuleBook}) or a table of its own (e.g.
+ * Midjourney's notices). `rules-file.ts` hands each provider its object and installs nothing
+ * until every provider's part has been checked.
+ */
+export interface OperatorRules {
+  /** The bot's name: its key in the rules file. */
+  readonly provider: string;
+  /**
+   * Checks this provider's object of the rules file, merged with its built-in data, and returns
+   * what installs the result. Throws {@link RuleError} whose path starts with `path`
+   * (e.g. `rules.faceswap`) and names the bad entry. Installs nothing itself.
+   */
+  prepare(override: Record<string, unknown>, path: string): () => void;
+  /** Back to the provider's built-in data. */
+  reset(): void;
+}
+
+export const isRuleObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * An operator's list: an array is added to the built-in list, `{ "replace": [...] }` replaces it.
+ * Returns the entries with the path of each (`…[i]` or `….replace[i]`) for error messages.
+ */
+export function operatorList(value: unknown, path: string, what = 'patterns'): { replace: boolean; entries: { value: unknown; at: string }[] } {
+  const replace = isRuleObject(value) && Object.keys(value).length === 1 && 'replace' in value;
+  const entries = replace ? (value as { replace: unknown }).replace : value;
+  if (!Array.isArray(entries)) throw new RuleError(path, `must be an array of ${what}, or { "replace": [ … ] }`);
+  return { replace, entries: entries.map((entry, i) => ({ value: entry, at: `${path}${replace ? '.replace' : ''}[${i}]` })) };
+}
+
 export function compilePattern(source: string, path: string): RegExp {
   if (typeof source !== 'string' || source.trim() === '') throw new RuleError(path, 'must be a non-empty string (a regular expression)');
   try {
@@ -164,7 +196,7 @@ export function usageOf(rules: CompiledRules, message: DiscordMessage): { used: 
  * operator's file. Providers read `current` on every message, so installing new rules takes
  * effect at once.
  */
-export class RuleBook {
+export class RuleBook implements OperatorRules {
   #current: CompiledRules;
   constructor(
     readonly provider: string,
@@ -185,6 +217,40 @@ export class RuleBook {
   /** Back to the provider's own table. */
   reset(): void {
     this.#current = compileRules(this.provider, { ...this.defaults });
+  }
+
+  /**
+   * The operator's lists merged into the built-in table (see `rules-file.ts` for the format).
+   * Errors name the entry: `<path>.<list>[i]` in the file, or the merged list's index for a
+   * pattern that does not compile.
+   */
+  prepare(lists: Record<string, unknown>, path: string): () => void {
+    const table: ReplyRuleTable = structuredClone({ ...this.defaults }) as ReplyRuleTable;
+    for (const [key, value] of Object.entries(lists)) {
+      const at = `${path}.${key}`;
+      if (key === 'optionAliases') {
+        if (!isRuleObject(value)) throw new RuleError(at, 'must be an object of "command.option": "name in Discord"');
+        for (const [from, to] of Object.entries(value)) {
+          if (!/^[\w-]+\.[\w-]+$/.test(from)) throw new RuleError(`${at}.${from}`, 'must be named "command.option", e.g. "swapid.idname"');
+          if (typeof to !== 'string' || !/^[\w-]{1,32}$/.test(to)) throw new RuleError(`${at}.${from}`, 'must be the option name Discord shows (1–32 letters, digits, _ or -)');
+        }
+        table.optionAliases = { ...table.optionAliases, ...(value as Record<string, string>) };
+        continue;
+      }
+      if (!(RULE_LISTS as readonly string[]).includes(key)) throw new RuleError(at, `is not a rule list (known: ${[...RULE_LISTS, 'optionAliases'].join(', ')})`);
+      const list = key as RuleList;
+      const { replace, entries } = operatorList(value, at);
+      for (const entry of entries) {
+        if (list === 'errorColour') {
+          if (typeof entry.value !== 'number' && typeof entry.value !== 'string') throw new RuleError(entry.at, 'must be a colour: a number or "#rrggbb"');
+        } else if (typeof entry.value !== 'string') throw new RuleError(entry.at, 'must be a string (a regular expression)');
+      }
+      const values = entries.map((e) => e.value) as never[];
+      (table as unknown as Record<string, unknown[]>)[list] = replace ? values : [...(table[list] as unknown[]), ...values];
+    }
+    // Compiling checks every pattern, under the file's path (`rules.faceswap.refusal[3]`).
+    const rules = compileRules(path, table);
+    return () => this.install(rules);
   }
 }
 

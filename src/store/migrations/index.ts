@@ -13,6 +13,7 @@ import { migration006 } from './006-account-proxy.ts';
 import { migration007 } from './007-one-owner.ts';
 import { migration008 } from './008-operations.ts';
 import { migration009 } from './009-midjourney.ts';
+import { migration010 } from './010-once-per-parent.ts';
 import { migration011 } from './011-reported-status.ts';
 import { migration012 } from './012-postgres-claims.ts';
 
@@ -25,6 +26,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['007-one-owner', migration007],
   ['008-operations', migration008],
   ['009-midjourney', migration009],
+  ['010-once-per-parent', migration010],
   ['011-reported-status', migration011],
   ['012-postgres-claims', migration012],
 ];

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { StoreDialect } from '../dialect.ts';
+import type { UniqueViolation } from '../types.ts';
 import { StoreOpenError } from '../errors.ts';
 import { PostgresNotifications } from './notifications.ts';
 
@@ -62,8 +63,9 @@ export async function openPostgres(options: PostgresOptions): Promise<StoreDiale
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   const notifications = new PostgresNotifications(pool, { connectionString: options.connectionString, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) }, options.schema ?? 'switchboard');
-  const constraintFields: Record<string, 'discord' | 'server' | 'channel' | 'name' | 'jobid'> = {
+  const constraintFields: Record<string, UniqueViolation['field']> = {
     jobs_pkey: 'jobid',
+    jobs_once_per_parent: 'once',
     accounts_discord_unique: 'discord',
     accounts_discord_owner_unique: 'discord',
     accounts_server_unique: 'server',

@@ -97,6 +97,7 @@ export function openSqlite(options: SqliteOptions): StoreDialect {
       if (message.includes('accounts.server')) return 'server';
       if (message.includes('token_hash') || message.includes('tenants.name')) return 'name';
       if (message.includes('jobs.jobid')) return 'jobid';
+      if (message.includes('jobs.once_key')) return 'once';
       return 'channel';
     },
     exclusive: (fn) =>

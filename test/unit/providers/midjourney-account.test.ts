@@ -74,6 +74,18 @@ describe('Midjourney commands', () => {
     expect(buildButton(input({ jobid: 'p', button: 'V1' }), parent, [{ button: 'V1', jobid: 'c' }]).ok).toBe(true);
   });
 
+  it('plans U1–U4 with their once-per-parent key (the store enforces it), and counts a failed U1 as not done', () => {
+    expect(buildButton(input({ jobid: 'p', button: 'U1' }), parent)).toMatchObject({ ok: true, value: { oncePerParent: 'U1' } });
+    const v1 = buildButton(input({ jobid: 'p', button: 'V1' }), parent);
+    expect(v1.ok && 'oncePerParent' in v1.value).toBe(false);
+    for (const status of ['failed', 'moderated', 'cancelled'] as const) {
+      expect(buildButton(input({ jobid: 'p', button: 'U1' }), parent, [{ button: 'U1', jobid: 'c', status }]).ok).toBe(true);
+    }
+    for (const status of ['created', 'started', 'progress', 'completed'] as const) {
+      expect(buildButton(input({ jobid: 'p', button: 'U1' }), parent, [{ button: 'U1', jobid: 'c', status }])).toEqual({ ok: false, status: 409, error: ERRORS.upscaled });
+    }
+  });
+
   it('answers Vary (Region) with a clear 400 and asks Custom Zoom for a prompt', () => {
     expect(buildButton(input({ jobid: 'p', button: 'Vary (Region)' }), parent)).toEqual({ ok: false, error: ERRORS.region });
     expect(buildButton(input({ jobid: 'p', button: 'Custom Zoom' }), parent)).toEqual({ ok: false, error: ERRORS.customZoomPrompt });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalisePrompt, parseContent, samePrompt } from '../../../src/providers/midjourney/content.ts';
 import { describePrompts, isCaptchaModal, parseInfo, readMessage, type BotMessage } from '../../../src/providers/midjourney/replies.ts';
+import { compileMidjourneyRules, MIDJOURNEY_RULE_TABLE } from '../../../src/providers/midjourney/rule-book.ts';
 import { NOTICE_RULES, noticeRule } from '../../../src/providers/midjourney/rules.ts';
 
 const HASH = '8b831f86-c093-4f17-8570-2159888840aa';
@@ -159,9 +160,10 @@ describe('reading a message tied to a job', () => {
     expect(isCaptchaModal({ title: 'Vary (Region)', custom_id: 'MJ::iframe::abc' })).toBe(false);
   });
 
-  it('lets an operator replace the notice table', () => {
-    const custom = [...NOTICE_RULES, { id: 'new-wording', titles: ['Slow down'], outcome: 'queued' as const, code: 200, source: 'operator' }];
+  it('reads with the rules it is given (the operator’s rules file: midjourney-rules.test.ts)', () => {
+    const custom = compileMidjourneyRules({ ...MIDJOURNEY_RULE_TABLE, notices: [...NOTICE_RULES, { id: 'new-wording', titles: ['Slow down'], outcome: 'queued' as const, code: 200, source: 'operator' }] });
     expect(readMessage(embed('Slow down!', 'later'), 'imagine', custom).kind).toBe('queued');
+    expect(readMessage(embed('Slow down!', 'later'), 'imagine').kind).toBe('unknown');
     expect(noticeRule('  JOB QUEUED ')?.id).toBe('job-queued');
   });
 });
