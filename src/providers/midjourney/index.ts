@@ -11,6 +11,7 @@ import { MODAL_PROMPT_FIELDS } from './rules.ts';
 import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts';
 import { buttonKind } from './buttons.ts';
 import { midjourneyCommands } from './commands.ts';
+import { midjourneyDemo } from './demo.ts';
 import { renderMidjourneyExtras } from './job-state.ts';
 import { isCaptchaModal, readMessage, type MjCommand, type Reading } from './replies.ts';
 import { midjourneyRoutes } from './http.ts';
@@ -122,4 +123,5 @@ export const midjourney: Provider = {
     openapi: midjourneyOpenApi,
     accountPath: '/v2/account/midjourney',
   },
+  demo: midjourneyDemo,
 };
