@@ -20,10 +20,6 @@ import { describeSimulator } from './commands/simulator.ts';
 
 export const SIMULATE_DATA_DIR = './data-simulate';
 export const DEMO_TOKEN_FILE = 'demo-token';
-/** Matches the simulator's default Pika concurrency. */
-const DEMO_PIKA_MAX_JOBS = 3;
-/** Matches the simulated Midjourney bot's default concurrency (a Standard plan's 3). */
-const DEMO_MIDJOURNEY_MAX_JOBS = 3;
 
 /** The environment `serve --simulate` builds its config from: Discord is the simulator, the store is embedded. */
 export function simulatedEnv(env: Readonly<Record<string, string | undefined>>, sim: Simulator): Record<string, string | undefined> {
@@ -55,20 +51,17 @@ export interface DemoSetup {
   tenant: TenantRecord;
 }
 
-/** Creates the simulated users, makes sure the demo token exists, and configures its accounts (one per bot). */
+/**
+ * Creates the simulated users, makes sure the demo token exists, and configures its accounts: one
+ * per simulated bot whose provider declares a demo (the provider says what body to save).
+ */
 export async function setUpDemo(services: Services, sim: Simulator, io: CliIO): Promise<DemoSetup> {
   const simulated = describeSimulator(sim, io);
   const { token, tenant, created } = await demoTenant(services);
-  const provider = (name: string) => {
-    const found = services.providers.get(name);
-    if (!found) throw new Error(`provider ${name} is missing`);
-    return found;
-  };
-  const wanted = [
-    { provider: provider('faceswap'), channel: simulated.faceswap.channelId, body: { discord: simulated.faceswap.user.token, server: simulated.faceswap.guildId, channel: simulated.faceswap.channelId } },
-    { provider: provider('pika'), channel: simulated.pika.channelId, body: { discord: simulated.pika.user.token, channel: simulated.pika.channelId, maxJobs: DEMO_PIKA_MAX_JOBS } },
-    { provider: provider('midjourney'), channel: simulated.midjourney.channelId, body: { discord: simulated.midjourney.user.token, channel: simulated.midjourney.channelId, maxJobs: DEMO_MIDJOURNEY_MAX_JOBS } },
-  ];
+  const wanted = simulated.flatMap((account) => {
+    const provider = services.providers.get(account.bot);
+    return provider?.demo ? [{ provider, ...provider.demo.account(account) }] : [];
+  });
   let replaced = 0;
   for (const { provider: p, channel, body } of wanted) {
     for (const stale of await services.store.accounts.list(tenant.id, p.name)) {
@@ -80,7 +73,8 @@ export async function setUpDemo(services: Services, sim: Simulator, io: CliIO): 
   io.out('');
   io.out(created ? `Created the demo API token (tenant '${tenant.name}'), saved in ${path.join(services.config.dataDir, DEMO_TOKEN_FILE)}:` : `Demo API token (tenant '${tenant.name}', from ${path.join(services.config.dataDir, DEMO_TOKEN_FILE)}):`);
   io.out(token);
-  io.out(`Configured for it: faceswap account on channel ${simulated.faceswap.channelId}, pika account on channel ${simulated.pika.channelId} (maxJobs ${DEMO_PIKA_MAX_JOBS}), midjourney account on channel ${simulated.midjourney.channelId} (maxJobs ${DEMO_MIDJOURNEY_MAX_JOBS}).`);
+  const configured = wanted.map(({ provider, channel, body }) => `${provider.name} account on channel ${channel}${body.maxJobs === undefined ? '' : ` (maxJobs ${String(body.maxJobs)})`}`);
+  io.out(`Configured for it: ${configured.join(', ')}.`);
   if (replaced > 0) io.out(`Removed ${replaced} demo account${replaced === 1 ? '' : 's'} left from an earlier run (the simulated Discord starts empty each time).`);
   return { token, tenant };
 }

@@ -13,6 +13,7 @@ export { checkFields, type CheckedFile } from './shared/command-fields.ts';
 export { classify, RuleBook, RuleError, type CompiledRules, type ReplyRuleTable } from './shared/reply-rules.ts';
 export { aliasOptions, readMessage } from './shared/reply-rules.ts';
 export { stripMentions, embedText } from './shared/reply-view.ts';
+export { DemoFailed, type DemoClient, type DemoContext, type DemoJob, type ProviderDemo, type SimulatedAccount } from './shared/demo.ts';
 export { ProviderRegistry } from './registry.ts';
 
 /** The registry of built-in providers: one line per bot. */

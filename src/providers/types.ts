@@ -9,6 +9,7 @@ import type { AccountService } from '../accounts/index.ts';
 import type { CommandNeed, DiscordChannel, DiscordMessage } from '../discord/index.ts';
 import type { JobService } from '../jobs/index.ts';
 import type { AccountRecord, Credits, JobRecord, Store, TenantRecord } from '../store/index.ts';
+import type { ProviderDemo } from './shared/demo.ts';
 import type { OperatorRules, RuleBook } from './shared/reply-rules.ts';
 
 /** The validated fields of a `POST /v1/<bot>/account/<channel>` body. */
@@ -250,6 +251,8 @@ export interface Provider {
    * (submission, selection, capacity, the runner, webhooks) stay the same.
    */
   readonly routes?: ProviderRoutes;
+  /** Its demo (`<bot>/demo.ts`): the account `serve --simulate` configures and the jobs `switchboard demo` runs. */
+  readonly demo?: ProviderDemo;
 }
 
 /** What a provider's own routes may use. */

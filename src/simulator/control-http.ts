@@ -34,6 +34,7 @@ export function registerControlRoutes(app: FastifyInstance, control: Control, in
     ['POST', '/users/:userId/pika-dm', (p) => ({ channelId: control.openPikaDm(p.userId!) })],
     ['POST', '/accounts/faceswap', (_p, b) => control.createFaceswapAccount(userOptions(b))],
     ['POST', '/accounts/pika', (_p, b) => control.createPikaAccount(userOptions(b))],
+    ['POST', '/accounts/demo', () => control.demoAccounts()],
     ['POST', '/users/:userId/revoke', (p) => control.revokeToken(p.userId!)],
     ['POST', '/users/:userId/restore', (p) => control.restoreToken(p.userId!)],
     ['PUT', '/users/:userId/required-action', (p, b) => control.setRequiredAction(p.userId!, optStr(b, 'action') ?? null)],

@@ -4,6 +4,7 @@ import type { FaceswapStyle } from './bots/faceswap.ts';
 import type { SimContext } from './context.ts';
 import { emptyReport, type UserRecord } from './state.ts';
 import { MidjourneyControlImpl } from './bots/midjourney-control.ts';
+import { DEMO_ACCOUNT_CREATORS } from './bots/demo-accounts.ts';
 import type {
   BotName,
   FaceswapAccount,
@@ -11,6 +12,7 @@ import type {
   PikaAccount,
   PikaTemplates,
   RestFault,
+  SimDemoAccount,
   RestFaultMatch,
   SimChannel,
   SimGuild,
@@ -93,6 +95,10 @@ export class Control implements SimulatorControl {
   createPikaAccount(options: { username?: string; token?: string } = {}): PikaAccount {
     const user = this.createUser(options);
     return { user, channelId: this.openPikaDm(user.id), applicationId: this.pikaApplicationId };
+  }
+
+  demoAccounts(): SimDemoAccount[] {
+    return DEMO_ACCOUNT_CREATORS.map(({ bot, create }) => ({ bot, ...create(this, { username: `${bot}-demo` }) }));
   }
 
   revokeToken(userId: string): void {

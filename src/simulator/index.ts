@@ -19,6 +19,7 @@ export type {
   FaceswapAccount,
   PikaAccount,
   MidjourneyAccount,
+  SimDemoAccount,
   MidjourneyControl,
   MidjourneyUserSettings,
   MidjourneyStyleOptions,

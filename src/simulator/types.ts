@@ -93,6 +93,19 @@ export interface PikaAccount {
   applicationId: string;
 }
 
+/**
+ * A ready-made account of one simulated bot ({@link SimulatorControl.demoAccounts}): a user and
+ * the channel the bot answers in — a guild text channel (with its `guildId`) or a DM channel.
+ */
+export interface SimDemoAccount {
+  bot: BotName;
+  user: SimUser;
+  channelId: string;
+  guildId?: string;
+  /** The bot's application (and bot user) id. */
+  applicationId: string;
+}
+
 /** A user ready for Midjourney: a DM channel with the Midjourney bot (application id 936929561302675456). */
 export interface MidjourneyAccount {
   user: SimUser;
@@ -280,6 +293,8 @@ export interface SimulatorControl {
   createFaceswapAccount(options?: { username?: string; token?: string }): FaceswapAccount;
   /** user + DM channel with Pika. */
   createPikaAccount(options?: { username?: string; token?: string }): PikaAccount;
+  /** One ready-made account per simulated bot (user `<bot>-demo`), the demo world of `switchboard simulator` and `serve --simulate`. */
+  demoAccounts(): SimDemoAccount[];
   /** Looks a user up by id. */
   getUser(userId: string): SimUser | undefined;
 

@@ -99,6 +99,8 @@ describe('serve --simulate and demo', () => {
       expect(refused.code).toBe(3);
       expect(refused.stderr).toContain('refused the API token');
       expect(usage.code).toBe(2);
+      // The bots with a demo, from the registry.
+      expect(usage.stderr).toContain('--only must be faceswap, pika or midjourney');
       expect(noToken.code, noToken.stderr).toBe(2);
       expect(noToken.stderr).toContain('no API token');
     } finally {

@@ -135,6 +135,8 @@ describe("the README's quick start, as printed, from a clean copy", () => {
     const serveLine = commands.find((c) => /switchboard serve --simulate/.test(c))!;
     const server = shell(serveLine, copy);
     const url = await listeningUrl(server);
+    // Printed a few writes after the "listening" line; through the shell's pipe it may come later.
+    await waitUntil(() => server.output().includes('Run the demo in another terminal:') || server.child.exitCode !== null, 60_000, 'the demo hint');
     expect(server.output()).toContain('Run the demo in another terminal:  npx switchboard demo\n');
 
     const second = shell(serveLine, copy);

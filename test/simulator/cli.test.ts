@@ -12,6 +12,10 @@ describe('switchboard simulator command', () => {
     const apiUrl = /REST API\s+(\S+)/.exec(out.join('\n'))![1]!;
     const tokens = out.join('\n').match(/token (\S+)/g)!.map((t) => t.slice(6));
     expect(tokens).toHaveLength(3); // faceswap, pika and midjourney demo users
+    // The same lines as before the table (docs/simulator.md shows them).
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}faceswap {2}user \d+ {2}server \d+ {2}channel \d+ {2}\(bot 1090660574196674713\)$/));
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}pika {6}user \d+ {2}DM channel \d+ {2}\(bot \d+\)$/));
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}midjourney user \d+ {2}DM channel \d+ {2}\(bot \d+\)$/));
     for (const token of tokens) expect((await fetch(`${apiUrl}/users/@me`, { headers: { authorization: token } })).status).toBe(200);
     stop();
     expect(await running).toBe(0);

@@ -99,6 +99,14 @@ describe('simulator rate limits and faults', () => {
     expect(account).toMatchObject({ user: { username: 'http', token: expect.any(String) }, guildId: expect.any(String), channelId: expect.any(String) });
     const pika = (await post('/accounts/pika')).body;
     expect(pika.applicationId).toBe(sim.control.pikaApplicationId);
+    // One ready-made account per simulated bot, each a user whose token works, with the bot's channel.
+    const demo = (await post('/accounts/demo')).body as { bot: string; user: { username: string; token: string }; channelId: string; guildId?: string; applicationId: string }[];
+    expect(demo.map((a) => a.bot)).toEqual(['faceswap', 'pika', 'midjourney']);
+    expect(demo.map((a) => a.user.username)).toEqual(['faceswap-demo', 'pika-demo', 'midjourney-demo']);
+    expect(demo[0]).toMatchObject({ guildId: expect.any(String), applicationId: '1090660574196674713' });
+    expect(demo[1]).toMatchObject({ applicationId: sim.control.pikaApplicationId });
+    expect(demo[1]!.guildId).toBeUndefined();
+    for (const a of demo) expect((await new Rest(sim.apiUrl, a.user.token).request('GET', `/channels/${a.channelId}`)).status).toBe(200);
     expect((await post(`/users/${account.user.id}/faults`, { fault: { kind: 'anti-abuse' }, count: 1 })).status).toBe(204);
     const rest = new Rest(sim.apiUrl, account.user.token);
     expect((await rest.request('GET', '/users/@me')).status).toBe(403);

@@ -25,8 +25,8 @@ Options:
   --port N        listen port (default 8080; 0 picks a free one)
   --host H        listen address (default 127.0.0.1)
   --data-dir DIR  folder of the embedded database and key file (default ./data)
-  --simulate      also start a simulated Discord with the InsightFaceSwap and Pika bots, and a
-                  demo token with one account of each bot. Uses its own embedded store
+  --simulate      also start a simulated Discord with its bots, and a demo token with one
+                  account of each bot. Uses its own embedded store
                   (default ${SIMULATE_DATA_DIR}; DATABASE_URL and SWITCHBOARD_DATA_DIR are ignored),
                   keeps the demo token across runs and replaces the demo accounts on each run.
   --latency MS    with --simulate: the bots' thinking time per step (default 1500, at most 2500)

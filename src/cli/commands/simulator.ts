@@ -1,13 +1,13 @@
 /**
- * `switchboard simulator`: runs the simulated Discord on its own, prints where it listens and two
- * ready demo accounts, and stops cleanly on SIGINT/SIGTERM.
+ * `switchboard simulator`: runs the simulated Discord on its own, prints where it listens and a
+ * ready demo account per simulated bot, and stops cleanly on SIGINT/SIGTERM.
  */
 import { CliError, parseCommandArgs, type CliIO, type Command } from '../command.ts';
-import { startSimulator, FACESWAP_APPLICATION_ID, type FaceswapAccount, type MidjourneyAccount, type PikaAccount, type Simulator } from '../../simulator/index.ts';
+import { startSimulator, type SimDemoAccount, type Simulator } from '../../simulator/index.ts';
 
 const HELP = `Usage: switchboard simulator [--port P] [--host H] [--seed N] [--latency MS]
 
-Runs a local Discord (REST, Gateway, CDN, InsightFaceSwap and Pika bots) with a control API.
+Runs a local Discord (REST, Gateway, CDN and the simulated bots) with a control API.
 
 Options:
   --port P        listen port (default 8090; 0 picks a free one)
@@ -38,26 +38,23 @@ function untilSignal(): Promise<string> {
 }
 
 /**
- * Creates the two demo accounts and prints the simulator's URLs and their credentials.
- * `serve --simulate` can reuse it and register the returned accounts.
+ * Creates the demo accounts (one per simulated bot) and prints the simulator's URLs and their
+ * credentials. `serve --simulate` reuses it and registers the returned accounts.
  */
-export function describeSimulator(sim: Simulator, io: CliIO): { faceswap: FaceswapAccount; pika: PikaAccount; midjourney: MidjourneyAccount } {
-  const faceswap = sim.control.createFaceswapAccount({ username: 'faceswap-demo' });
-  const pika = sim.control.createPikaAccount({ username: 'pika-demo' });
-  const midjourney = sim.control.midjourney.createAccount({ username: 'midjourney-demo' });
+export function describeSimulator(sim: Simulator, io: CliIO): SimDemoAccount[] {
+  const accounts = sim.control.demoAccounts();
   io.out(`switchboard simulator listening on ${sim.baseUrl}`);
   io.out(`  REST API   ${sim.apiUrl}   (DISCORD_API_URL)`);
   io.out(`  Gateway    ${sim.gatewayUrl}   (DISCORD_GATEWAY_URL, also GET /gateway)`);
   io.out(`  Control    ${sim.controlUrl}   (see docs/simulator.md)`);
   io.out('');
   io.out('Demo accounts:');
-  io.out(`  faceswap  user ${faceswap.user.id}  server ${faceswap.guildId}  channel ${faceswap.channelId}  (bot ${FACESWAP_APPLICATION_ID})`);
-  io.out(`            token ${faceswap.user.token}`);
-  io.out(`  pika      user ${pika.user.id}  DM channel ${pika.channelId}  (bot ${pika.applicationId})`);
-  io.out(`            token ${pika.user.token}`);
-  io.out(`  midjourney user ${midjourney.user.id}  DM channel ${midjourney.channelId}  (bot ${midjourney.applicationId})`);
-  io.out(`            token ${midjourney.user.token}`);
-  return { faceswap, pika, midjourney };
+  for (const account of accounts) {
+    const where = account.guildId === undefined ? `DM channel ${account.channelId}` : `server ${account.guildId}  channel ${account.channelId}`;
+    io.out(`  ${account.bot.padEnd(9)} user ${account.user.id}  ${where}  (bot ${account.applicationId})`);
+    io.out(`            token ${account.user.token}`);
+  }
+  return accounts;
 }
 
 /** The command body; `stopped` ends the run (SIGINT/SIGTERM by default, a promise in tests). */

@@ -4,6 +4,7 @@ import { faceswapDiscordCommands } from './discord-commands.ts';
 import { faceswapAccount } from './account.ts';
 import { faceswapCommands } from './commands.ts';
 import { faceswapEligible } from './credits.ts';
+import { faceswapDemo } from './demo.ts';
 import { faceswapCredits, faceswapRuleBook, interpretFaceswap } from './replies.ts';
 
 /** The bot's public application id (its invite link and setup guides name it). */
@@ -24,4 +25,5 @@ export const faceswap: Provider = {
   credits: faceswapCredits,
   eligible: faceswapEligible,
   renderExtras: () => ({}),
+  demo: faceswapDemo,
 };

@@ -11,6 +11,7 @@ import { midjourneyRuleBook } from './rule-book.ts';
 import { DEFAULT_MAX_JOBS, midjourneyAccount, parseMaxJobs } from './account.ts';
 import { buttonKind } from './buttons.ts';
 import { midjourneyCommands } from './commands.ts';
+import { midjourneyDemo } from './demo.ts';
 import { renderMidjourneyExtras } from './job-state.ts';
 import { isCaptchaModal, readMessage, type MjCommand, type Reading } from './replies.ts';
 import { midjourneyRoutes } from './http.ts';
@@ -142,4 +143,5 @@ export const midjourney: Provider = {
     openapi: midjourneyOpenApi,
     accountPath: '/v2/account/midjourney',
   },
+  demo: midjourneyDemo,
 };

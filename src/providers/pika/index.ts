@@ -3,6 +3,7 @@ import type { Provider } from '../types.ts';
 import { pikaDiscordCommands } from './discord-commands.ts';
 import { pikaAccount } from './account.ts';
 import { pikaCommands } from './commands.ts';
+import { pikaDemo } from './demo.ts';
 import { MAX_CONCURRENT_JOBS, parseMaxJobs } from './max-jobs.ts';
 import { buttonName, interpretPika, pikaRuleBook } from './replies.ts';
 
@@ -30,4 +31,5 @@ export const pika: Provider = {
   rules: pikaRuleBook,
   missingBotExplanation: PIKA_RETIRED,
   renderExtras: (job) => ({ maxJobs: job.maxJobs ?? MAX_CONCURRENT_JOBS }),
+  demo: pikaDemo,
 };

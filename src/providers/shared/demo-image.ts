@@ -1,5 +1,5 @@
 /** The demo's input pictures: a cartoon face drawn in code and encoded as PNG (no image library). */
-import { encodePng, type Rgb } from '../shared/png.ts';
+import { encodePng, type Rgb } from '../../shared/png.ts';
 
 /** A smiling face on a coloured background; `hue` 0–1 varies skin and background between pictures. */
 export function demoFace(size = 192, hue = 0): Buffer {
