@@ -2,12 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { demoFace } from '../shared/demo-image.ts';
-import { DemoFailed, failure, imageForm, jobFileStem, type DemoContext, type ProviderDemo } from '../shared/demo.ts';
+import { failure, imageForm, jobFileStem, saveFirstAttachment, type DemoContext, type ProviderDemo } from '../shared/demo.ts';
 
 /** InsightFaceSwap allows identity names of at most 10 characters. */
 const DEMO_IDNAME = 'sbdemo';
 
-async function run({ client, out, line, style, print }: DemoContext): Promise<string[]> {
+async function run(ctx: DemoContext): Promise<string[]> {
+  const { client, out, line, style, print } = ctx;
   const face = demoFace(192, 0);
   const target = demoFace(192, 1);
   const facePath = path.join(out, 'demo-face.png');
@@ -24,14 +25,7 @@ async function run({ client, out, line, style, print }: DemoContext): Promise<st
   line.start('faceswap swapid: swapping it onto the second picture…');
   const swapped = await client.call('POST', '/v1/faceswap/swapid', imageForm({ idname: DEMO_IDNAME }, target, 'demo-target.png'));
   if (swapped.status !== 200 || swapped.json.status !== 'completed') throw failure('faceswap swapid', swapped.status, swapped.json);
-  const url = swapped.json.attachments?.[0]?.url;
-  if (!url) throw new DemoFailed('faceswap swapid completed without a result attachment');
-  const elapsed = line.elapsedSeconds();
-  const file = path.join(out, `faceswap-${jobFileStem(String(swapped.json.jobid))}.png`);
-  line.set('faceswap swapid: downloading the result…');
-  const size = await client.download(url, file);
-  line.finish(`  ${style.green('✔')} swapid  completed in ${elapsed}s → ${file} (${size} bytes)`);
-  return [file];
+  return [await saveFirstAttachment(ctx, swapped.json, 'faceswap swapid', 'swapid', 'a result', path.join(out, `faceswap-${jobFileStem(String(swapped.json.jobid))}.png`))];
 }
 
 export const faceswapDemo: ProviderDemo = {

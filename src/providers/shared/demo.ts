@@ -110,3 +110,17 @@ export async function pollJob(client: DemoClient, route: string, what: string, f
   if (job.status !== 'completed') throw failure(what, 200, job);
   return job;
 }
+
+/**
+ * Saves the finished job's first attachment as `file` and finishes the status line with what was
+ * saved (`label` is the step's short name, e.g. `swapid`); fails when the job carries no file.
+ */
+export async function saveFirstAttachment(ctx: Pick<DemoContext, 'client' | 'line' | 'style'>, job: DemoJob, what: string, label: string, noun: string, file: string): Promise<string> {
+  const url = job.attachments?.[0]?.url;
+  if (!url) throw new DemoFailed(`${what} completed without ${noun}`);
+  const elapsed = ctx.line.elapsedSeconds();
+  ctx.line.set(`${what}: downloading ${noun}…`);
+  const size = await ctx.client.download(url, file);
+  ctx.line.finish(`  ${ctx.style.green('✔')} ${label.padEnd(7)} completed in ${elapsed}s → ${file} (${size} bytes)`);
+  return file;
+}
