@@ -75,8 +75,10 @@ export class JobService {
     return renderJob(job, this.provider(job.bot), { jobsAhead: job.jobsAhead ?? (await this.#o.store.jobs.queuePosition(job)) });
   }
 
-  /** Validates, selects an account, claims its slot and stores the job. Throws ApiError. */
-  /** The stored job; a queued one also carries `jobsAhead` as its claim counted it. */
+  /**
+   * Validates, selects an account, claims its slot and stores the job. Throws ApiError. A queued
+   * job comes back with `jobsAhead` as its claim counted it.
+   */
   async submit(tenant: TenantRecord, provider: Provider, command: ProviderCommand, input: CommandInput): Promise<JobRecord & { jobsAhead?: number }> {
     const checked = checkFields(command.fields, input);
     if (!checked.ok) throw new ApiError(checked.status ?? 400, checked.error);
