@@ -8,9 +8,8 @@
  */
 import type { Benchmark, BenchContext } from './support/context.ts';
 import { postgresUnavailable, type StoreKind } from './support/databases.ts';
-import { sum } from './support/stats.ts';
 import type { Cell, Table } from './support/table.ts';
-import { drained, startSwitchboard, submitMidjourneyJobs, UNLIMITED_REST, withWorkers, type JobRow } from './support/workers.ts';
+import { completedRun, drained, startSwitchboard, submitMidjourneyJobs, UNLIMITED_REST, withWorkers } from './support/workers.ts';
 
 const MAX_JOBS = 10;
 const SUBMITTERS = 32;
@@ -29,20 +28,10 @@ async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: number, c
     await sim!.call('resetReport');
     const statementsBefore = await sb!.call<number>('statements');
     ctx.log(`throughput-midjourney: switchboard ${kind}, ${accounts} accounts, ${jobs} jobs`);
-    const { firstSentAt, status } = await submitMidjourneyJobs(server, ids('job', jobs), SUBMITTERS);
+    const submitted = await submitMidjourneyJobs(server, ids('job', jobs), SUBMITTERS);
     await drained(sb!, 600_000);
     const statements = (await sb!.call<number>('statements')) - statementsBefore;
-    const rows = (await sb!.call<JobRow[]>('jobs')).filter((j) => j.createdAt >= Math.floor(firstSentAt));
-    const completed = rows.filter((j) => j.status === 'completed');
-    const last = Math.max(...completed.map((j) => j.finishedAt ?? 0));
-    const report = await sim!.call<{ requests: Record<string, number> }>('report');
-    return {
-      rate: completed.length / ((last - firstSentAt) / 1000),
-      completed: completed.length,
-      restPerJob: sum(Object.values(report.requests)) / jobs,
-      statementsPerJob: statements / jobs,
-      refused: jobs - (status[200] ?? 0),
-    };
+    return { ...(await completedRun(sb!, sim!, submitted, jobs)), statementsPerJob: statements / jobs };
   });
 }
 

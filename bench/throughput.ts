@@ -8,7 +8,7 @@ import type { Benchmark, BenchContext } from './support/context.ts';
 import { postgresUnavailable, type StoreKind } from './support/databases.ts';
 import { sum } from './support/stats.ts';
 import { verdict, type Cell, type Table } from './support/table.ts';
-import { drained, startSwitchboard, submitPikaJobs, UNLIMITED_REST, withWorkers, type JobRow } from './support/workers.ts';
+import { completedRun, drained, startSwitchboard, submitPikaJobs, UNLIMITED_REST, withWorkers, type JobRow } from './support/workers.ts';
 
 const MAX_JOBS = 10;
 /** HTTP requests in flight from the load generator. */
@@ -48,24 +48,12 @@ export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: nu
     const windowProfile = process.env.BENCH_WINDOW_PROFILE;
     if (windowProfile) await sb!.call('windowProfile', { action: 'start' });
     ctx.log(`throughput: switchboard ${kind}, ${accounts} accounts, ${jobs} jobs`);
-    const { firstSentAt, status } = await submitPikaJobs(server, ids('job', jobs), SUBMITTERS);
+    const submitted = await submitPikaJobs(server, ids('job', jobs), SUBMITTERS);
     await drained(sb!, 300_000);
     const statements = (await sb!.call<number>('statements')) - statementsBefore;
     const cpuMs = (await sb!.call<number>('cpuMs')) - cpuBefore;
     if (windowProfile) await sb!.call('windowProfile', { action: 'stop', file: windowProfile });
-    const rows = (await sb!.call<JobRow[]>('jobs')).filter((j) => j.createdAt >= Math.floor(firstSentAt));
-    const completed = rows.filter((j) => j.status === 'completed');
-    const last = Math.max(...completed.map((j) => j.finishedAt ?? 0));
-    const report = await sim!.call<{ requests: Record<string, number> }>('report');
-    return {
-      rate: completed.length / ((last - firstSentAt) / 1000),
-      completed: completed.length,
-      restPerJob: sum(Object.values(report.requests)) / jobs,
-      statementsPerJob: statements / jobs,
-      refused: jobs - (status[200] ?? 0),
-      rows,
-      cpuMsPerJob: cpuMs / jobs,
-    };
+    return { ...(await completedRun(sb!, sim!, submitted, jobs)), statementsPerJob: statements / jobs, cpuMsPerJob: cpuMs / jobs };
   });
 }
 

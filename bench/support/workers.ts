@@ -1,6 +1,6 @@
 /** Helpers shared by the benchmarks that drive switchboard and the simulator in worker processes. */
 import { startWorker, type Worker } from './rpc.ts';
-import { until, wallClock } from './stats.ts';
+import { sum, until, wallClock } from './stats.ts';
 import type { StoreKind } from './databases.ts';
 
 /** Starts the named workers, runs `fn`, and always stops them (in reverse order). */
@@ -31,15 +31,20 @@ export function startSwitchboard(worker: Worker, discord: Discord, kind: StoreKi
   return worker.call<Switchboard>('start', { kind, ...discord, ...options });
 }
 
-/** Submits one `POST /v1/pika/create` per id with at most `concurrency` in flight; returns when all answered. */
-export async function submitPikaJobs(server: Switchboard, ids: string[], concurrency: number): Promise<{ status: Record<number, number>; firstSentAt: number }> {
+export interface Submitted {
+  /** Answers by HTTP status. */
+  status: Record<number, number>;
+  firstSentAt: number;
+}
+
+/** Sends `post(id)` for every id with at most `concurrency` in flight; returns when all answered. */
+async function submitJobs(ids: string[], concurrency: number, post: (id: string) => Promise<number>): Promise<Submitted> {
   const status: Record<number, number> = {};
   let next = 0;
   const firstSentAt = wallClock();
   const lane = async () => {
     while (next < ids.length) {
-      const id = ids[next++]!;
-      const { code } = await postPikaJob(server, id);
+      const code = await post(ids[next++]!);
       status[code] = (status[code] ?? 0) + 1;
     }
   };
@@ -47,25 +52,31 @@ export async function submitPikaJobs(server: Switchboard, ids: string[], concurr
   return { status, firstSentAt };
 }
 
-/** Submits one Midjourney `POST /v2/jobs/imagine` per id with at most `concurrency` in flight. */
-export async function submitMidjourneyJobs(server: Switchboard, ids: string[], concurrency: number): Promise<{ status: Record<number, number>; firstSentAt: number }> {
-  const status: Record<number, number> = {};
-  let next = 0;
-  const firstSentAt = wallClock();
-  const lane = async () => {
-    while (next < ids.length) {
-      const id = ids[next++]!;
-      const response = await fetch(`${server.url}/v2/jobs/imagine`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', 'x-request-id': id },
-        body: JSON.stringify({ prompt: 'a lighthouse on a cliff at dusk --ar 3:2' }),
-      });
-      await response.arrayBuffer();
-      status[response.status] = (status[response.status] ?? 0) + 1;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  return { status, firstSentAt };
+/** One `POST /v1/pika/create` per id (its X-Request-Id). */
+export function submitPikaJobs(server: Switchboard, ids: string[], concurrency: number): Promise<Submitted> {
+  return submitJobs(ids, concurrency, async (id) => (await postPikaJob(server, id)).code);
+}
+
+/** One Midjourney `POST /v2/jobs/imagine` per id. */
+export function submitMidjourneyJobs(server: Switchboard, ids: string[], concurrency: number): Promise<Submitted> {
+  return submitJobs(ids, concurrency, async (id) => {
+    const response = await fetch(`${server.url}/v2/jobs/imagine`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', 'x-request-id': id },
+      body: JSON.stringify({ prompt: 'a lighthouse on a cliff at dusk --ar 3:2' }),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  });
+}
+
+/** What a throughput run measured once every job has ended: read from the jobs' own timestamps and the simulator's request count. */
+export async function completedRun(sb: Worker, sim: Worker, submitted: Submitted, jobs: number): Promise<{ rate: number; completed: number; restPerJob: number; refused: number; rows: JobRow[] }> {
+  const rows = (await sb.call<JobRow[]>('jobs')).filter((j) => j.createdAt >= Math.floor(submitted.firstSentAt));
+  const completed = rows.filter((j) => j.status === 'completed');
+  const last = Math.max(...completed.map((j) => j.finishedAt ?? 0));
+  const report = await sim.call<{ requests: Record<string, number> }>('report');
+  return { rate: completed.length / ((last - submitted.firstSentAt) / 1000), completed: completed.length, restPerJob: sum(Object.values(report.requests)) / jobs, refused: jobs - (submitted.status[200] ?? 0), rows };
 }
 
 /** One generation request; `id` becomes its X-Request-Id. Resolves with the HTTP status and the job id. */
