@@ -2,19 +2,12 @@
  * The check of an account's channel against the commands its provider needs (issue 12 item 5):
  * read Discord's live command index with the account's token and compare, in plain words.
  */
-import { compareCommands, DiscordApiError, fetchCommandIndex, type ClientProfile, type CommandComparison, type FetchLike } from '../discord/index.ts';
+import { compareCommands, DiscordApiError, fetchCommandIndex, type CommandComparison, type VerifyAccountOptions } from '../discord/index.ts';
 import type { Provider } from '../providers/index.ts';
 import type { CommandCheck } from '../store/index.ts';
 
-export interface CommandCheckInput {
-  token: string;
-  channelId: string;
-  guildId?: string;
-  apiUrl: string;
-  /** The account's transport (proxy) and browser profile, as for its other traffic. */
-  fetch?: FetchLike;
-  profile?: Partial<ClientProfile>;
-}
+/** What a check needs: the same token, channel, transport (proxy) and browser profile as verification. */
+export type CommandCheckInput = Pick<VerifyAccountOptions, 'token' | 'channelId' | 'guildId' | 'apiUrl' | 'fetch' | 'profile'>;
 
 /** What the check found, or why it could not look (`unreachable`: try again later). */
 export type CommandCheckOutcome = { ok: true; comparison: CommandComparison } | { ok: false; reason: 'unreachable' | 'refused'; message: string };
