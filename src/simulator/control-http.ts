@@ -7,10 +7,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Control, ControlError } from './control.ts';
 import type { BotName, RestFault, RestFaultMatch } from './types.ts';
 
-type Body = Record<string, unknown>;
+export type Body = Record<string, unknown>;
 type Handler = (params: Record<string, string>, body: Body) => unknown;
+/** One control route: its method, its path under the prefix, and what it does (undefined → 204). */
+export type ControlRoute = [method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, handler: Handler];
 
-const num = (body: Body, key: string, fallback?: number): number => {
+export const num = (body: Body, key: string, fallback?: number): number => {
   const value = body[key] ?? fallback;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new ControlError(`${key} must be a number`, 400);
   return value;
@@ -23,7 +25,7 @@ const bot = (value: string | undefined): BotName => {
 const userOptions = (body: Body) => ({ ...(optStr(body, 'username') ? { username: optStr(body, 'username')! } : {}), ...(optStr(body, 'token') ? { token: optStr(body, 'token')! } : {}) });
 
 export function registerControlRoutes(app: FastifyInstance, control: Control, info: () => Record<string, unknown>): void {
-  const routes: [method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, handler: Handler][] = [
+  const routes: ControlRoute[] = [
     ['GET', '', () => info()],
     ['POST', '/users', (_p, b) => control.createUser(userOptions(b))],
     ['GET', '/users/:userId', (p) => control.getUser(p.userId!) ?? (() => { throw new ControlError('unknown user'); })()],
@@ -78,10 +80,15 @@ export function registerControlRoutes(app: FastifyInstance, control: Control, in
     ['GET', '/report', () => control.report()],
     ['DELETE', '/report', () => control.resetReport()],
   ];
+  mountControlRoutes(app, '/_simulator', routes);
+}
+
+/** Serves control routes under `prefix`: JSON in, the handler's value out (204 when none), a ControlError as its status. */
+export function mountControlRoutes(app: FastifyInstance, prefix: string, routes: readonly ControlRoute[]): void {
   for (const [method, url, handler] of routes) {
     app.route({
       method,
-      url: `/_simulator${url}`,
+      url: `${prefix}${url}`,
       handler: async (request: FastifyRequest, reply) => {
         try {
           const result = handler(request.params as Record<string, string>, (request.body ?? {}) as Body);

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimContext } from '../context.ts';
 import { ControlError, type Control } from '../control.ts';
+import { mountControlRoutes, num, type Body, type ControlRoute } from '../control-http.ts';
 import type { MidjourneyAccount, MidjourneyControl, MidjourneyStyleOptions, MidjourneyUserSettings } from '../types.ts';
 
 export class MidjourneyControlImpl implements MidjourneyControl {
@@ -81,17 +82,10 @@ export class MidjourneyControlImpl implements MidjourneyControl {
   }
 }
 
-type Body = Record<string, unknown>;
-
 const words = (b: Body) => (Array.isArray(b.words) ? b.words.map(String) : []);
-const num = (b: Body, key: string, fallback?: number): number => {
-  const value = b[key] ?? fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ControlError(`${key} must be a number`, 400);
-  return value;
-};
 
 export function registerMidjourneyControlRoutes(app: FastifyInstance, control: MidjourneyControl): void {
-  const routes: [method: 'GET' | 'POST' | 'PUT', url: string, handler: (p: Record<string, string>, b: Body) => unknown][] = [
+  const routes: ControlRoute[] = [
     ['POST', '/accounts', (_p, b) => control.createAccount({ ...(typeof b.username === 'string' ? { username: b.username } : {}), ...(typeof b.token === 'string' ? { token: b.token } : {}) })],
     ['POST', '/users/:userId/dm', (p) => ({ channelId: control.openDm(p.userId!) })],
     ['GET', '/users/:userId', (p) => control.getUser(p.userId!)],
@@ -102,19 +96,5 @@ export function registerMidjourneyControlRoutes(app: FastifyInstance, control: M
     ['PUT', '/doubtful-words', (_p, b) => control.setDoubtfulWords(words(b))],
     ['POST', '/fail-next', (_p, b) => control.failNextJobs(num(b, 'count', 1), typeof b.title === 'string' ? b.title : undefined)],
   ];
-  for (const [method, url, handler] of routes) {
-    app.route({
-      method,
-      url: `/_simulator/midjourney${url}`,
-      handler: async (request, reply) => {
-        try {
-          const result = handler(request.params as Record<string, string>, (request.body ?? {}) as Body);
-          return result === undefined ? reply.code(204).send() : reply.send(result);
-        } catch (error) {
-          if (error instanceof ControlError) return reply.code(error.status).send({ error: error.message });
-          throw error;
-        }
-      },
-    });
-  }
+  mountControlRoutes(app, '/_simulator/midjourney', routes);
 }
