@@ -20,6 +20,15 @@ export const SIMULATOR = { botLatencyMs: 0, rateLimit: UNLIMITED_REST, pikaConcu
 
 const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 
+/**
+ * Both sides run as many jobs as they will measure before the measured run, at the same
+ * concurrency: a steady state, not a process's first second. With the 40-job warm-up used until
+ * 2026-12-02, V8 was still optimising switchboard's code during the measured window (388
+ * optimisations in a 1,000-job window, `--trace-opt`; 48 after a 3,000-job warm-up) and TurboFan
+ * itself took 13% of its CPU (Linux perf): the table measured start-up as much as throughput.
+ */
+const warmUpJobs = (jobs: number) => jobs;
+
 interface Measured {
   rate: number;
   /** SQL statements per job (switchboard only). */
@@ -39,7 +48,7 @@ export async function viaSwitchboard(kind: StoreKind, accounts: number, jobs: nu
     const server = await startSwitchboard(sb!, discord, kind, { env: { SWITCHBOARD_QUEUE_LIMIT: '10000' }, pacing: 'none' });
     await sb!.call('addAccounts', { bot: 'pika', accounts: await sim!.call('pikaAccounts', accounts), maxJobs: MAX_JOBS });
     await sb!.call('connectAll');
-    await submitPikaJobs(server, ids('warm', Math.min(4 * accounts, 40)), 8); // JIT, caches, command indexes
+    await submitPikaJobs(server, ids('warm', warmUpJobs(jobs)), SUBMITTERS); // JIT, caches, command indexes
     await drained(sb!, 60_000);
     await sim!.call('resetReport');
     const statementsBefore = await sb!.call<number>('statements');
@@ -62,7 +71,7 @@ export async function viaRawClient(accounts: number, jobs: number, ctx: BenchCon
     const discord = await sim!.call<{ apiUrl: string; gatewayUrl: string }>('start', SIMULATOR);
     const list = await sim!.call<{ token: string; channel: string }[]>('pikaAccounts', accounts);
     const run = { ...discord, accounts: list, concurrency: MAX_JOBS };
-    await raw!.call('pika', { ...run, jobsPerAccount: Math.min(4, Math.ceil(40 / accounts)) }); // warm-up
+    await raw!.call('pika', { ...run, jobsPerAccount: Math.ceil(warmUpJobs(jobs) / accounts) }, 300_000); // warm-up
     await sim!.call('resetReport');
     ctx.log(`throughput: raw client, ${accounts} accounts, ${jobs} jobs`);
     const result = await raw!.call<{ started: number; finished: number; completed: number }>('pika', { ...run, jobsPerAccount: Math.ceil(jobs / accounts) }, 300_000);
@@ -94,7 +103,7 @@ export const throughput: Benchmark = {
     }
     return {
       title: '2. End-to-end throughput',
-      setup: `Pika \`create\` jobs: ${SUBMITTERS} concurrent \`POST /v1/pika/create\` from the parent process until every job has completed; maxJobs ${MAX_JOBS} per account, SWITCHBOARD_QUEUE_LIMIT=10000 (jobs beyond the slots wait in the queue), bot latency 0. Budgets: simulator REST limits raised to 1,000,000/s per token and route (never reached), switchboard's own client pacing off (minIntervalMs 0, no 350 ms gap between interactions) — with the production pacing one account is capped at 1 interaction per 350 ms (≈ 2.9 jobs/s). The ceiling is the raw client with the same accounts and ${MAX_JOBS} generations in flight per account. jobs/s = completed jobs ÷ (last completion − first submission). SQL statements/job counts every statement switchboard sent to its store during the run (transaction BEGIN/COMMIT included) ÷ jobs.`,
+      setup: `Pika \`create\` jobs: ${SUBMITTERS} concurrent \`POST /v1/pika/create\` from the parent process until every job has completed; maxJobs ${MAX_JOBS} per account, SWITCHBOARD_QUEUE_LIMIT=10000 (jobs beyond the slots wait in the queue), bot latency 0. Budgets: simulator REST limits raised to 1,000,000/s per token and route (never reached), switchboard's own client pacing off (minIntervalMs 0, no 350 ms gap between interactions) — with the production pacing one account is capped at 1 interaction per 350 ms (≈ 2.9 jobs/s). The ceiling is the raw client with the same accounts and ${MAX_JOBS} generations in flight per account. Each side first runs as many jobs as it then measures (warm-up: V8 optimises the hot code in the first thousand or so jobs). jobs/s = completed jobs ÷ (last completion − first submission). SQL statements/job counts every statement switchboard sent to its store during the run (transaction BEGIN/COMMIT included) ÷ jobs.`,
       columns: ['client', 'accounts', 'jobs completed', 'jobs/s', 'ratio to ceiling', 'Discord REST calls/job', 'SQL statements/job', 'HTTP refused'],
       rows,
       notes: [

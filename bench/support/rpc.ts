@@ -53,9 +53,13 @@ const workersDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..',
  */
 export async function startWorker(name: string, nodeArgs: string[] = []): Promise<Worker> {
   // BENCH_PROFILE=<dir> profiles workers (CPU and heap) into that folder; BENCH_PROFILE_ONLY=a,b picks which.
+  // BENCH_NODE_ARGS adds node flags to the same workers, e.g. '--perf-basic-prof' for Linux perf
+  // (it sees CPU time only, where V8's sampling profiler also counts time the thread was preempted).
   const profile = process.env.BENCH_PROFILE;
   const only = process.env.BENCH_PROFILE_ONLY?.split(',');
-  if (profile && (!only || only.includes(name))) nodeArgs = [...nodeArgs, '--cpu-prof', `--cpu-prof-dir=${profile}`, '--heap-prof', `--heap-prof-dir=${profile}`];
+  const picked = !only || only.includes(name);
+  if (profile && picked) nodeArgs = [...nodeArgs, '--cpu-prof', `--cpu-prof-dir=${profile}`, '--heap-prof', `--heap-prof-dir=${profile}`];
+  if (process.env.BENCH_NODE_ARGS && picked) nodeArgs = [...nodeArgs, ...process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean)];
   const child: ChildProcess = fork(path.join(workersDir, `${name}.ts`), [], {
     execArgv: ['--import', 'tsx', ...nodeArgs],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,5 +1,6 @@
 /** Discord accounts per tenant and bot, with credits and health. */
 import type { Selectable } from 'kysely';
+import { CompiledStatements } from './compiled.ts';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
 import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type BotMessageNote, type CommandCheck, type Credits, type ReportedAccountStatus } from './types.ts';
@@ -58,6 +59,8 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
 }
 
 export class SqlAccountStore implements AccountStore {
+  private readonly compiled = new CompiledStatements();
+
   constructor(private readonly dialect: StoreDialect) {}
 
   private get db() {
@@ -65,7 +68,10 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async list(tenantId: string, bot: string): Promise<AccountRecord[]> {
-    const rows = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', tenantId).where('bot', '=', bot).where('listed', '=', 1).orderBy('createdAt').orderBy('channel').execute();
+    // Every submission selects among these: compiled once.
+    const rows = await this.compiled.rows(this.db, 'list', { tenantId, bot }, (v) =>
+      this.db.selectFrom('accounts').selectAll().where('tenantId', '=', v.tenantId).where('bot', '=', v.bot).where('listed', '=', 1).orderBy('createdAt').orderBy('channel'),
+    );
     return rows.map(toAccount);
   }
 

@@ -5,6 +5,7 @@
  * free slot and both take it.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledStatements } from './compiled.ts';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { Database, JobsTable } from './schema.ts';
 import type { BotMessageNote } from './types.ts';
@@ -101,6 +102,9 @@ function patchColumns(patch: JobPatch): Partial<JobsTable> {
 }
 
 export class SqlJobStore implements JobStore {
+  /** The statements every job runs, compiled once (see `compiled.ts`). */
+  private readonly compiled = new CompiledStatements();
+
   constructor(private readonly dialect: StoreDialect) {}
 
   private get db() {
@@ -219,39 +223,46 @@ export class SqlJobStore implements JobStore {
   }
 
   private async claimStatement(db: Kysely<Database>, values: Omit<JobsTable, 'queued' | 'holdsSlot'>, capacity: CapacityClaim): Promise<(Selectable<JobsTable> & { jobsAhead?: number | string | null }) | undefined> {
-    const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('holdsSlot', '=', 1);
-    const free = sql<boolean>`(${running}) < ${capacity.limit}`;
-    const waiting = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', capacity.accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES);
-    const columns = Object.keys(values) as (keyof JobsTable)[];
-    // Under the tenant's cap too (checked in the same statement; on PostgreSQL the lock is the
-    // account's, so two accounts of one tenant may overshoot it by a job each — a cap, not a quota).
-    const underCap = capacity.tenantLimit === undefined ? sql<boolean>`1 = 1` : sql<boolean>`(${this.activeOf(db, values.tenantId)}) < ${capacity.tenantLimit}`;
-    const room = capacity.queueLimit === undefined ? free : sql<boolean>`(${free} OR (${waiting}) < ${capacity.queueLimit})`;
-    const row = db
-      .selectNoFrom((eb) => [
-        ...columns.map((column) => eb.val(values[column as keyof typeof values]).as(column)),
-        sql<number>`CASE WHEN ${free} THEN 0 ELSE 1 END`.as('queued'),
-        sql<number>`CASE WHEN ${free} THEN 1 ELSE 0 END`.as('holdsSlot'),
-      ])
-      .where(sql<boolean>`${underCap} AND ${room}`);
-    // A queued job's answer says how many wait before it: counted here rather than by a read of its own.
-    const ahead = capacity.queueLimit === undefined ? sql<number | null>`NULL` : sql<number | null>`(${this.aheadOf(db, capacity.accountId, values.createdAt, values.jobid)})`;
-    return db
-      .insertInto('jobs')
-      .columns([...columns, 'queued', 'holdsSlot'])
-      .expression(row as never)
-      .returningAll()
-      .returning(ahead.as('jobsAhead'))
-      .executeTakeFirst();
+    const columns = Object.keys(values) as (keyof typeof values)[];
+    const queueing = capacity.queueLimit !== undefined;
+    const capped = capacity.tenantLimit !== undefined;
+    // The SQL depends on which limits apply and on the columns; everything else is a value.
+    const key = `claim:${queueing}:${capped}:${columns.join()}`;
+    const inputs = { ...values, claimAccount: capacity.accountId, slotLimit: capacity.limit, queueLimit: capacity.queueLimit ?? 0, tenantLimit: capacity.tenantLimit ?? 0 };
+    return this.compiled.first(db, key, inputs, (v) => {
+      const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', v.claimAccount).where('holdsSlot', '=', 1);
+      const free = sql<boolean>`(${running}) < ${v.slotLimit}`;
+      const waiting = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', v.claimAccount).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES);
+      // Under the tenant's cap too (checked in the same statement; on PostgreSQL the lock is the
+      // account's, so two accounts of one tenant may overshoot it by a job each — a cap, not a quota).
+      const underCap = capped ? sql<boolean>`(${this.activeOf(db, v.tenantId)}) < ${v.tenantLimit}` : sql<boolean>`1 = 1`;
+      const room = queueing ? sql<boolean>`(${free} OR (${waiting}) < ${v.queueLimit})` : free;
+      const row = db
+        .selectNoFrom((eb) => [
+          ...columns.map((column) => eb.val(v[column]).as(column)),
+          sql<number>`CASE WHEN ${free} THEN 0 ELSE 1 END`.as('queued'),
+          sql<number>`CASE WHEN ${free} THEN 1 ELSE 0 END`.as('holdsSlot'),
+        ])
+        .where(sql<boolean>`${underCap} AND ${room}`);
+      // A queued job's answer says how many wait before it: counted here rather than by a read of its own.
+      const ahead = queueing ? sql<number | null>`(${this.aheadOf(db, v.claimAccount, v.createdAt, v.jobid)})` : sql<number | null>`NULL`;
+      return db
+        .insertInto('jobs')
+        .columns([...columns, 'queued', 'holdsSlot'])
+        .expression(row as never)
+        .returningAll()
+        .returning(ahead.as('jobsAhead'));
+    });
   }
 
   async get(tenantId: string, jobid: string): Promise<JobRecord | undefined> {
-    const row = await this.db.selectFrom('jobs').selectAll().where('jobid', '=', jobid).where('tenantId', '=', tenantId).executeTakeFirst();
+    // What clients poll (GET …/jobs/?jobid=): compiled once.
+    const row = await this.compiled.first(this.db, 'get', { jobid, tenantId }, (v) => this.db.selectFrom('jobs').selectAll().where('jobid', '=', v.jobid).where('tenantId', '=', v.tenantId));
     return row && toJob(row);
   }
 
   async getById(jobid: string): Promise<JobRecord | undefined> {
-    const row = await this.db.selectFrom('jobs').selectAll().where('jobid', '=', jobid).executeTakeFirst();
+    const row = await this.compiled.first(this.db, 'getById', { jobid }, (v) => this.db.selectFrom('jobs').selectAll().where('jobid', '=', v.jobid));
     return row && toJob(row);
   }
 
@@ -306,14 +317,19 @@ export class SqlJobStore implements JobStore {
 
   async update(jobid: string, from: readonly JobStatus[], patch: JobPatch, now: number, webhook?: TerminalWebhook, options: UpdateOptions = {}): Promise<JobRecord | undefined> {
     const finishing = patch.status !== undefined && isTerminal(patch.status);
+    const columns = { ...(finishing ? { finishedAt: now, queued: 0, holdsSlot: 0 } : {}), ...patchColumns(patch), updatedAt: now };
+    const set = Object.keys(columns) as (keyof typeof columns)[];
     const write = async (db: Kysely<Database>) => {
-      const row = await db
-        .updateTable('jobs')
-        .set({ ...(finishing ? { finishedAt: now, queued: 0, holdsSlot: 0 } : {}), ...patchColumns(patch), updatedAt: now })
-        .where('jobid', '=', jobid)
-        .where('status', 'in', from)
-        .returningAll()
-        .executeTakeFirst();
+      // The columns written and the statuses it may leave shape the SQL; the rest are values.
+      const key = `update:${set.join()}:${from.join()}`;
+      const row = await this.compiled.first(db, key, { ...columns, updateJobid: jobid }, (v) =>
+        db
+          .updateTable('jobs')
+          .set(Object.fromEntries(set.map((column) => [column, v[column]])))
+          .where('jobid', '=', v.updateJobid)
+          .where('status', 'in', from)
+          .returningAll(),
+      );
       return row && toJob(row);
     };
     const dropFiles = finishing && options.hasFiles !== false;

@@ -1,5 +1,6 @@
 /** Tenants: one per API token. */
 import type { Selectable } from 'kysely';
+import { CompiledStatements } from './compiled.ts';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { TenantsTable } from './schema.ts';
 import type { NewTenant, TenantRecord, TenantStore } from './types.ts';
@@ -9,6 +10,8 @@ function toTenant(row: Selectable<TenantsTable>): TenantRecord {
 }
 
 export class SqlTenantStore implements TenantStore {
+  private readonly compiled = new CompiledStatements();
+
   constructor(private readonly dialect: StoreDialect) {}
 
   async create(tenant: NewTenant): Promise<TenantRecord> {
@@ -17,7 +20,9 @@ export class SqlTenantStore implements TenantStore {
   }
 
   async findByTokenHash(tokenHash: string): Promise<(TenantRecord & { tokenHash: string }) | undefined> {
-    const row = await this.dialect.db.selectFrom('tenants').selectAll().where('tokenHash', '=', tokenHash).where('revokedAt', 'is', null).executeTakeFirst();
+    // Every API call authenticates: compiled once.
+    const db = this.dialect.db;
+    const row = await this.compiled.first(db, 'byTokenHash', { tokenHash }, (v) => db.selectFrom('tenants').selectAll().where('tokenHash', '=', v.tokenHash).where('revokedAt', 'is', null));
     return row && { ...toTenant(row), tokenHash: row.tokenHash };
   }
 

@@ -16,6 +16,7 @@ import { migration009 } from './009-midjourney.ts';
 import { migration010 } from './010-once-per-parent.ts';
 import { migration011 } from './011-reported-status.ts';
 import { migration012 } from './012-postgres-claims.ts';
+import { migration013 } from './013-tenant-active-index.ts';
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['001-tenants-and-accounts', migration001],
@@ -29,6 +30,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['010-once-per-parent', migration010],
   ['011-reported-status', migration011],
   ['012-postgres-claims', migration012],
+  ['013-tenant-active-index', migration013],
 ];
 
 export async function migrateToLatest(dialect: StoreDialect): Promise<void> {
