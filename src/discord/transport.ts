@@ -15,7 +15,7 @@ import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { deferredSocket, defaultSocket, type GatewaySocket } from './gateway/protocol.ts';
 import { parseProxyUrl, redactProxy } from './proxy-url.ts';
-import type { FetchLike } from './rest/client.ts';
+import type { FetchLike, FetchResponse } from './rest/client.ts';
 
 export { parseProxyUrl, PROXY_SCHEMES, redactProxy } from './proxy-url.ts';
 
@@ -37,7 +37,7 @@ export class ProxyConnectError extends Error {
 }
 
 export const directTransport: Transport = Object.freeze({
-  fetch: (input: string, init: RequestInit) => fetch(input, init),
+  fetch: ((input, init) => fetch(input, init)) satisfies FetchLike,
   close: async () => {},
 });
 
@@ -70,9 +70,9 @@ export function proxyTransport(proxyUrl: string, options: ProxyTransportOptions 
   const doFetch: FetchLike = async (input, init) => {
     const { dispatcher, fetch: undiciFetch } = await load();
     try {
-      return (await undiciFetch(input, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+      return (await undiciFetch(input, { ...init, dispatcher })) satisfies FetchResponse;
     } catch (error) {
-      if ((init.signal as AbortSignal | undefined)?.aborted) throw error;
+      if (init.signal?.aborted) throw error;
       throw new ProxyConnectError(`through proxy ${shown}: ${describe(error)}`, shown, { cause: error });
     }
   };
