@@ -4,6 +4,13 @@
  * (HTTP, HTTPS or SOCKS5) when it has one, so all of that account's traffic leaves from the
  * proxy's address and none of it from the host's.
  *
+ * Direct, REST calls (they ask for `redirect: 'manual'`) go over `undici.request` with one shared
+ * keep-alive agent (`request-fetch.ts`), which costs a third to a half of the CPU of Node's WHATWG
+ * `fetch`. Requests that let redirects be followed — CDN downloads, upload PUTs, the build-number
+ * discovery — keep Node's `fetch` and its semantics: `undici.request` follows none, and following
+ * a redirect from a URL a bot gave us is a decision for the caller's address policy, not something
+ * to re-implement here.
+ *
  * Libraries: undici's `ProxyAgent` (HTTP CONNECT tunnelling) and an undici `Agent` whose connector
  * opens the socket through `socks` (SOCKS5) drive the `fetch` of the `undici` package — Node 20's
  * global fetch is undici too, but a dispatcher from the package must be used with the package's own
@@ -15,6 +22,7 @@ import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { deferredSocket, defaultSocket, type GatewaySocket } from './gateway/protocol.ts';
 import { parseProxyUrl, redactProxy } from './proxy-url.ts';
+import { requestFetch } from './request-fetch.ts';
 import type { FetchLike, FetchResponse } from './rest/client.ts';
 
 export { parseProxyUrl, PROXY_SCHEMES, redactProxy } from './proxy-url.ts';
@@ -36,8 +44,10 @@ export class ProxyConnectError extends Error {
   }
 }
 
+const directFetch: FetchLike = (input, init) => (init.redirect === 'manual' ? requestFetch(input, init) : fetch(input, init));
+
 export const directTransport: Transport = Object.freeze({
-  fetch: ((input, init) => fetch(input, init)) satisfies FetchLike,
+  fetch: directFetch,
   close: async () => {},
 });
 

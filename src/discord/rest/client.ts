@@ -16,7 +16,7 @@ export interface FetchInit {
 
 /**
  * What its callers read of an answer: a slice of `Response`. A WHATWG `Response` is one; a
- * transport may answer with something lighter.
+ * transport may answer with something lighter (the direct transport's REST path, `request-fetch.ts`).
  */
 export interface FetchResponse {
   readonly status: number;
@@ -233,7 +233,10 @@ export class RestClient {
     let response: FetchResponse;
     let parsed: unknown;
     try {
-      response = await this.fetchImpl(url.toString(), { method: req.method, headers, body, signal });
+      // A redirect is returned (and fails as an HTTP error), not followed: Discord's API answers
+      // REST calls directly. Saying so lets the direct transport send the call on its light path
+      // (`request-fetch.ts`), which follows no redirects.
+      response = await this.fetchImpl(url.toString(), { method: req.method, headers, body, signal, redirect: 'manual' });
       parsed = await readBody(response);
     } catch (cause) {
       if (req.signal?.aborted) throw req.signal.reason ?? cause;
