@@ -5,7 +5,7 @@ import { Emitter } from './emitter.ts';
 import { DiscordApiError, DiscordError, GatewayFatalError, isStaleCommandError } from './errors.ts';
 import { GatewaySession, type GatewaySessionOptions, type ReadyInfo } from './gateway/session.ts';
 import { buildCommandData, findButton, InteractionHandle, type OptionValue } from './interactions.ts';
-import { RestClient, type RestClientOptions } from './rest/client.ts';
+import { RestClient, type FetchResponse, type RestClientOptions } from './rest/client.ts';
 import { compareSnowflakes, generateSnowflake, snowflakeFromTimestamp } from './snowflake.ts';
 import type { ApplicationCommand, ApplicationCommandIndex, DiscordChannel, DiscordMessage, DiscordUser } from './types.ts';
 import { directTransport, type Transport } from './transport.ts';
@@ -195,7 +195,7 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
    * Downloads a file Discord serves (a CDN attachment URL) through the account's transport, with
    * the browser's headers for a cross-site media fetch, so it too leaves from the proxy.
    */
-  download(url: string, signal?: AbortSignal): Promise<Response> {
+  download(url: string, signal?: AbortSignal): Promise<FetchResponse> {
     const p = this.identity.profile;
     return this.transport.fetch(url, {
       headers: { 'User-Agent': p.userAgent, 'Accept': '*/*', 'Accept-Language': this.identity.gatewayHeaders()['Accept-Language']!, 'Referer': 'https://discord.com/' },

@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import type { Session } from 'wreq-js';
 import type { ClientProfile } from './client-properties.ts';
 import type { GatewaySocket } from './gateway/protocol.ts';
-import type { FetchLike } from './rest/client.ts';
+import type { FetchLike, FetchResponse } from './rest/client.ts';
 import { ProxyConnectError, redactProxy, type Transport } from './transport.ts';
 
 type Wreq = typeof import('wreq-js');
@@ -78,12 +78,13 @@ export function chromeTransport(options: ChromeTransportOptions): Transport {
     try {
       const response = await s.fetch(input, {
         method: init.method ?? 'GET',
-        headers: init.headers as Record<string, string>,
+        headers: init.headers ?? {},
         body: (init.body ?? null) as never,
         signal: init.signal ?? null,
+        ...(init.redirect ? { redirect: init.redirect } : {}),
         disableDefaultHeaders: true,
       });
-      return response as unknown as Response;
+      return response satisfies FetchResponse;
     } catch (error) {
       if (init.signal?.aborted) throw error;
       // Only connection-level failures are the proxy's; an HTTP answer never throws.

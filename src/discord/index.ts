@@ -28,7 +28,7 @@ export type { CommandQuery, CommandScope } from './commands.ts';
 export { uploadAttachments, deleteUpload } from './uploads.ts';
 export type { UploadFile, UploadedAttachment } from './uploads.ts';
 export { RestClient } from './rest/client.ts';
-export type { RestClientOptions, RequestOptions, FetchLike } from './rest/client.ts';
+export type { RestClientOptions, RequestOptions, FetchInit, FetchLike, FetchResponse } from './rest/client.ts';
 export { RateLimiter } from './rest/rate-limit.ts';
 export type { Clock } from './rest/rate-limit.ts';
 export { routeKey } from './rest/route.ts';

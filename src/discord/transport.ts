@@ -4,6 +4,13 @@
  * (HTTP, HTTPS or SOCKS5) when it has one, so all of that account's traffic leaves from the
  * proxy's address and none of it from the host's.
  *
+ * Direct, REST calls (they ask for `redirect: 'manual'`) go over `undici.request` with one shared
+ * keep-alive agent (`request-fetch.ts`), which costs a third to a half of the CPU of Node's WHATWG
+ * `fetch`. Requests that let redirects be followed — CDN downloads, upload PUTs, the build-number
+ * discovery — keep Node's `fetch` and its semantics: `undici.request` follows none, and following
+ * a redirect from a URL a bot gave us is a decision for the caller's address policy, not something
+ * to re-implement here.
+ *
  * Libraries: undici's `ProxyAgent` (HTTP CONNECT tunnelling) and an undici `Agent` whose connector
  * opens the socket through `socks` (SOCKS5) drive the `fetch` of the `undici` package — Node 20's
  * global fetch is undici too, but a dispatcher from the package must be used with the package's own
@@ -15,7 +22,8 @@ import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { deferredSocket, defaultSocket, type GatewaySocket } from './gateway/protocol.ts';
 import { parseProxyUrl, redactProxy } from './proxy-url.ts';
-import type { FetchLike } from './rest/client.ts';
+import { requestFetch } from './request-fetch.ts';
+import type { FetchLike, FetchResponse } from './rest/client.ts';
 
 export { parseProxyUrl, PROXY_SCHEMES, redactProxy } from './proxy-url.ts';
 
@@ -36,8 +44,10 @@ export class ProxyConnectError extends Error {
   }
 }
 
+const directFetch: FetchLike = (input, init) => (init.redirect === 'manual' ? requestFetch(input, init) : fetch(input, init));
+
 export const directTransport: Transport = Object.freeze({
-  fetch: (input: string, init: RequestInit) => fetch(input, init),
+  fetch: directFetch,
   close: async () => {},
 });
 
@@ -70,9 +80,9 @@ export function proxyTransport(proxyUrl: string, options: ProxyTransportOptions 
   const doFetch: FetchLike = async (input, init) => {
     const { dispatcher, fetch: undiciFetch } = await load();
     try {
-      return (await undiciFetch(input, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+      return (await undiciFetch(input, { ...init, dispatcher })) satisfies FetchResponse;
     } catch (error) {
-      if ((init.signal as AbortSignal | undefined)?.aborted) throw error;
+      if (init.signal?.aborted) throw error;
       throw new ProxyConnectError(`through proxy ${shown}: ${describe(error)}`, shown, { cause: error });
     }
   };

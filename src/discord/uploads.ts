@@ -1,5 +1,5 @@
 import { DiscordApiError } from './errors.ts';
-import type { FetchLike, RestClient } from './rest/client.ts';
+import type { FetchLike, FetchResponse, RestClient } from './rest/client.ts';
 
 /** A file to attach to a command or message. */
 export interface UploadFile {
@@ -50,7 +50,7 @@ export async function uploadAttachments(
       if (!slot) throw new Error(`Discord reserved no upload slot for attachment ${i}`);
       const timeout = AbortSignal.timeout(options.timeoutMs ?? 120_000);
       const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-      let response: Response;
+      let response: FetchResponse;
       try {
         // No Content-Type: the documented example sends none, and one that contradicted the
         // name would be a tell (real-world.md §1). Raw bytes, so fetch adds none either.

@@ -5,7 +5,7 @@
  */
 import dns from 'node:dns';
 import net from 'node:net';
-import type { DiscordMessage } from '../discord/index.ts';
+import type { DiscordMessage, FetchResponse } from '../discord/index.ts';
 import { internalHostReason, isInternalAddress } from '../webhooks/index.ts';
 import type { RetainedResult, Store } from '../store/index.ts';
 
@@ -65,7 +65,7 @@ export async function retainResults(
   jobid: string,
   message: DiscordMessage,
   now: number,
-  download: (url: string) => Promise<Response> = (url) => fetch(url, { signal: AbortSignal.timeout(30_000) }),
+  download: (url: string) => Promise<FetchResponse> = (url) => fetch(url, { signal: AbortSignal.timeout(30_000) }),
   policy: RetentionPolicy = {},
 ): Promise<RetainedResult[]> {
   const kept: RetainedResult[] = [];
@@ -120,21 +120,15 @@ async function mayFetch(url: string, allowPrivate: boolean): Promise<boolean> {
   }
 }
 
-/** The body, or undefined once it passes `limit` bytes (the rest is not read). */
-async function readCapped(response: Response, limit: number): Promise<Buffer | undefined> {
+/** The body, or undefined once it passes `limit` bytes (leaving the loop cancels the rest). */
+async function readCapped(response: FetchResponse, limit: number): Promise<Buffer | undefined> {
   if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
+  for await (const chunk of response.body) {
+    size += chunk.length;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
 }

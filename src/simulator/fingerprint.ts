@@ -71,7 +71,7 @@ export class FingerprintJudge {
     const record = this.record(userId);
     record.restRequests = (record.restRequests ?? 0) + 1;
     record.rest = {
-      headers: Object.fromEntries([...REST_HEADERS, ...CHROMIUM_HEADERS, 'priority'].flatMap((n) => (headers[n] !== undefined && n !== 'x-super-properties' ? [[n, header(headers, n)!]] : []))),
+      headers: Object.fromEntries([...REST_HEADERS, ...CHROMIUM_HEADERS, 'priority', 'accept-encoding'].flatMap((n) => (headers[n] !== undefined && n !== 'x-super-properties' ? [[n, header(headers, n)!]] : []))),
       ...(props ? { superProperties: props } : {}),
     };
     const missing = [...REST_HEADERS, ...(chromeMajor(ua) ? CHROMIUM_HEADERS : [])].filter((n) => !header(headers, n));

@@ -45,7 +45,7 @@ export function discordMessage(body: unknown, fallback: string): string {
 }
 
 /** Retry delay of a 429: the body's float `retry_after` (seconds), else the `Retry-After` header. */
-export function retryAfterMs(headers: Headers, body: unknown): number {
+export function retryAfterMs(headers: Pick<Headers, 'get'>, body: unknown): number {
   const fromBody = body && typeof body === 'object' ? (body as { retry_after?: unknown }).retry_after : undefined;
   if (typeof fromBody === 'number' && Number.isFinite(fromBody) && fromBody >= 0) return Math.ceil(fromBody * 1000);
   const header = Number(headers.get('retry-after'));
@@ -58,6 +58,6 @@ export function retryAfterMs(headers: Headers, body: unknown): number {
  * confined to its route: user accounts get no bucket headers, so a `user` limit is treated
  * account-wide rather than risk sending into it on another route.
  */
-export function isAccountWide(headers: Headers): boolean {
+export function isAccountWide(headers: Pick<Headers, 'get'>): boolean {
   return headers.get('x-ratelimit-scope') !== 'shared';
 }

@@ -5,7 +5,31 @@ import { classifyResponse, discordCode, discordMessage, isAccountWide, retryAfte
 import { RateLimiter, RateLimitWaitTooLong, realClock, type Clock } from './rate-limit.ts';
 import { routeKey } from './route.ts';
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+/** What switchboard's Discord traffic passes to a `fetch`: a slice of `RequestInit`. */
+export interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+  redirect?: 'follow' | 'manual' | 'error';
+}
+
+/**
+ * What its callers read of an answer: a slice of `Response`. A WHATWG `Response` is one; a
+ * transport may answer with something lighter (the direct transport's REST path, `request-fetch.ts`).
+ */
+export interface FetchResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  /** The (decoded) body, for callers that read it in chunks (result downloads). */
+  readonly body: AsyncIterable<Uint8Array> | null;
+  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** A transport's `fetch`: `globalThis.fetch` satisfies it. */
+export type FetchLike = (input: string, init: FetchInit) => Promise<FetchResponse>;
 
 export interface RestClientOptions {
   token: string;
@@ -206,10 +230,13 @@ export class RestClient {
     }
     const timeout = AbortSignal.timeout(this.settings.requestTimeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    let response: Response;
+    let response: FetchResponse;
     let parsed: unknown;
     try {
-      response = await this.fetchImpl(url.toString(), { method: req.method, headers, body, signal });
+      // A redirect is returned (and fails as an HTTP error), not followed: Discord's API answers
+      // REST calls directly. Saying so lets the direct transport send the call on its light path
+      // (`request-fetch.ts`), which follows no redirects.
+      response = await this.fetchImpl(url.toString(), { method: req.method, headers, body, signal, redirect: 'manual' });
       parsed = await readBody(response);
     } catch (cause) {
       if (req.signal?.aborted) throw req.signal.reason ?? cause;
@@ -269,7 +296,7 @@ export class RestClient {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: DiscordApiError; notReadyMs?: number };
 
-async function readBody(response: Response): Promise<unknown> {
+async function readBody(response: FetchResponse): Promise<unknown> {
   if (response.status === 204) return undefined;
   const text = await response.text();
   if (text.length === 0) return undefined;

@@ -48,6 +48,8 @@ describe('the client passes as one browser (the simulator judges its fingerprint
       'sec-ch-ua-platform': '"Windows"',
       'x-debug-options': 'bugReporterEnabled',
       'priority': 'u=1, i',
+      // The unproxied REST path (undici.request) advertises what it decodes (`request-fetch.ts`).
+      'accept-encoding': 'gzip, deflate, br',
     });
     expect(rest.superProperties).toMatchObject({ browser_user_agent: ua, has_client_mods: false, client_app_state: 'focused', system_locale: 'en-US' });
     expect(gateway.upgradeHeaders).toEqual({ 'user-agent': ua, 'origin': 'https://discord.com', 'accept-language': 'en-US,en;q=0.9' });
