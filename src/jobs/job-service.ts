@@ -16,6 +16,7 @@ import { maskToken, newJobId } from './job-id.ts';
 import type { JobEvents } from './job-events.ts';
 import { renderJob } from './render.ts';
 import { plannedState } from './runner-state.ts';
+import { TenantCap } from './tenant-cap.ts';
 
 export interface JobServiceOptions {
   store: Store;
@@ -36,7 +37,7 @@ export interface JobServiceOptions {
   pollIntervalMs?: number;
   /** Observer (metrics): a job was accepted. Endings are announced by `JobEvents.onEnded`. */
   onSubmitted?: (job: JobRecord) => void;
-  /** Jobs one tenant may have waiting or running, all bots together (issue 15); checked by the claim. */
+  /** Jobs one tenant may have waiting or running, all bots together (issue 15); checked by the claim when the tenant may be near it (tenant-cap.ts). */
   maxActiveJobsPerTenant?: number;
 }
 
@@ -55,8 +56,12 @@ export class JobService {
    */
   readonly #lastStamp = new Map<string, number>();
 
+  /** The tenant's cap on active jobs: when the claim must check it (see tenant-cap.ts). */
+  readonly #cap: TenantCap | undefined;
+
   constructor(options: JobServiceOptions) {
     this.#o = { now: Date.now, pollIntervalMs: 500, ...options };
+    this.#cap = options.maxActiveJobsPerTenant !== undefined ? new TenantCap(options.maxActiveJobsPerTenant, options.store, { now: this.#o.now }) : undefined;
   }
 
   provider(name: string): Provider {
@@ -106,6 +111,7 @@ export class JobService {
     const executing = new Set<string>();
     // First a free slot anywhere; only then, when queueing is on, a place in a queue.
     // (With one candidate both happen in one claim: a slot if there is one, else a queue place.)
+    const tenantLimit = await this.#cap?.limitFor(tenant.id);
     const queueing = command.queueable && this.#o.queueLimit > 0;
     const passes = !queueing ? [undefined] : candidates.length === 1 ? [this.#o.queueLimit] : [undefined, this.#o.queueLimit];
     for (const queueLimit of passes) {
@@ -113,12 +119,13 @@ export class JobService {
       const order = queueLimit ? await this.#o.selector.byQueueLength(candidates) : candidates;
       for (const account of order) {
         const limit = maxJobs ?? provider.capacity(account);
-        const result = await this.insert(draft, account, limit, queueLimit);
+        const result = await this.insert(draft, account, limit, queueLimit, tenantLimit);
         if (!result.ok && result.reason === 'tenant_limit') {
           const max = this.#o.maxActiveJobsPerTenant;
           throw new ApiError(429, `Too many jobs waiting or running for this API token (at most ${max})`, 'wait for some to finish, or ask the operator to raise SWITCHBOARD_MAX_ACTIVE_JOBS_PER_TENANT');
         }
         if (result.ok) {
+          this.#cap?.admitted(tenant.id);
           this.#o.events.changed(result.job.jobid, result.job, 'local');
           this.#o.wake(result.job);
           this.#o.onSubmitted?.(result.job);
@@ -158,6 +165,7 @@ export class JobService {
     account: AccountRecord,
     limit: number,
     queueLimit: number | undefined,
+    tenantLimit: number | undefined,
   ) {
     const { tenant, provider, command, built, parent } = draft;
     const discordMasked = maskToken(this.#o.secrets.decrypt(account.discordToken));
@@ -199,7 +207,7 @@ export class JobService {
             deadlineAt: now + command.timeoutMs + (queueLimit ? QUEUE_WAIT_MS : 0),
           },
           draft.files,
-          { accountId: account.id, limit, ...(queueLimit ? { queueLimit } : {}), ...(this.#o.maxActiveJobsPerTenant !== undefined ? { tenantLimit: this.#o.maxActiveJobsPerTenant } : {}) },
+          { accountId: account.id, limit, ...(queueLimit ? { queueLimit } : {}), ...(tenantLimit !== undefined ? { tenantLimit } : {}) },
         );
       } catch (error) {
         // Two jobs in the same millisecond on the same channel: take the next millisecond.

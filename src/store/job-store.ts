@@ -120,6 +120,10 @@ export class SqlJobStore implements JobStore {
     return Number((await this.activeOf(db, tenantId).executeTakeFirstOrThrow()).n);
   }
 
+  countActiveForTenant(tenantId: string): Promise<number> {
+    return this.activeCount(this.db, tenantId);
+  }
+
   private executingOn(db: Kysely<Database>, accountId: string) {
     return db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('holdsSlot', '=', 1).orderBy('createdAt').orderBy('jobid');
   }

@@ -173,6 +173,8 @@ export interface JobStore {
   getById(jobid: string): Promise<JobRecord | undefined>;
   /** Ids of the tenant's non-terminal jobs for a bot, oldest first. */
   listActive(tenantId: string, bot: string): Promise<string[]>;
+  /** How many non-terminal jobs the tenant has, all bots together (its cap on active jobs). */
+  countActiveForTenant(tenantId: string): Promise<number>;
   /** The newest jobs first (by creation time, then jobid), for dashboards and the CLI. */
   listRecent(filter: RecentJobsFilter): Promise<JobRecord[]>;
   /** The jobs made from a job by its buttons (`parentJobId`), oldest first. */
