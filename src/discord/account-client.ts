@@ -194,12 +194,16 @@ export class DiscordAccountClient extends Emitter<AccountClientEvents> {
   /**
    * Downloads a file Discord serves (a CDN attachment URL) through the account's transport, with
    * the browser's headers for a cross-site media fetch, so it too leaves from the proxy.
+   * A redirect fails the download instead of being followed: the caller checked the URL against
+   * the address policy (result retention, issue 15), and a redirect would take the request to an
+   * address nobody checked. Discord's CDN answers attachment URLs directly.
    */
   download(url: string, signal?: AbortSignal): Promise<FetchResponse> {
     const p = this.identity.profile;
     return this.transport.fetch(url, {
       headers: { 'User-Agent': p.userAgent, 'Accept': '*/*', 'Accept-Language': this.identity.gatewayHeaders()['Accept-Language']!, 'Referer': 'https://discord.com/' },
       signal: signal ?? AbortSignal.timeout(30_000),
+      redirect: 'error',
     });
   }
 

@@ -58,14 +58,16 @@ export class RetainedBytes {
  * Downloads the message's attachments into the store; returns what was kept (failures are skipped).
  * `download` is the account's own (its proxy, its TLS: `DiscordAccountClient.download`), so the
  * CDN sees the same browser and address as everything else the account does. An attachment URL
- * comes from a bot message, so it must pass the callback address policy first (issue 15).
+ * comes from a bot message, so it must pass the callback address policy first (issue 15); the
+ * download follows no redirect (one would lead past the check), and a file that redirects keeps
+ * only Discord's link.
  */
 export async function retainResults(
   store: Store,
   jobid: string,
   message: DiscordMessage,
   now: number,
-  download: (url: string) => Promise<FetchResponse> = (url) => fetch(url, { signal: AbortSignal.timeout(30_000) }),
+  download: (url: string) => Promise<FetchResponse> = (url) => fetch(url, { signal: AbortSignal.timeout(30_000), redirect: 'error' }),
   policy: RetentionPolicy = {},
 ): Promise<RetainedResult[]> {
   const kept: RetainedResult[] = [];

@@ -181,4 +181,17 @@ describe('the direct transport sends REST calls over undici.request', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('png');
   });
+
+  it("fails an account's download that redirects: the address policy checked only the first URL", async () => {
+    answer = (req, res) => {
+      if (req.url!.endsWith('/final.png')) return void res.end('png');
+      res.writeHead(302, { location: `${base}/final.png` });
+      res.end();
+    };
+    await expect(account().download(`${base}/start.png`)).rejects.toThrow();
+    expect(seen.map((s) => s.url)).toEqual(['/api/v9/start.png']); // never went where it pointed
+    // A direct answer downloads as before.
+    const response = await account().download(`${base}/final.png`);
+    expect(await response.text()).toBe('png');
+  });
 });
