@@ -1,6 +1,7 @@
 /** Runs the real `switchboard` executable in a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const BIN = path.resolve(import.meta.dirname, '../../bin/switchboard.mjs');
@@ -19,9 +20,26 @@ export function childEnv(env: Record<string, string | undefined>): NodeJS.Proces
   return { ...base, LOG_LEVEL: 'warn', SWITCHBOARD_RATE_LIMIT: '0', SWITCHBOARD_DISCORD_RATE_LIMIT: '0', SWITCHBOARD_AUTH_FAILURE_LIMIT: '0', ...env };
 }
 
+let emptyDir: string | undefined;
+
+/**
+ * The folder a CLI run starts in: empty and private, never the checkout. The CLI reads defaults
+ * relative to where it starts (`./data`, and the token and address a `serve --simulate` left in
+ * `./data-simulate`): a developer who ran the README's `npx switchboard serve --simulate` in
+ * their clone and then `npm test` must not have their demo token answer for a test's missing one.
+ */
+function emptyCwd(): string {
+  if (emptyDir === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cli-cwd-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    emptyDir = dir;
+  }
+  return emptyDir;
+}
+
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: emptyCwd(), env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
