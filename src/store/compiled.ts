@@ -35,9 +35,9 @@ export class CompiledStatements {
   async rows<P extends object, R>(db: Kysely<any>, key: string, values: P, build: (values: P) => Compilable<R>): Promise<R[]> {
     let compiled = this.#compiled.get(key);
     if (!compiled) {
+      if (this.#compiled.size >= MAX_SHAPES) return (await db.executeQuery<R>(build(values).compile())).rows;
       const placeholders = new Proxy({} as P, { get: (_target, name) => new Placeholder(String(name)) });
       compiled = build(placeholders).compile();
-      if (this.#compiled.size >= MAX_SHAPES) return (await db.executeQuery<R>(build(values).compile())).rows;
       this.#compiled.set(key, compiled);
     }
     const parameters = compiled.parameters.map((parameter) => {
