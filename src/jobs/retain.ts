@@ -8,6 +8,7 @@ import net from 'node:net';
 import type { DiscordMessage, FetchResponse } from '../discord/index.ts';
 import { internalHostReason, isInternalAddress } from '../webhooks/index.ts';
 import type { RetainedResult, Store } from '../store/index.ts';
+import { TenantTally } from './tenant-tally.ts';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
@@ -31,26 +32,9 @@ export interface RetentionPolicy {
  * sweeper drops, or another instance keeps, is seen at the next read: the cap may be stricter or
  * looser than the store for up to `ttlMs` — it bounds storage, it is not an exact quota.
  */
-export class RetainedBytes {
-  readonly #known = new Map<string, { bytes: number; readAt: number }>();
-
-  constructor(
-    private readonly store: Store,
-    private readonly ttlMs = 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async of(tenantId: string): Promise<number> {
-    const known = this.#known.get(tenantId);
-    if (known && this.now() - known.readAt < this.ttlMs) return known.bytes;
-    const bytes = await this.store.jobs.resultBytes(tenantId);
-    this.#known.set(tenantId, { bytes, readAt: this.now() });
-    return bytes;
-  }
-
-  add(tenantId: string, bytes: number): void {
-    const known = this.#known.get(tenantId);
-    if (known) known.bytes += bytes;
+export class RetainedBytes extends TenantTally {
+  constructor(store: Store, ttlMs = 60_000, now: () => number = Date.now) {
+    super((tenantId) => store.jobs.resultBytes(tenantId), ttlMs, now);
   }
 }
 

@@ -6,9 +6,9 @@
  * of them: with 1,000 jobs queued, PostgreSQL fetched about 1,300 index entries and rows per
  * submission — the largest cost of a job on the database server in the throughput benchmark
  * (`pg_stat_user_indexes`, 2026-12-02). A tenant far below its cap does not need that count.
- * So each tenant's active jobs are read from the store at most once per `refreshMs` and counted
- * up by this process's own admissions (endings are not counted down: the estimate only errs
- * high, which only makes the exact check come sooner). When the estimate is within `margin` of
+ * So each tenant's active jobs are a `TenantTally`: read from the store at most once per
+ * `refreshMs` and counted up by this process's own admissions (endings are not counted down: the
+ * estimate only errs high, which only makes the exact check come sooner). When the estimate is within `margin` of
  * the cap — or the cap is small enough that every submission is near it — the claim counts
  * exactly, as before.
  *
@@ -18,6 +18,7 @@
  * PostgreSQL claim may already overshoot it by one job per account).
  */
 import type { Store } from '../store/index.ts';
+import { TenantTally } from './tenant-tally.ts';
 
 export interface TenantCapOptions {
   /** How long a read of a tenant's active jobs is trusted. Default 1 s. */
@@ -26,50 +27,28 @@ export interface TenantCapOptions {
 }
 
 export class TenantCap {
-  /** Active jobs per tenant (last read plus own admissions since), and when it was read. */
-  readonly #known = new Map<string, { count: number; readAt: number }>();
-  readonly #reading = new Map<string, Promise<number>>();
-  readonly #refreshMs: number;
-  readonly #now: () => number;
+  /** Active jobs per tenant: the last read plus this process's admissions since. */
+  readonly #active: TenantTally;
   /** How close to the cap the exact count starts: a fifth of it, at least 50 jobs. */
   readonly margin: number;
 
   constructor(
     readonly max: number,
-    private readonly store: Store,
+    store: Store,
     options: TenantCapOptions = {},
   ) {
-    this.#refreshMs = options.refreshMs ?? 1000;
-    this.#now = options.now ?? Date.now;
+    this.#active = new TenantTally((tenantId) => store.jobs.countActiveForTenant(tenantId), options.refreshMs ?? 1000, options.now);
     this.margin = Math.max(50, Math.ceil(max / 5));
   }
 
   /** The limit the claim must check for this tenant, or undefined when it is known to be far below it. */
   async limitFor(tenantId: string): Promise<number | undefined> {
     if (this.max <= this.margin) return this.max; // every submission is near a small cap
-    return (await this.#estimate(tenantId)) >= this.max - this.margin ? this.max : undefined;
+    return (await this.#active.of(tenantId)) >= this.max - this.margin ? this.max : undefined;
   }
 
   /** This process admitted a job for the tenant. */
   admitted(tenantId: string): void {
-    const known = this.#known.get(tenantId);
-    if (known) known.count++;
-  }
-
-  async #estimate(tenantId: string): Promise<number> {
-    const known = this.#known.get(tenantId);
-    if (known && this.#now() - known.readAt < this.#refreshMs) return known.count;
-    // Concurrent submissions of one tenant share one read.
-    let reading = this.#reading.get(tenantId);
-    if (!reading) {
-      const readAt = this.#now();
-      reading = this.store.jobs.countActiveForTenant(tenantId).then((count) => {
-        this.#known.set(tenantId, { count, readAt });
-        return count;
-      });
-      this.#reading.set(tenantId, reading);
-      void reading.finally(() => this.#reading.delete(tenantId)).catch(() => undefined);
-    }
-    return reading;
+    this.#active.add(tenantId);
   }
 }
