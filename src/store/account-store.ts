@@ -1,6 +1,7 @@
 /** Discord accounts per tenant and bot, with credits and health. */
 import type { Selectable } from 'kysely';
 import { CompiledStatements } from './compiled.ts';
+import type { TableCache } from './table-cache.ts';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { AccountsTable } from './schema.ts';
 import { HEALTH_STATES, type AccountHealth, type AccountInput, type AccountRecord, type AccountStore, type BotMessageNote, type CommandCheck, type Credits, type ReportedAccountStatus } from './types.ts';
@@ -61,33 +62,52 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
 export class SqlAccountStore implements AccountStore {
   private readonly compiled = new CompiledStatements();
 
-  constructor(private readonly dialect: StoreDialect) {}
+  constructor(
+    private readonly dialect: StoreDialect,
+    /** Listed accounts by tenant and bot; forgotten on every write of this store (lease-store.ts writes only lease columns, which records do not hold). */
+    private readonly cache: TableCache<AccountRecord[]>,
+  ) {}
 
   private get db() {
     return this.dialect.db;
   }
 
+  /** Every write to `accounts` in this store goes through here: cached lists are forgotten once it has landed (or failed). */
+  async #write<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.cache.forget();
+    }
+  }
+
   async list(tenantId: string, bot: string): Promise<AccountRecord[]> {
-    // Every submission selects among these: compiled once.
-    const rows = await this.compiled.rows(this.db, 'list', { tenantId, bot }, (v) =>
-      this.db.selectFrom('accounts').selectAll().where('tenantId', '=', v.tenantId).where('bot', '=', v.bot).where('listed', '=', 1).orderBy('createdAt').orderBy('channel'),
-    );
-    return rows.map(toAccount);
+    // Every submission selects among these: compiled once, and kept between changes (table-cache.ts).
+    const accounts = await this.cache.read(`${tenantId}\n${bot}`, async () => {
+      const rows = await this.compiled.rows(this.db, 'list', { tenantId, bot }, (v) =>
+        this.db.selectFrom('accounts').selectAll().where('tenantId', '=', v.tenantId).where('bot', '=', v.bot).where('listed', '=', 1).orderBy('createdAt').orderBy('channel'),
+      );
+      return rows.map(toAccount);
+    });
+    // The records are frozen and shared; the array is the caller's own.
+    return [...accounts!];
   }
 
   async ensureUnlisted(input: AccountInput): Promise<AccountRecord> {
     const { now, proxy: _proxy, ...fields } = input;
-    await guardUnique(this.dialect, () =>
-      this.db
-        .insertInto('accounts')
-        .values({ ...fields, listed: 0, healthSince: now, createdAt: now, updatedAt: now })
-        .onConflict((oc) =>
-          oc
-            .columns(['tenantId', 'bot', 'channel'])
-            .doUpdateSet({ discordToken: input.discordToken, discordFingerprint: input.discordFingerprint, maxJobs: input.maxJobs, updatedAt: now })
-            .where('accounts.listed', '=', 0),
-        )
-        .execute(),
+    await this.#write(() =>
+      guardUnique(this.dialect, () =>
+        this.db
+          .insertInto('accounts')
+          .values({ ...fields, listed: 0, healthSince: now, createdAt: now, updatedAt: now })
+          .onConflict((oc) =>
+            oc
+              .columns(['tenantId', 'bot', 'channel'])
+              .doUpdateSet({ discordToken: input.discordToken, discordFingerprint: input.discordFingerprint, maxJobs: input.maxJobs, updatedAt: now })
+              .where('accounts.listed', '=', 0),
+          )
+          .execute(),
+      ),
     );
     const row = await this.db.selectFrom('accounts').selectAll().where('tenantId', '=', input.tenantId).where('bot', '=', input.bot).where('channel', '=', input.channel).executeTakeFirstOrThrow();
     return toAccount(row);
@@ -104,19 +124,21 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async purgeUnusedUnlisted(before: number): Promise<string[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const stale = await trx
-        .selectFrom('accounts')
-        .select('id')
-        .where('listed', '=', 0)
-        .where('updatedAt', '<', before)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.jobid').whereRef('jobs.accountId', '=', 'accounts.id').where('jobs.status', 'in', ACTIVE))))
-        .execute();
-      if (stale.length === 0) return [];
-      const ids = stale.map((r) => r.id);
-      await trx.deleteFrom('accounts').where('id', 'in', ids).where('listed', '=', 0).execute();
-      return ids;
-    });
+    return this.#write(() =>
+      this.db.transaction().execute(async (trx) => {
+        const stale = await trx
+          .selectFrom('accounts')
+          .select('id')
+          .where('listed', '=', 0)
+          .where('updatedAt', '<', before)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.jobid').whereRef('jobs.accountId', '=', 'accounts.id').where('jobs.status', 'in', ACTIVE))))
+          .execute();
+        if (stale.length === 0) return [];
+        const ids = stale.map((r) => r.id);
+        await trx.deleteFrom('accounts').where('id', 'in', ids).where('listed', '=', 0).execute();
+        return ids;
+      }),
+    );
   }
 
   async countForTenant(tenantId: string): Promise<number> {
@@ -141,51 +163,55 @@ export class SqlAccountStore implements AccountStore {
 
   async upsert(input: AccountInput): Promise<AccountRecord> {
     const { now, proxy = null, ...fields } = input;
-    const row = await guardUnique(this.dialect, () =>
-      this.db
-        .insertInto('accounts')
-        .values({ ...fields, proxy, healthSince: now, createdAt: now, updatedAt: now })
-        .onConflict((oc) =>
-          oc.columns(['tenantId', 'bot', 'channel']).doUpdateSet({
-            listed: 1,
-            server: input.server,
-            discordToken: input.discordToken,
-            discordFingerprint: input.discordFingerprint,
-            maxJobs: input.maxJobs,
-            replyUrl: input.replyUrl ?? null,
-            proxy,
-            updatedAt: now,
-          }),
-        )
-        .returningAll()
-        .executeTakeFirstOrThrow(),
+    const row = await this.#write(() =>
+      guardUnique(this.dialect, () =>
+        this.db
+          .insertInto('accounts')
+          .values({ ...fields, proxy, healthSince: now, createdAt: now, updatedAt: now })
+          .onConflict((oc) =>
+            oc.columns(['tenantId', 'bot', 'channel']).doUpdateSet({
+              listed: 1,
+              server: input.server,
+              discordToken: input.discordToken,
+              discordFingerprint: input.discordFingerprint,
+              maxJobs: input.maxJobs,
+              replyUrl: input.replyUrl ?? null,
+              proxy,
+              updatedAt: now,
+            }),
+          )
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      ),
     );
     return toAccount(row);
   }
 
   async delete(tenantId: string, bot: string, channel: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('accounts').where('tenantId', '=', tenantId).where('bot', '=', bot).where('channel', '=', channel).executeTakeFirst();
+    const result = await this.#write(() => this.db.deleteFrom('accounts').where('tenantId', '=', tenantId).where('bot', '=', bot).where('channel', '=', channel).executeTakeFirst());
     return Number(result.numDeletedRows) > 0;
   }
 
   async setCredits(accountId: string, credits: Credits | null, now: number): Promise<void> {
-    await this.db
-      .updateTable('accounts')
-      .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, creditsExhaustedAt: credits?.exhaustedAt ?? null, updatedAt: now })
-      .where('id', '=', accountId)
-      .execute();
+    await this.#write(() =>
+      this.db
+        .updateTable('accounts')
+        .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, creditsExhaustedAt: credits?.exhaustedAt ?? null, updatedAt: now })
+        .where('id', '=', accountId)
+        .execute(),
+    );
   }
 
   async setReportedStatus(accountId: string, status: ReportedAccountStatus | null, now: number): Promise<void> {
-    await this.db.updateTable('accounts').set({ reportedStatus: status ? JSON.stringify(status) : null, updatedAt: now }).where('id', '=', accountId).execute();
+    await this.#write(() => this.db.updateTable('accounts').set({ reportedStatus: status ? JSON.stringify(status) : null, updatedAt: now }).where('id', '=', accountId).execute());
   }
 
   async setCommandCheck(accountId: string, check: CommandCheck | null, now: number): Promise<void> {
-    await this.db.updateTable('accounts').set({ commandCheck: check ? JSON.stringify(check) : null, updatedAt: now }).where('id', '=', accountId).execute();
+    await this.#write(() => this.db.updateTable('accounts').set({ commandCheck: check ? JSON.stringify(check) : null, updatedAt: now }).where('id', '=', accountId).execute());
   }
 
   async setQuarantine(accountId: string, until: number | null, now: number): Promise<void> {
-    await this.db.updateTable('accounts').set({ quarantineUntil: until, updatedAt: now }).where('id', '=', accountId).execute();
+    await this.#write(() => this.db.updateTable('accounts').set({ quarantineUntil: until, updatedAt: now }).where('id', '=', accountId).execute());
   }
 
   async noteBotMessage(accountId: string, note: BotMessageNote, keep: number): Promise<void> {
@@ -193,24 +219,26 @@ export class SqlAccountStore implements AccountStore {
     const row = await this.db.selectFrom('accounts').select('botMessages').where('id', '=', accountId).executeTakeFirst();
     if (!row) return;
     const notes = [...(parseJson<BotMessageNote[]>(row.botMessages) ?? []), note].slice(-Math.max(1, keep));
-    await this.db.updateTable('accounts').set({ botMessages: JSON.stringify(notes) }).where('id', '=', accountId).execute();
+    await this.#write(() => this.db.updateTable('accounts').set({ botMessages: JSON.stringify(notes) }).where('id', '=', accountId).execute());
   }
 
   async setHealth(accountId: string, health: AccountHealth, now: number): Promise<void> {
-    await this.db
-      .updateTable('accounts')
-      .set({
-        healthState: health.state,
-        healthReason: health.reason,
-        healthDetail: health.detail,
-        healthFailures: health.failures,
-        healthSince: health.since,
-        healthUntil: health.until,
-        nextProbeAt: health.nextProbeAt,
-        updatedAt: now,
-      })
-      .where('id', '=', accountId)
-      .execute();
+    await this.#write(() =>
+      this.db
+        .updateTable('accounts')
+        .set({
+          healthState: health.state,
+          healthReason: health.reason,
+          healthDetail: health.detail,
+          healthFailures: health.failures,
+          healthSince: health.since,
+          healthUntil: health.until,
+          nextProbeAt: health.nextProbeAt,
+          updatedAt: now,
+        })
+        .where('id', '=', accountId)
+        .execute(),
+    );
   }
 }
 

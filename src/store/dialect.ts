@@ -13,6 +13,12 @@ export interface StoreDialect {
    * in this process and in others (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).
    */
   exclusive<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * A counter that changes whenever another connection (another process) has committed to the
+   * database, read cheaply and synchronously: SQLite's `PRAGMA data_version`. Where there is one,
+   * the store keeps its hottest reads in memory between changes (table-cache.ts).
+   */
+  readonly externalChanges?: () => number;
   /** Cross-instance notifications, where the database has them. */
   readonly notifications?: StoreNotifications;
   /** Names the uniqueness rule a driver error broke, or undefined when it is another error. */

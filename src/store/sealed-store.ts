@@ -14,10 +14,14 @@ const SEALED_COLUMNS = [
 ] as const;
 
 export class SqlSealedStore implements SealedStore {
-  constructor(private readonly dialect: StoreDialect) {}
+  constructor(
+    private readonly dialect: StoreDialect,
+    /** Called once a rewrite committed: cached reads of the rewritten tables are stale. */
+    private readonly rewritten: () => void = () => {},
+  ) {}
 
   async rewrite(expectedKeyCheck: string, reseal: SealedRewrite, meta: Record<string, string>): Promise<boolean> {
-    return this.dialect.db.transaction().execute(async (trx) => {
+    const done = await this.dialect.db.transaction().execute(async (trx) => {
       // Claim the change first: a second process doing the same waits here, then finds the check changed.
       const claimed = await trx
         .updateTable('switchboardMeta')
@@ -44,5 +48,7 @@ export class SqlSealedStore implements SealedStore {
       }
       return true;
     });
+    if (done) this.rewritten();
+    return done;
   }
 }

@@ -10,8 +10,10 @@ import { SqlLeaseStore } from './lease-store.ts';
 import { SqlMetaStore } from './meta-store.ts';
 import { SqlOutboxStore } from './outbox-store.ts';
 import { SqlSealedStore } from './sealed-store.ts';
+import { TableCache } from './table-cache.ts';
 import { SqlTenantStore } from './tenant-store.ts';
-import type { AccountStore, JobStore, LeaseStore, MetaStore, OutboxStore, SealedStore, Store, StoreNotifications, TenantStore } from './types.ts';
+import type { TenantWithHash } from './tenant-store.ts';
+import type { AccountRecord, AccountStore, JobStore, LeaseStore, MetaStore, OutboxStore, SealedStore, Store, StoreNotifications, TenantStore } from './types.ts';
 
 export type { StoreDialect } from './dialect.ts';
 
@@ -28,10 +30,17 @@ export class SqlStore implements Store {
 
   constructor(private readonly dialect: StoreDialect) {
     this.description = dialect.description;
-    this.tenants = new SqlTenantStore(dialect);
-    this.accounts = new SqlAccountStore(dialect);
+    // The reads every API call makes, kept between changes where the dialect can tell (table-cache.ts).
+    const tenantsCache = new TableCache<TenantWithHash>(dialect.externalChanges);
+    const accountsCache = new TableCache<AccountRecord[]>(dialect.externalChanges);
+    this.tenants = new SqlTenantStore(dialect, tenantsCache);
+    this.accounts = new SqlAccountStore(dialect, accountsCache);
     this.meta = new SqlMetaStore(dialect.db);
-    this.sealed = new SqlSealedStore(dialect);
+    // Re-sealing rewrites tokens (and their fingerprints) in both tables.
+    this.sealed = new SqlSealedStore(dialect, () => {
+      tenantsCache.forget();
+      accountsCache.forget();
+    });
     this.jobs = new SqlJobStore(dialect);
     this.outbox = new SqlOutboxStore(dialect);
     this.leases = new SqlLeaseStore(dialect);

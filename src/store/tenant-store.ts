@@ -1,6 +1,7 @@
 /** Tenants: one per API token. */
 import type { Selectable } from 'kysely';
 import { CompiledStatements } from './compiled.ts';
+import type { TableCache } from './table-cache.ts';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { TenantsTable } from './schema.ts';
 import type { NewTenant, TenantRecord, TenantStore } from './types.ts';
@@ -9,21 +10,38 @@ function toTenant(row: Selectable<TenantsTable>): TenantRecord {
   return { id: row.id, name: row.name, tokenHint: row.tokenHint, createdAt: Number(row.createdAt), revokedAt: row.revokedAt === null ? null : Number(row.revokedAt) };
 }
 
+export type TenantWithHash = TenantRecord & { tokenHash: string };
+
 export class SqlTenantStore implements TenantStore {
   private readonly compiled = new CompiledStatements();
 
-  constructor(private readonly dialect: StoreDialect) {}
+  constructor(
+    private readonly dialect: StoreDialect,
+    /** Tenants by token hash (found ones only); forgotten on every write to `tenants`. */
+    private readonly cache: TableCache<TenantWithHash>,
+  ) {}
+
+  /** Every write to `tenants` goes through here: cached reads are forgotten once it has landed (or failed). */
+  async #write<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.cache.forget();
+    }
+  }
 
   async create(tenant: NewTenant): Promise<TenantRecord> {
-    await guardUnique(this.dialect, () => this.dialect.db.insertInto('tenants').values({ ...tenant, revokedAt: null }).execute());
+    await this.#write(() => guardUnique(this.dialect, () => this.dialect.db.insertInto('tenants').values({ ...tenant, revokedAt: null }).execute()));
     return { id: tenant.id, name: tenant.name, tokenHint: tenant.tokenHint, createdAt: tenant.createdAt, revokedAt: null };
   }
 
-  async findByTokenHash(tokenHash: string): Promise<(TenantRecord & { tokenHash: string }) | undefined> {
-    // Every API call authenticates: compiled once.
+  async findByTokenHash(tokenHash: string): Promise<TenantWithHash | undefined> {
+    // Every API call authenticates: compiled once, and kept between changes (table-cache.ts).
     const db = this.dialect.db;
-    const row = await this.compiled.first(db, 'byTokenHash', { tokenHash }, (v) => db.selectFrom('tenants').selectAll().where('tokenHash', '=', v.tokenHash).where('revokedAt', 'is', null));
-    return row && { ...toTenant(row), tokenHash: row.tokenHash };
+    return this.cache.read(tokenHash, async () => {
+      const row = await this.compiled.first(db, 'byTokenHash', { tokenHash }, (v) => db.selectFrom('tenants').selectAll().where('tokenHash', '=', v.tokenHash).where('revokedAt', 'is', null));
+      return row && { ...toTenant(row), tokenHash: row.tokenHash };
+    });
   }
 
   async list(): Promise<TenantRecord[]> {
@@ -32,13 +50,15 @@ export class SqlTenantStore implements TenantStore {
   }
 
   async revoke(idOrName: string, at: number): Promise<TenantRecord[]> {
-    const rows = await this.dialect.db
-      .updateTable('tenants')
-      .set({ revokedAt: at })
-      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
-      .where('revokedAt', 'is', null)
-      .returningAll()
-      .execute();
+    const rows = await this.#write(() =>
+      this.dialect.db
+        .updateTable('tenants')
+        .set({ revokedAt: at })
+        .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+        .where('revokedAt', 'is', null)
+        .returningAll()
+        .execute(),
+    );
     return rows.map(toTenant);
   }
 
@@ -52,7 +72,7 @@ export class SqlTenantStore implements TenantStore {
     const existing = await read();
     if (existing) return existing;
     // Two first uses may race: only the first write lands, and both then read that one.
-    await this.dialect.db.updateTable('tenants').set({ webhookSecret: create() }).where('id', '=', tenantId).where('webhookSecret', 'is', null).execute();
+    await this.#write(() => this.dialect.db.updateTable('tenants').set({ webhookSecret: create() }).where('id', '=', tenantId).where('webhookSecret', 'is', null).execute());
     const stored = await read();
     if (!stored) throw new Error(`tenant ${tenantId} does not exist`);
     return stored;
@@ -63,6 +83,6 @@ export class SqlTenantStore implements TenantStore {
   }
 
   async setAlertUrl(tenantId: string, url: string | null): Promise<void> {
-    await this.dialect.db.updateTable('tenants').set({ alertUrl: url }).where('id', '=', tenantId).execute();
+    await this.#write(() => this.dialect.db.updateTable('tenants').set({ alertUrl: url }).where('id', '=', tenantId).execute());
   }
 }

@@ -86,8 +86,11 @@ export function openSqlite(options: SqliteOptions): StoreDialect {
     throw new StoreOpenError(`cannot open the SQLite database ${filename} (data dir ${options.dataDir}): ${reason}`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins: [new CamelCasePlugin()] });
+  // Changes only when another connection committed (https://www.sqlite.org/pragma.html#pragma_data_version).
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
   return {
     db,
+    externalChanges: () => dataVersion.get() as number,
     description: `SQLite at ${filename}`,
     rowLocks: false,
     uniqueViolationField(error) {
