@@ -16,7 +16,7 @@ const ctx = { quick: false, log: (message: string) => process.stderr.write(`[ben
 const ceiling = process.argv.includes('--ceiling') ? await viaRawClient(accounts, jobs, ctx) : undefined;
 const m = await viaSwitchboard(kind, accounts, jobs, ctx);
 const ratio = ceiling ? ` (ceiling ${ceiling.rate.toFixed(0)} jobs/s, ratio ${(m.rate / ceiling.rate).toFixed(2)})` : '';
-console.log(`${kind}, ${accounts} accounts, ${jobs} jobs: ${m.rate.toFixed(1)} jobs/s${ratio}, ${m.statementsPerJob?.toFixed(2)} statements/job, ${m.cpuMsPerJob?.toFixed(2)} CPU ms/job in switchboard, ${m.completed} completed, ${m.refused} refused`);
+console.log(`${kind}, ${accounts} accounts, ${jobs} jobs: ${m.rate.toFixed(1)} jobs/s${ratio}, ${m.statementsPerJob?.toFixed(2)} statements/job, ${m.cpuMsPerJob?.toFixed(2)} CPU ms/job in switchboard, ${m.generatorCpuMsPerJob?.toFixed(2)} in the load generator, ${m.completed} completed, ${m.refused} refused`);
 
 // Where a job's time goes: waiting for a slot (created → started) and holding it (started → finished).
 const rows = m.rows ?? [];
