@@ -236,7 +236,8 @@ export class SqlJobStore implements JobStore {
     return this.compiled.first(db, key, inputs, (v) => {
       const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', v.claimAccount).where('holdsSlot', '=', 1);
       const free = sql<boolean>`(${running}) < ${v.slotLimit}`;
-      const waiting = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', v.claimAccount).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES);
+      // A queued job is always active (`update` clears `queued` on every ending; migration 014): the queue is counted by index alone.
+      const waiting = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', v.claimAccount).where('queued', '=', 1);
       // Under the tenant's cap too (checked in the same statement; on PostgreSQL the lock is the
       // account's, so two accounts of one tenant may overshoot it by a job each — a cap, not a quota).
       const underCap = capped ? sql<boolean>`(${this.activeOf(db, v.tenantId)}) < ${v.tenantLimit}` : sql<boolean>`1 = 1`;
@@ -355,7 +356,7 @@ export class SqlJobStore implements JobStore {
     const promote = async (db: Kysely<Database>) => {
       const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', accountId).where('holdsSlot', '=', 1);
       const free = sql<number>`(CASE WHEN CAST(${limit} AS INTEGER) > (${running}) THEN CAST(${limit} AS INTEGER) - (${running}) ELSE 0 END)`;
-      const next = db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('queued', '=', 1).where('status', 'in', ACTIVE_STATUSES).orderBy('createdAt').orderBy('jobid').limit(free);
+      const next = db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('queued', '=', 1).orderBy('createdAt').orderBy('jobid').limit(free);
       const rows = await db.updateTable('jobs').set({ queued: 0, holdsSlot: 1, updatedAt: now }).where('jobid', 'in', next).returningAll().execute();
       return rows.map(toJob).sort((x, y) => x.createdAt - y.createdAt || x.jobid.localeCompare(y.jobid));
     };
@@ -372,7 +373,6 @@ export class SqlJobStore implements JobStore {
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('accountId', '=', accountId)
       .where('queued', '=', 1)
-      .where('status', 'in', ACTIVE_STATUSES)
       .where((eb) => eb.or([eb('createdAt', '<', createdAt), eb.and([eb('createdAt', '=', createdAt), eb('jobid', '<', jobid)])]));
   }
 
@@ -415,7 +415,6 @@ export class SqlJobStore implements JobStore {
       .select(['accountId', (eb) => eb.fn.countAll<number | string>().as('n')])
       .where('accountId', 'in', accountIds)
       .where('queued', '=', 1)
-      .where('status', 'in', ACTIVE_STATUSES)
       .groupBy('accountId')
       .execute();
     return new Map(rows.map((r) => [r.accountId!, Number(r.n)]));

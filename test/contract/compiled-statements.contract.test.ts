@@ -3,7 +3,8 @@
  * compiles for the same query with the values in place, later executions see their own values
  * (not the first call's), a forgotten value is an error rather than a NULL, and results go through
  * the store's camel-case plugin like any query's. Also: the tenant's active-job count (inside
- * every claim) is an index search on status, not a read of the tenant's history (migration 013).
+ * every claim) is an index search on status, not a read of the tenant's history (migration 013),
+ * and a queue is read by index alone (migration 014).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { CompiledStatements } from '../../src/store/compiled.ts';
 import type { StoreDialect } from '../../src/store/dialect.ts';
 import { migrateToLatest } from '../../src/store/migrations/index.ts';
+import { migration014 } from '../../src/store/migrations/014-queue-index.ts';
 import { openPostgres } from '../../src/store/postgres/open-postgres.ts';
 import { openSqlite } from '../../src/store/sqlite/open-sqlite.ts';
 import { availableStoreKinds, freshDatabase, type TestStoreSetup } from '../support/stores.ts';
@@ -88,5 +90,32 @@ describe.each(kinds)('statements compiled once, %s', (kind) => {
         database.close();
       }
     });
+
+    it('reads a queue by index alone: its length, the jobs ahead, the oldest (migration 014)', () => {
+      const database = new BetterSqlite3(path.join(setup.config.dataDir, 'switchboard.db'), { readonly: true });
+      try {
+        const plan = (query: string, ...values: unknown[]) => (database.prepare(`explain query plan ${query}`).all(...values) as { detail: string }[]).map((row) => row.detail).join('\n');
+        expect(plan('select count(*) from jobs where account_id = ? and queued = ?', 'a1', 1)).toMatch(/USING COVERING INDEX jobs_queue/);
+        expect(plan('select count(*) from jobs where account_id = ? and queued = ? and (created_at < ? or (created_at = ? and jobid < ?))', 'a1', 1, 5, 5, 'j')).toMatch(/USING COVERING INDEX jobs_queue/);
+        const oldest = plan('select jobid from jobs where account_id = ? and queued = ? order by created_at, jobid limit ?', 'a1', 1, 3);
+        expect(oldest).toMatch(/USING COVERING INDEX jobs_queue/);
+        expect(oldest).not.toMatch(/TEMP B-TREE/);
+      } finally {
+        database.close();
+      }
+    });
   }
+
+  it('clears the queue flag an older version left on ended jobs (migration 014)', async () => {
+    // The schema as migration 013 left it, with an ended job still flagged queued.
+    await dialect.db.schema.dropIndex('jobs_queue').execute();
+    await dialect.db.schema.createIndex('jobs_account_queue').on('jobs').columns(['account_id', 'queued', 'created_at']).execute();
+    const job = (jobid: string, status: string, queued: number) => ({
+      jobid, tenantId: 't1', bot: 'pika', verb: 'pika-create', status, accountId: 'a1', channel: '1', discordMasked: 'x', request: '{}', runnerState: '{}', queued, holdsSlot: 0, createdAt: 1, updatedAt: 1, deadlineAt: 9,
+    });
+    await dialect.db.insertInto('jobs').values([job('ended', 'cancelled', 1), job('waiting', 'created', 1)] as never).execute();
+    await migration014.up(dialect.db);
+    const rows = await dialect.db.selectFrom('jobs').select(['jobid', 'queued']).orderBy('jobid').execute();
+    expect(rows).toEqual([{ jobid: 'ended', queued: 0 }, { jobid: 'waiting', queued: 1 }]);
+  });
 });

@@ -17,6 +17,7 @@ import { migration010 } from './010-once-per-parent.ts';
 import { migration011 } from './011-reported-status.ts';
 import { migration012 } from './012-postgres-claims.ts';
 import { migration013 } from './013-tenant-active-index.ts';
+import { migration014 } from './014-queue-index.ts';
 
 const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['001-tenants-and-accounts', migration001],
@@ -31,6 +32,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['011-reported-status', migration011],
   ['012-postgres-claims', migration012],
   ['013-tenant-active-index', migration013],
+  ['014-queue-index', migration014],
 ];
 
 export async function migrateToLatest(dialect: StoreDialect): Promise<void> {
