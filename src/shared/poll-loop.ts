@@ -5,6 +5,7 @@
  */
 export class PollLoop {
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #round: Promise<void> | undefined;
   #again = false;
   #stopped = true;
@@ -35,6 +36,7 @@ export class PollLoop {
       return;
     }
     clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
     this.#round = this.round()
       .catch(this.onError)
       .finally(() => {
@@ -42,7 +44,10 @@ export class PollLoop {
         if (this.#stopped) return;
         const again = this.#again;
         this.#again = false;
-        this.#timer = setTimeout(() => this.kick(), again ? 0 : this.intervalMs);
+        // Kicked meanwhile: the next round as soon as this turn's I/O is handled (a 0 ms timer
+        // waits at least 1 ms, on every freed slot of a busy runner); else at the interval.
+        if (again) this.#immediate = setImmediate(() => this.kick());
+        else this.#timer = setTimeout(() => this.kick(), this.intervalMs);
       });
   }
 
@@ -50,6 +55,7 @@ export class PollLoop {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
     await this.#round;
   }
 }

@@ -354,10 +354,13 @@ export class SqlJobStore implements JobStore {
     // One statement: as many of the oldest queued jobs as there are free slots take one. SQLite
     // runs it alone (one writer); PostgreSQL under the account's lock, like a claim.
     const promote = async (db: Kysely<Database>) => {
-      const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', accountId).where('holdsSlot', '=', 1);
-      const free = sql<number>`(CASE WHEN CAST(${limit} AS INTEGER) > (${running}) THEN CAST(${limit} AS INTEGER) - (${running}) ELSE 0 END)`;
-      const next = db.selectFrom('jobs').select('jobid').where('accountId', '=', accountId).where('queued', '=', 1).orderBy('createdAt').orderBy('jobid').limit(free);
-      const rows = await db.updateTable('jobs').set({ queued: 0, holdsSlot: 1, updatedAt: now }).where('jobid', 'in', next).returningAll().execute();
+      // Every freed slot of an account with a queue runs this: compiled once.
+      const rows = await this.compiled.rows(db, 'promote', { promoteAccount: accountId, slotLimit: limit, now }, (v) => {
+        const running = db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('accountId', '=', v.promoteAccount).where('holdsSlot', '=', 1);
+        const free = sql<number>`(CASE WHEN CAST(${v.slotLimit} AS INTEGER) > (${running}) THEN CAST(${v.slotLimit} AS INTEGER) - (${running}) ELSE 0 END)`;
+        const next = db.selectFrom('jobs').select('jobid').where('accountId', '=', v.promoteAccount).where('queued', '=', 1).orderBy('createdAt').orderBy('jobid').limit(free);
+        return db.updateTable('jobs').set({ queued: 0, holdsSlot: 1, updatedAt: v.now }).where('jobid', 'in', next).returningAll();
+      });
       return rows.map(toJob).sort((x, y) => x.createdAt - y.createdAt || x.jobid.localeCompare(y.jobid));
     };
     if (!this.dialect.rowLocks) return promote(this.db);
