@@ -64,7 +64,7 @@ export class SqlAccountStore implements AccountStore {
 
   constructor(
     private readonly dialect: StoreDialect,
-    /** Listed accounts by tenant and bot; forgotten on every write of this store (lease-store.ts writes only lease columns, which records do not hold). */
+    /** Listed accounts by tenant and bot; every write below runs through `cache.write` (lease-store.ts writes only lease columns, which records do not hold). */
     private readonly cache: TableCache<AccountRecord[]>,
   ) {}
 
@@ -72,14 +72,6 @@ export class SqlAccountStore implements AccountStore {
     return this.dialect.db;
   }
 
-  /** Every write to `accounts` in this store goes through here: cached lists are forgotten once it has landed (or failed). */
-  async #write<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } finally {
-      this.cache.forget();
-    }
-  }
 
   async list(tenantId: string, bot: string): Promise<AccountRecord[]> {
     // Every submission selects among these: compiled once, and kept between changes (table-cache.ts).
@@ -95,7 +87,7 @@ export class SqlAccountStore implements AccountStore {
 
   async ensureUnlisted(input: AccountInput): Promise<AccountRecord> {
     const { now, proxy: _proxy, ...fields } = input;
-    await this.#write(() =>
+    await this.cache.write(() =>
       guardUnique(this.dialect, () =>
         this.db
           .insertInto('accounts')
@@ -124,7 +116,7 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async purgeUnusedUnlisted(before: number): Promise<string[]> {
-    return this.#write(() =>
+    return this.cache.write(() =>
       this.db.transaction().execute(async (trx) => {
         const stale = await trx
           .selectFrom('accounts')
@@ -163,7 +155,7 @@ export class SqlAccountStore implements AccountStore {
 
   async upsert(input: AccountInput): Promise<AccountRecord> {
     const { now, proxy = null, ...fields } = input;
-    const row = await this.#write(() =>
+    const row = await this.cache.write(() =>
       guardUnique(this.dialect, () =>
         this.db
           .insertInto('accounts')
@@ -188,12 +180,12 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async delete(tenantId: string, bot: string, channel: string): Promise<boolean> {
-    const result = await this.#write(() => this.db.deleteFrom('accounts').where('tenantId', '=', tenantId).where('bot', '=', bot).where('channel', '=', channel).executeTakeFirst());
+    const result = await this.cache.write(() => this.db.deleteFrom('accounts').where('tenantId', '=', tenantId).where('bot', '=', bot).where('channel', '=', channel).executeTakeFirst());
     return Number(result.numDeletedRows) > 0;
   }
 
   async setCredits(accountId: string, credits: Credits | null, now: number): Promise<void> {
-    await this.#write(() =>
+    await this.cache.write(() =>
       this.db
         .updateTable('accounts')
         .set({ creditsTotal: credits?.total ?? null, creditsUsed: credits?.used ?? null, creditsTimestamp: credits?.timestamp ?? null, creditsExhaustedAt: credits?.exhaustedAt ?? null, updatedAt: now })
@@ -203,15 +195,15 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async setReportedStatus(accountId: string, status: ReportedAccountStatus | null, now: number): Promise<void> {
-    await this.#write(() => this.db.updateTable('accounts').set({ reportedStatus: status ? JSON.stringify(status) : null, updatedAt: now }).where('id', '=', accountId).execute());
+    await this.cache.write(() => this.db.updateTable('accounts').set({ reportedStatus: status ? JSON.stringify(status) : null, updatedAt: now }).where('id', '=', accountId).execute());
   }
 
   async setCommandCheck(accountId: string, check: CommandCheck | null, now: number): Promise<void> {
-    await this.#write(() => this.db.updateTable('accounts').set({ commandCheck: check ? JSON.stringify(check) : null, updatedAt: now }).where('id', '=', accountId).execute());
+    await this.cache.write(() => this.db.updateTable('accounts').set({ commandCheck: check ? JSON.stringify(check) : null, updatedAt: now }).where('id', '=', accountId).execute());
   }
 
   async setQuarantine(accountId: string, until: number | null, now: number): Promise<void> {
-    await this.#write(() => this.db.updateTable('accounts').set({ quarantineUntil: until, updatedAt: now }).where('id', '=', accountId).execute());
+    await this.cache.write(() => this.db.updateTable('accounts').set({ quarantineUntil: until, updatedAt: now }).where('id', '=', accountId).execute());
   }
 
   async noteBotMessage(accountId: string, note: BotMessageNote, keep: number): Promise<void> {
@@ -219,11 +211,11 @@ export class SqlAccountStore implements AccountStore {
     const row = await this.db.selectFrom('accounts').select('botMessages').where('id', '=', accountId).executeTakeFirst();
     if (!row) return;
     const notes = [...(parseJson<BotMessageNote[]>(row.botMessages) ?? []), note].slice(-Math.max(1, keep));
-    await this.#write(() => this.db.updateTable('accounts').set({ botMessages: JSON.stringify(notes) }).where('id', '=', accountId).execute());
+    await this.cache.write(() => this.db.updateTable('accounts').set({ botMessages: JSON.stringify(notes) }).where('id', '=', accountId).execute());
   }
 
   async setHealth(accountId: string, health: AccountHealth, now: number): Promise<void> {
-    await this.#write(() =>
+    await this.cache.write(() =>
       this.db
         .updateTable('accounts')
         .set({

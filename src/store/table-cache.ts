@@ -6,8 +6,8 @@
  * tenth of switchboard's CPU per job.
  *
  * Exact, not a TTL: a cached read is served only while nothing can have changed it.
- * - This process's writes: every write to the table goes through its store, which calls
- *   {@link TableCache.forget} (tenant-store.ts, account-store.ts, sealed-store.ts).
+ * - This process's writes: the stores run every write to the table through
+ *   {@link TableCache.write} (tenant-store.ts, account-store.ts), or forget after it (sealed-store.ts).
  * - Other processes' writes: the dialect's `externalChanges` counter (SQLite's
  *   `PRAGMA data_version`, which "will be different if changes were committed to the database by
  *   any other connection in the interim": https://www.sqlite.org/pragma.html#pragma_data_version)
@@ -55,6 +55,15 @@ export class TableCache<V> {
       this.#entries.set(key, deepFreeze(value));
     }
     return value;
+  }
+
+  /** Runs a write to the table; every cached read of it is forgotten once the write has landed (or failed). */
+  async write<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.forget();
+    }
   }
 
   /** The table changed (or may have): every cached read of it goes. */

@@ -17,21 +17,12 @@ export class SqlTenantStore implements TenantStore {
 
   constructor(
     private readonly dialect: StoreDialect,
-    /** Tenants by token hash (found ones only); forgotten on every write to `tenants`. */
+    /** Tenants by token hash (found ones only); every write below runs through `cache.write`. */
     private readonly cache: TableCache<TenantWithHash>,
   ) {}
 
-  /** Every write to `tenants` goes through here: cached reads are forgotten once it has landed (or failed). */
-  async #write<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } finally {
-      this.cache.forget();
-    }
-  }
-
   async create(tenant: NewTenant): Promise<TenantRecord> {
-    await this.#write(() => guardUnique(this.dialect, () => this.dialect.db.insertInto('tenants').values({ ...tenant, revokedAt: null }).execute()));
+    await this.cache.write(() => guardUnique(this.dialect, () => this.dialect.db.insertInto('tenants').values({ ...tenant, revokedAt: null }).execute()));
     return { id: tenant.id, name: tenant.name, tokenHint: tenant.tokenHint, createdAt: tenant.createdAt, revokedAt: null };
   }
 
@@ -50,7 +41,7 @@ export class SqlTenantStore implements TenantStore {
   }
 
   async revoke(idOrName: string, at: number): Promise<TenantRecord[]> {
-    const rows = await this.#write(() =>
+    const rows = await this.cache.write(() =>
       this.dialect.db
         .updateTable('tenants')
         .set({ revokedAt: at })
@@ -72,7 +63,7 @@ export class SqlTenantStore implements TenantStore {
     const existing = await read();
     if (existing) return existing;
     // Two first uses may race: only the first write lands, and both then read that one.
-    await this.#write(() => this.dialect.db.updateTable('tenants').set({ webhookSecret: create() }).where('id', '=', tenantId).where('webhookSecret', 'is', null).execute());
+    await this.cache.write(() => this.dialect.db.updateTable('tenants').set({ webhookSecret: create() }).where('id', '=', tenantId).where('webhookSecret', 'is', null).execute());
     const stored = await read();
     if (!stored) throw new Error(`tenant ${tenantId} does not exist`);
     return stored;
@@ -83,6 +74,6 @@ export class SqlTenantStore implements TenantStore {
   }
 
   async setAlertUrl(tenantId: string, url: string | null): Promise<void> {
-    await this.#write(() => this.dialect.db.updateTable('tenants').set({ alertUrl: url }).where('id', '=', tenantId).execute());
+    await this.cache.write(() => this.dialect.db.updateTable('tenants').set({ alertUrl: url }).where('id', '=', tenantId).execute());
   }
 }
