@@ -72,7 +72,6 @@ export class SqlAccountStore implements AccountStore {
     return this.dialect.db;
   }
 
-
   async list(tenantId: string, bot: string): Promise<AccountRecord[]> {
     // Every submission selects among these: compiled once, and kept between changes (table-cache.ts).
     const accounts = await this.cache.read(`${tenantId}\n${bot}`, async () => {
