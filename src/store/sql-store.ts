@@ -12,8 +12,7 @@ import { SqlOutboxStore } from './outbox-store.ts';
 import { SqlSealedStore } from './sealed-store.ts';
 import { TableCache } from './table-cache.ts';
 import { SqlTenantStore } from './tenant-store.ts';
-import type { TenantWithHash } from './tenant-store.ts';
-import type { AccountRecord, AccountStore, JobStore, LeaseStore, MetaStore, OutboxStore, SealedStore, Store, StoreNotifications, TenantStore } from './types.ts';
+import type { AccountRecord, AccountStore, JobStore, LeaseStore, MetaStore, OutboxStore, SealedStore, Store, StoreNotifications, TenantStore, TenantWithHash } from './types.ts';
 
 export type { StoreDialect } from './dialect.ts';
 

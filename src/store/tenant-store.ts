@@ -4,13 +4,11 @@ import { CompiledStatements } from './compiled.ts';
 import type { TableCache } from './table-cache.ts';
 import { guardUnique, type StoreDialect } from './dialect.ts';
 import type { TenantsTable } from './schema.ts';
-import type { NewTenant, TenantRecord, TenantStore } from './types.ts';
+import type { NewTenant, TenantRecord, TenantStore, TenantWithHash } from './types.ts';
 
 function toTenant(row: Selectable<TenantsTable>): TenantRecord {
   return { id: row.id, name: row.name, tokenHint: row.tokenHint, createdAt: Number(row.createdAt), revokedAt: row.revokedAt === null ? null : Number(row.revokedAt) };
 }
-
-export type TenantWithHash = TenantRecord & { tokenHash: string };
 
 export class SqlTenantStore implements TenantStore {
   private readonly compiled = new CompiledStatements();

@@ -27,6 +27,9 @@ export interface TenantRecord {
   revokedAt: number | null;
 }
 
+/** A tenant as its token's lookup finds it: with the stored hash, for the constant-time comparison. */
+export type TenantWithHash = TenantRecord & { tokenHash: string };
+
 export interface NewTenant {
   id: string;
   name: string;
@@ -151,7 +154,7 @@ export class UniqueViolation extends Error {
 export interface TenantStore {
   create(tenant: NewTenant): Promise<TenantRecord>;
   /** The tenant that owns this token hash (with the stored hash), unless revoked. */
-  findByTokenHash(tokenHash: string): Promise<(TenantRecord & { tokenHash: string }) | undefined>;
+  findByTokenHash(tokenHash: string): Promise<TenantWithHash | undefined>;
   list(): Promise<TenantRecord[]>;
   /** Revokes every live tenant whose id or name equals `idOrName`; returns the ones revoked. */
   revoke(idOrName: string, at: number): Promise<TenantRecord[]>;
